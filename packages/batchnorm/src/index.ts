@@ -1,2 +1,6 @@
-/** Version of @stable-train/batchnorm, written by changesets at release. */
-export const version = '0.1.0';
+export {batchNormTrain} from './batch_norm_train';
+export type {BatchNormTrainResult} from './batch_norm_train';
+export {batchNormInference} from './batch_norm_inference';
+export {layerNorm} from './layer_norm';
+export {groupNorm} from './group_norm';
+export {rmsNorm} from './rms_norm';

@@ -1,0 +1,67 @@
+// Argument checks shared by the normalisation ops and modules (internal, not exported).
+// They only read static shapes, so they run before any tensor is made and never sync.
+import * as tf from '@tensorflow/tfjs-core';
+
+/** Throws unless `v` is a finite number > 0. */
+export function checkPositive(fn: string, arg: string, v: unknown): void {
+  if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) {
+    throw new Error(`${fn}: ${arg} must be a finite number > 0, got ${String(v)}`);
+  }
+}
+
+/** Throws unless `v` is a number in [0, 1]. */
+export function checkUnit(fn: string, arg: string, v: unknown): void {
+  if (typeof v !== 'number' || !(v >= 0 && v <= 1)) {
+    throw new Error(`${fn}: ${arg} must be a number in [0, 1], got ${String(v)}`);
+  }
+}
+
+/** Throws unless `v` is an integer > 0. */
+export function checkPositiveInt(fn: string, arg: string, v: unknown): void {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0) {
+    throw new Error(`${fn}: ${arg} must be an integer > 0, got ${String(v)}`);
+  }
+}
+
+/** Throws unless `t` is a tf.Tensor (not disposed) of rank >= `minRank`; returns its last dimension. */
+export function checkInput(fn: string, arg: string, t: unknown, minRank: number): number {
+  if (!(t instanceof tf.Tensor)) {
+    throw new Error(`${fn}: ${arg} must be a tf.Tensor, got ${t === null ? 'null' : typeof t}`);
+  }
+  if (t.isDisposed) throw new Error(`${fn}: ${arg} is disposed`);
+  if (t.rank < minRank) {
+    throw new Error(`${fn}: ${arg} must have rank >= ${minRank} (channels last), got shape [${t.shape}]`);
+  }
+  return t.shape[t.rank - 1];
+}
+
+/** Throws unless `t` is a 1-D tensor of length `channels` (a per-channel parameter or statistic). */
+export function checkChannelVector(fn: string, arg: string, t: unknown, channels: number): void {
+  if (!(t instanceof tf.Tensor)) {
+    throw new Error(`${fn}: ${arg} must be a tf.Tensor, got ${t === null ? 'null' : typeof t}`);
+  }
+  if (t.isDisposed) throw new Error(`${fn}: ${arg} is disposed`);
+  if (t.rank !== 1 || t.shape[0] !== channels) {
+    throw new Error(`${fn}: ${arg} must have shape [${channels}] (the last axis of x), got [${t.shape}]`);
+  }
+}
+
+/** Number of values each channel's batch statistics are computed over (all axes but the last). */
+export function valuesPerChannel(x: tf.Tensor): number {
+  return x.shape.slice(0, -1).reduce((a, b) => a * b, 1);
+}
+
+/** PyTorch's training-mode check: a channel needs more than one value for a batch variance. */
+export function checkMoreThanOne(fn: string, x: tf.Tensor): void {
+  if (valuesPerChannel(x) <= 1) {
+    throw new Error(
+      `${fn}: Expected more than 1 value per channel when training, got input of shape [${x.shape}]` +
+        ' (use a larger batch, or inference mode / LayerNorm / GroupNorm for batch size 1)',
+    );
+  }
+}
+
+/** The axes [0, ..., rank-2]: every axis but the channel axis. */
+export function batchAxes(rank: number): number[] {
+  return Array.from({length: rank - 1}, (_, i) => i);
+}

@@ -1,0 +1,47 @@
+import * as tf from '@tensorflow/tfjs-core';
+import {checkChannelVector, checkInput, checkPositive, checkPositiveInt} from './check';
+import {moments} from './moments';
+
+/**
+ * Group normalisation, channels last: the C channels are split into `groups` contiguous blocks
+ * (group g = channels [g*C/G, (g+1)*C/G)); each (sample, group) is normalised over its spatial
+ * positions and its channels, then scaled and shifted per channel:
+ * y = (x - mean_{n,g}) / sqrt(var_{n,g} + eps) * gamma + beta, biased variance.
+ * Batch-independent: same in training and inference. groups = 1 is LayerNorm over (H, W, C);
+ * groups = C is InstanceNorm.
+ *
+ * Same as PyTorch `nn.GroupNorm(G, C, eps)` (on NCHW; here NHWC), Keras `GroupNormalization`.
+ * Reference: Wu & He 2018, https://arxiv.org/abs/1803.08494
+ *
+ * ```ts
+ * const y = groupNorm(tf.randomNormal([2, 8, 8, 16]), tf.ones([16]), tf.zeros([16]), 4, 1e-5);
+ * ```
+ * @param x input `[N, C]`, `[N, L, C]` or NHWC `[N, H, W, C]`
+ * @param gamma per-channel scale, shape `[C]`
+ * @param beta per-channel shift, shape `[C]`
+ * @param groups number of groups, an integer > 0 that divides C
+ * @param eps added to the variance inside the square root, finite and > 0 (PyTorch default 1e-5)
+ */
+export function groupNorm(
+  x: tf.Tensor,
+  gamma: tf.Tensor,
+  beta: tf.Tensor,
+  groups: number,
+  eps = 1e-5,
+): tf.Tensor {
+  const fn = 'groupNorm';
+  const c = checkInput(fn, 'x', x, 2);
+  checkChannelVector(fn, 'gamma', gamma, c);
+  checkChannelVector(fn, 'beta', beta, c);
+  checkPositiveInt(fn, 'groups', groups);
+  if (c % groups !== 0) throw new Error(`${fn}: groups must divide channels (${c}), got ${groups}`);
+  checkPositive(fn, 'eps', eps);
+  return tf.tidy(() => {
+    const n = x.shape[0];
+    // [N, S, G, C/G]: S = all spatial positions; statistics over S and the group's channels
+    const grouped = tf.reshape(x, [n, -1, groups, c / groups]);
+    const {mean, variance} = moments(grouped, [1, 3], true);
+    const xHat = tf.reshape(tf.mul(tf.sub(grouped, mean), tf.rsqrt(tf.add(variance, eps))), x.shape);
+    return tf.add(tf.mul(xHat, gamma), beta);
+  });
+}
