@@ -1,2 +1,12 @@
-/** Version of @stable-train/grad-clip, written by changesets at release. */
-export const version = '0.1.0';
+export {globalNorm} from './global_norm';
+export {clipByGlobalNorm} from './clip_by_global_norm';
+export type {ClipByGlobalNormOptions, ClipByGlobalNormResult} from './clip_by_global_norm';
+export {clipByNorm} from './clip_by_norm';
+export {clipByValue} from './clip_by_value';
+export type {ClipValue} from './clip_by_value';
+export {unitwiseNorm} from './unitwise_norm';
+export {adaptiveClip} from './adaptive_clip';
+export type {AdaptiveClipOptions} from './adaptive_clip';
+export {allFinite} from './all_finite';
+export {zeroNonFinite} from './zero_non_finite';
+export type {ClipMode, ClipperConfig, GradTransform, NormType} from './types';

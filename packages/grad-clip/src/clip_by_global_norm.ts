@@ -1,0 +1,88 @@
+import * as tf from '@tensorflow/tfjs-core';
+import {globalNormUnchecked} from './global_norm';
+import type {NormType} from './types';
+import {checkBoolean, checkNormType, checkOptions, checkPositive, checkTensorMap} from './validate';
+
+/** Options of `clipByGlobalNorm`. */
+export interface ClipByGlobalNormOptions {
+  /** 1, 2 (default) or `'inf'`. */
+  normType?: NormType;
+  /** Added to the norm before dividing (PyTorch's 1e-6, the default); keeps all-zero grads at zero. */
+  eps?: number;
+  /**
+   * Throw when the total norm is NaN or ±Infinity (PyTorch `error_if_nonfinite`). This is the one
+   * option that reads a value back to the host (a sync) on every call; it is off by default.
+   */
+  errorIfNonfinite?: boolean;
+}
+
+/** What `clipByGlobalNorm` returns. */
+export interface ClipByGlobalNormResult {
+  /** The clipped gradients, same names and shapes (new tensors; the caller disposes them). */
+  grads: tf.NamedTensorMap;
+  /** The global norm measured **before** clipping, as PyTorch returns it (a scalar tensor). */
+  norm: tf.Scalar;
+}
+
+/**
+ * Rescales all gradients together so that their global norm is at most `maxNorm`:
+ * g ← g · min(1, maxNorm / (‖g‖ + eps)).
+ *
+ * PyTorch `torch.nn.utils.clip_grad_norm_` exactly (eps 1e-6, the returned norm is the one
+ * before clipping, all-zero gradients stay zero), Keras `global_clipnorm`, Optax
+ * `clip_by_global_norm` (which has no eps). Computed on device: the coefficient is multiplied in,
+ * nothing is read back (except with `errorIfNonfinite`).
+ * Reference: Pascanu, Mikolov & Bengio 2013, https://arxiv.org/abs/1211.5063
+ *
+ * ```ts
+ * const {grads, norm} = clipByGlobalNorm(tf.variableGrads(loss).grads, 1.0);
+ * optimizer.applyGradients(grads);
+ * ```
+ * @param grads gradients by variable name, as `tf.variableGrads` returns them
+ * @param maxNorm largest allowed global norm, finite and > 0
+ * @param options `normType` (1, 2, 'inf'), `eps` (default 1e-6), `errorIfNonfinite` (default false)
+ * @returns the clipped gradients and the norm before clipping
+ */
+export function clipByGlobalNorm(
+  grads: tf.NamedTensorMap,
+  maxNorm: number,
+  options?: ClipByGlobalNormOptions,
+): ClipByGlobalNormResult {
+  const fn = 'clipByGlobalNorm';
+  checkTensorMap(fn, 'grads', grads);
+  checkPositive(fn, 'maxNorm', maxNorm);
+  const opts = checkOptions<ClipByGlobalNormOptions>(fn, options);
+  const p = checkNormType(fn, opts.normType ?? 2);
+  const eps = checkPositive(fn, 'eps', opts.eps ?? 1e-6, true);
+  const errorIfNonfinite = checkBoolean(fn, 'errorIfNonfinite', opts.errorIfNonfinite ?? false);
+
+  const norm = globalNormUnchecked(grads, p);
+  if (errorIfNonfinite) {
+    // The documented exception to "no host sync": the caller asked for a thrown error.
+    const value = norm.dataSync()[0];
+    if (!Number.isFinite(value)) {
+      norm.dispose();
+      throw new Error(
+        `${fn}: the total norm of order ${p} of the gradients is non-finite (${value}), so it cannot be ` +
+          `clipped; pass errorIfNonfinite: false to scale them anyway`,
+      );
+    }
+  }
+  const clipped = scaleAll(grads, norm, maxNorm, eps);
+  return {grads: clipped, norm};
+}
+
+/** g · min(1, maxNorm / (norm + eps)) for every tensor (internal; used by AutoClip too). */
+export function scaleAll(
+  grads: tf.NamedTensorMap,
+  norm: tf.Scalar,
+  maxNorm: number | tf.Scalar,
+  eps: number,
+): tf.NamedTensorMap {
+  return tf.tidy(() => {
+    const coef = tf.minimum(1, tf.div(maxNorm, tf.add(norm, eps)));
+    const out: tf.NamedTensorMap = {};
+    for (const [name, g] of Object.entries(grads)) out[name] = tf.mul(g, tf.cast(coef, g.dtype));
+    return out;
+  });
+}

@@ -1,0 +1,34 @@
+import type {NamedTensorMap} from '@tensorflow/tfjs-core';
+
+/** Which vector norm: 1 (sum of |g|), 2 (Euclidean) or `'inf'` (max |g|), as PyTorch's `norm_type`. */
+export type NormType = 1 | 2 | 'inf';
+
+/**
+ * A gradient transformation (Optax style, without explicit state threading): takes gradients by
+ * variable name, and the parameters by the same names where it needs them (AGC), and returns
+ * new gradient tensors. The caller owns (and disposes) the returned tensors; the inputs are not
+ * disposed.
+ */
+export interface GradTransform {
+  (grads: NamedTensorMap, params?: NamedTensorMap): NamedTensorMap;
+  /** The plain options it was built from (set by `createClipper` / `chain`), used to save it. */
+  readonly config?: ClipperConfig[];
+  /** Tensors it keeps between steps (AutoClip's history), saved with the optimizer weights. */
+  getWeights?(): {name: string; tensor: import('@tensorflow/tfjs-core').Tensor}[];
+  /** Restores what `getWeights` handed out (names as `getWeights` gave them). */
+  setWeights?(weights: {name: string; tensor: import('@tensorflow/tfjs-core').Tensor}[]): Promise<void>;
+  /** Frees the tensors it keeps between steps. */
+  dispose?(): void;
+}
+
+/** Options of `createClipper`, one shape per `mode` (plain JSON, as configs and the CLI give them). */
+export type ClipperConfig =
+  | {mode: 'value'; clipValue: number}
+  | {mode: 'value'; min: number; max: number}
+  | {mode: 'norm'; maxNorm: number}
+  | {mode: 'global_norm'; maxNorm: number; normType?: NormType; eps?: number; errorIfNonfinite?: boolean}
+  | {mode: 'agc'; clipFactor?: number; eps?: number; normType?: NormType; exclude?: string[]}
+  | {mode: 'auto'; percentile?: number; historySize?: number; eps?: number; normType?: NormType};
+
+/** The `mode`s `createClipper` knows. */
+export type ClipMode = ClipperConfig['mode'];

@@ -1,0 +1,60 @@
+// Argument checks shared by the package (internal, not exported from index.ts).
+// Every check runs before any tensor is made and names the function, the argument and the value.
+import * as tf from '@tensorflow/tfjs-core';
+import type {NormType} from './types';
+
+/** Renders a bad value for an error message (`-1`, `NaN`, `"x"`, `undefined`, `[object]`). */
+export function show(v: unknown): string {
+  if (typeof v === 'number') return Number.isNaN(v) ? 'NaN' : String(v);
+  if (typeof v === 'string') return JSON.stringify(v);
+  if (v === undefined || v === null || typeof v === 'boolean') return String(v);
+  if (v instanceof tf.Tensor) return `a Tensor of shape [${v.shape}]`;
+  try {
+    return JSON.stringify(v).slice(0, 80);
+  } catch {
+    return Object.prototype.toString.call(v);
+  }
+}
+
+/** `value` must be a finite number > 0 (or >= 0 with `allowZero`). */
+export function checkPositive(fn: string, arg: string, value: unknown, allowZero = false): number {
+  const ok = typeof value === 'number' && Number.isFinite(value) && (allowZero ? value >= 0 : value > 0);
+  if (!ok) throw new Error(`${fn}: ${arg} must be a finite number ${allowZero ? '>= 0' : '> 0'}, got ${show(value)}`);
+  return value as number;
+}
+
+/** `value` must be 1, 2, 'inf' (or Infinity, read as 'inf'). */
+export function checkNormType(fn: string, value: unknown): NormType {
+  if (value === 1 || value === 2 || value === 'inf') return value;
+  if (value === Infinity) return 'inf';
+  throw new Error(`${fn}: normType must be 1, 2 or 'inf', got ${show(value)}`);
+}
+
+/** `value` must be a plain object mapping names to tensors (as `tf.variableGrads` returns). */
+export function checkTensorMap(fn: string, arg: string, value: unknown): tf.NamedTensorMap {
+  if (value === null || typeof value !== 'object' || Array.isArray(value) || value instanceof tf.Tensor) {
+    throw new Error(`${fn}: ${arg} must be an object of tensors by name, got ${show(value)}`);
+  }
+  for (const [name, t] of Object.entries(value as object)) {
+    if (!(t instanceof tf.Tensor)) {
+      throw new Error(`${fn}: ${arg}['${name}'] must be a Tensor, got ${show(t)}`);
+    }
+    if (t.isDisposed) throw new Error(`${fn}: ${arg}['${name}'] is disposed`);
+  }
+  return value as tf.NamedTensorMap;
+}
+
+/** `value` must be a boolean (undefined allowed when optional). */
+export function checkBoolean(fn: string, arg: string, value: unknown): boolean {
+  if (typeof value !== 'boolean') throw new Error(`${fn}: ${arg} must be a boolean, got ${show(value)}`);
+  return value;
+}
+
+/** Options must be an object (or undefined). */
+export function checkOptions<T extends object>(fn: string, value: unknown): T {
+  if (value === undefined) return {} as T;
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new Error(`${fn}: options must be an object, got ${show(value)}`);
+  }
+  return value as T;
+}
