@@ -1,2 +1,18 @@
-/** Version of @stable-train/lr-schedule, written by changesets at release. */
-export const version = '0.1.0';
+export type {Schedule} from './schedule';
+export {constantSchedule} from './constant_schedule';
+export {stepDecay, type StepDecayOptions} from './step_decay';
+export {multiStepDecay, type MultiStepDecayOptions} from './multi_step_decay';
+export {exponentialDecay, type ExponentialDecayOptions} from './exponential_decay';
+export {cosineDecay, type CosineDecayOptions} from './cosine_decay';
+export {cosineRestarts, type CosineRestartsOptions} from './cosine_restarts';
+export {oneCycle, type OneCycleOptions} from './one_cycle';
+export {oneCycleMomentum, type OneCycleMomentumOptions} from './one_cycle_momentum';
+export {linearRamp, type LinearRampOptions} from './linear_ramp';
+export {polynomialDecay, type PolynomialDecayOptions} from './polynomial_decay';
+export {cyclic, type CyclicOptions} from './cyclic';
+export {cyclicMomentum, type CyclicMomentumOptions} from './cyclic_momentum';
+export {sequence} from './sequence';
+export {warmupCosine, type WarmupCosineOptions} from './warmup_cosine';
+export {inverseSqrt, type InverseSqrtOptions} from './inverse_sqrt';
+export {ReduceOnPlateau, type ReduceOnPlateauOptions, type ReduceOnPlateauState} from './reduce_on_plateau';
+export {resolveSchedule, SCHEDULE_TYPES, type ScheduleSpec} from './resolve_schedule';

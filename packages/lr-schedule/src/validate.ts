@@ -1,0 +1,63 @@
+// Argument checks shared by the schedules and optimizers (internal, not exported from index).
+// Each throws `fn: name must be <rule>, got <value>` before any tensor is made.
+
+function show(v: unknown): string {
+  if (typeof v === 'string') return JSON.stringify(v);
+  if (Array.isArray(v)) return `[${v.map(show).join(', ')}]`;
+  return String(v);
+}
+
+function fail(fn: string, name: string, rule: string, v: unknown): never {
+  throw new Error(`${fn}: ${name} must be ${rule}, got ${show(v)}`);
+}
+
+/** A finite number (any sign). */
+export function finite(fn: string, name: string, v: unknown): number {
+  if (typeof v !== 'number' || !Number.isFinite(v)) fail(fn, name, 'a finite number', v);
+  return v as number;
+}
+
+/** A finite number >= 0. */
+export function nonNegative(fn: string, name: string, v: unknown): number {
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) fail(fn, name, 'a finite number >= 0', v);
+  return v as number;
+}
+
+/** A finite number > 0. */
+export function positive(fn: string, name: string, v: unknown): number {
+  if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) fail(fn, name, 'a finite number > 0', v);
+  return v as number;
+}
+
+/** An integer >= min. */
+export function integer(fn: string, name: string, v: unknown, min: number): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min) fail(fn, name, `an integer >= ${min}`, v);
+  return v as number;
+}
+
+/** A finite number in [lo, hi] (or [lo, hi) when `openHigh`). */
+export function inRange(fn: string, name: string, v: unknown, lo: number, hi: number, openHigh = false): number {
+  const ok = typeof v === 'number' && Number.isFinite(v) && v >= lo && (openHigh ? v < hi : v <= hi);
+  if (!ok) fail(fn, name, `a number in [${lo}, ${hi}${openHigh ? ')' : ']'}`, v);
+  return v as number;
+}
+
+/** One of the listed strings. */
+export function oneOf<T extends string>(fn: string, name: string, v: unknown, allowed: readonly T[]): T {
+  if (typeof v !== 'string' || !(allowed as readonly string[]).includes(v)) {
+    fail(fn, name, `one of ${allowed.map((a) => `'${a}'`).join(', ')}`, v);
+  }
+  return v as T;
+}
+
+/** The options object itself. */
+export function options<T>(fn: string, v: T): T {
+  if (v == null || typeof v !== 'object' || Array.isArray(v)) fail(fn, 'options', 'an object', v);
+  return v;
+}
+
+/** The step passed to a schedule: a finite number >= 0 (fractional steps are allowed). */
+export function checkStep(fn: string, step: unknown): number {
+  if (typeof step !== 'number' || !Number.isFinite(step) || step < 0) fail(fn, 'step', 'a finite number >= 0', step);
+  return step as number;
+}
