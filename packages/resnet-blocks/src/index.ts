@@ -1,2 +1,27 @@
-/** Version of @stable-train/resnet-blocks, written by changesets at release. */
-export const version = '0.1.0';
+export {bottleneck} from './bottleneck';
+export type {BottleneckOptions} from './bottleneck';
+export {heUniform} from './he_uniform';
+export {ACTIVATION_NAMES, resolveActivation} from './resolve_activation';
+export type {ResidualBlock} from './residual_block';
+export {residualCnn} from './residual_cnn';
+export type {ResidualCnnOptions, StageOptions} from './residual_cnn';
+export {residualConv} from './residual_conv';
+export type {ResidualConvOptions} from './residual_conv';
+export {residualDense} from './residual_dense';
+export type {ResidualDenseOptions} from './residual_dense';
+export {residualMlp} from './residual_mlp';
+export type {ResidualMlpOptions} from './residual_mlp';
+export {stack} from './stack';
+export type {Stack} from './stack';
+export type {
+  Activation,
+  ActivationName,
+  ApplyOptions,
+  BlockOptions,
+  FixupOptions,
+  Gate,
+  Initializer,
+  Module,
+  NormFactory,
+} from './types';
+export {zerosInit} from './zeros_init';

@@ -1,0 +1,87 @@
+// Argument checks shared by the block constructors; all run before any tensor is made.
+import * as tf from '@tensorflow/tfjs-core';
+import type {BlockOptions, Gate} from './types';
+
+export function show(v: unknown): string {
+  if (typeof v === 'function') return 'a function';
+  if (typeof v === 'number') return String(v);
+  try {
+    return JSON.stringify(v) ?? String(v);
+  } catch {
+    return String(v);
+  }
+}
+
+/** Checks `opts` is an object with a usable `name`; returns `fn(name)` for later messages. */
+export function checkOptions(fn: string, opts: unknown): string {
+  if (opts === null || typeof opts !== 'object' || Array.isArray(opts)) {
+    throw new Error(`${fn}: options must be an object, got ${show(opts)}`);
+  }
+  const name = (opts as {name?: unknown}).name;
+  if (typeof name !== 'string' || name.length === 0) {
+    throw new Error(`${fn}: name must be a non-empty string, got ${show(name)}`);
+  }
+  return `${fn}(${name})`;
+}
+
+export function checkInt(where: string, arg: string, v: unknown, min = 1): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min) {
+    throw new Error(`${where}: ${arg} must be an integer >= ${min}, got ${show(v)}`);
+  }
+  return v;
+}
+
+/** The gate's initial alpha, or null for `'none'`. */
+export function resolveGate(where: string, gate: Gate | undefined): number | null {
+  if (gate === undefined || gate === 'none') return null;
+  if (gate === 'rezero' || gate === 'skipinit') return 0;
+  if (gate !== null && typeof gate === 'object' && typeof gate.init === 'number' && Number.isFinite(gate.init)) {
+    return gate.init;
+  }
+  throw new Error(`${where}: gate must be 'none', 'rezero', 'skipinit' or {init: <finite number>}, got ${show(gate)}`);
+}
+
+/** Validates the options every block shares (norm, init, fixup, gate combination). */
+export function checkCommon(where: string, opts: BlockOptions): {alpha0: number | null; fixupL: number | null} {
+  for (const k of ['norm', 'kernelInit', 'biasInit'] as const) {
+    if (opts[k] !== undefined && typeof opts[k] !== 'function') {
+      throw new Error(`${where}: ${k} must be a function, got ${show(opts[k])}`);
+    }
+  }
+  if (opts.useBias !== undefined && typeof opts.useBias !== 'boolean') {
+    throw new Error(`${where}: useBias must be a boolean, got ${show(opts.useBias)}`);
+  }
+  const alpha0 = resolveGate(where, opts.gate);
+  let fixupL: number | null = null;
+  if (opts.fixup !== undefined) {
+    if (opts.fixup === null || typeof opts.fixup !== 'object') {
+      throw new Error(`${where}: fixup must be {numBlocks: <integer >= 1>}, got ${show(opts.fixup)}`);
+    }
+    fixupL = checkInt(where, 'fixup.numBlocks', opts.fixup.numBlocks);
+    if (opts.norm !== undefined) {
+      throw new Error(`${where}: fixup replaces normalisation; pass either norm or fixup, not both`);
+    }
+    if (alpha0 !== null) {
+      throw new Error(`${where}: fixup has its own scalar multiplier; pass either a gate or fixup, not both`);
+    }
+  }
+  return {alpha0, fixupL};
+}
+
+/** Fails if a variable of that name is already registered (tfjs variable names are global). */
+export function checkFreeNames(where: string, names: string[]): void {
+  const registered = tf.engine().registeredVariables;
+  for (const n of names) {
+    if (registered[n] !== undefined) {
+      throw new Error(`${where}: a variable named '${n}' already exists; dispose the old block or choose another name`);
+    }
+  }
+}
+
+/** Fails if any registered variable already lives under `prefix/` (for the builders). */
+export function checkFreePrefix(where: string, prefix: string): void {
+  const taken = Object.keys(tf.engine().registeredVariables).find((n) => n.startsWith(`${prefix}/`));
+  if (taken !== undefined) {
+    throw new Error(`${where}: a variable named '${taken}' already exists; dispose the old model or choose another name`);
+  }
+}
