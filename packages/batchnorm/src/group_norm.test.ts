@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import {describeBackends, expectClose, expectNoLeak, goldenData, goldenTensor} from '@stable-train/testing';
-import {groupNorm} from './group_norm';
+import {GroupNorm, groupNorm} from './group_norm';
 import {layerNorm} from './layer_norm';
-import {cases, checkAgainstGolden} from '../test/golden_check';
+import {cases, checkAgainstGolden, checkLayerAgainstGolden} from '../test/golden_check';
 
 describeBackends(['cpu', 'wasm'], () => {
   for (const c of cases('groupnorm')) {
@@ -36,5 +36,38 @@ describe('groupNorm arguments', () => {
     expect(() => groupNorm(x, v, v, 2.5)).toThrow('groupNorm: groups must be an integer > 0, got 2.5');
     expect(() => groupNorm(x, v, v, 4, 0)).toThrow('groupNorm: eps must be a finite number > 0, got 0');
     tf.dispose([x, v]);
+  });
+});
+
+describe('GroupNorm module', () => {
+  describeBackends(['cpu', 'wasm'], (backend) => {
+    for (const c of cases('groupnorm')) {
+      it(`matches PyTorch ${c.name} through tf.variableGrads`, () => {
+        const gn = new GroupNorm({channels: c.channels, groups: c.groups, eps: c.eps, name: `${backend}/${c.name}`});
+        checkLayerAgainstGolden(c, gn);
+        gn.dispose();
+      });
+    }
+
+    it('works with a batch of one in training mode (no batch statistics)', async () => {
+      const gn = new GroupNorm({channels: 4, groups: 2, name: `${backend}/gn_one`});
+      const x = tf.tensor4d([1, 2, 3, 5, 2, 2, 7, 1], [1, 1, 2, 4]);
+      const y = gn.apply(x, {training: true});
+      // hand-computed: group 0 = {1, 2, 2, 2} mean 1.75 var 0.1875 -> (1 - 1.75) / sqrt(0.18751)
+      const first = tf.slice(y, [0, 0, 0, 0], [1, 1, 1, 1]);
+      expectClose(first, [-0.75 / Math.sqrt(0.1875 + 1e-5)]);
+      await expectNoLeak(() => gn.apply(x, {training: true}));
+      tf.dispose([x, y, first]);
+      gn.dispose();
+    });
+  });
+
+  it('validates groups and names the layer on bad input', () => {
+    expect(() => new GroupNorm({channels: 16, groups: 5})).toThrow('GroupNorm: groups must divide channels (16), got 5');
+    const gn = new GroupNorm({channels: 16, groups: 4, name: 'res/gn'});
+    const x = tf.ones([2, 3, 3, 8]);
+    expect(() => gn.apply(x, {training: true})).toThrow("GroupNorm 'res/gn': expected 16 channels in the last axis of x, got shape [2,3,3,8]");
+    x.dispose();
+    gn.dispose();
   });
 });

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import {checkChannelVector, checkInput, checkPositive, checkPositiveInt} from './check';
 import {moments} from './moments';
+import {ApplyOptions, NormLayer} from './norm_layer';
 
 /**
  * Group normalisation, channels last: the C channels are split into `groups` contiguous blocks
@@ -44,4 +45,55 @@ export function groupNorm(
     const xHat = tf.reshape(tf.mul(tf.sub(grouped, mean), tf.rsqrt(tf.add(variance, eps))), x.shape);
     return tf.add(tf.mul(xHat, gamma), beta);
   });
+}
+
+/** Options of {@link GroupNorm}. */
+export interface GroupNormOptions {
+  /** size of the channel (last) axis */
+  channels: number;
+  /** number of contiguous channel groups; must divide `channels` (Wu & He use 32) */
+  groups: number;
+  /** added to the variance inside the square root (default 1e-5, as PyTorch) */
+  eps?: number;
+  /** variable prefix (default `group_norm`, `group_norm_1`, ...) */
+  name?: string;
+}
+
+/**
+ * Group normalisation layer ({@link groupNorm} with learned per-channel `${name}/gamma` (ones)
+ * and `${name}/beta` (zeros)); the same in training and inference, so it works with any batch
+ * size, including 1. Pairs well with `WeightStandardization` on the preceding conv kernel.
+ * Same as PyTorch `nn.GroupNorm(G, C)`, Keras `GroupNormalization(groups=G)`.
+ * Reference: Wu & He 2018, https://arxiv.org/abs/1803.08494
+ *
+ * ```ts
+ * const gn = new GroupNorm({channels: 64, groups: 32, name: 'res1/gn1'});
+ * const y = gn.apply(x, {training: true}); // x: [N, H, W, 64]
+ * ```
+ * @param opts see {@link GroupNormOptions}
+ */
+export class GroupNorm extends NormLayer {
+  readonly groups: number;
+  readonly eps: number;
+  readonly gamma: tf.Variable;
+  readonly beta: tf.Variable;
+
+  constructor(opts: GroupNormOptions) {
+    super('GroupNorm', 'group_norm', opts?.channels, opts?.name);
+    checkPositiveInt('GroupNorm', 'groups', opts.groups);
+    if (this.channels % opts.groups !== 0) {
+      throw new Error(`GroupNorm: groups must divide channels (${this.channels}), got ${opts.groups}`);
+    }
+    this.groups = opts.groups;
+    this.eps = opts.eps ?? 1e-5;
+    checkPositive('GroupNorm', 'eps', this.eps);
+    this.gamma = this.addVariable('gamma', 1, true);
+    this.beta = this.addVariable('beta', 0, true);
+  }
+
+  /** @param x `[N, C]` or NHWC `[N, H, W, C]`, C = `channels` @param opts `{training}` (no effect) */
+  apply(x: tf.Tensor, opts: ApplyOptions): tf.Tensor {
+    this.checkApply(x, opts, 2);
+    return groupNorm(x, this.gamma, this.beta, this.groups, this.eps);
+  }
 }

@@ -1,6 +1,12 @@
 export {batchNormTrain} from './batch_norm_train';
 export type {BatchNormTrainResult} from './batch_norm_train';
 export {batchNormInference} from './batch_norm_inference';
-export {layerNorm} from './layer_norm';
-export {groupNorm} from './group_norm';
-export {rmsNorm} from './rms_norm';
+export {BatchNorm} from './batch_norm';
+export type {BatchNormConvention, BatchNormOptions} from './batch_norm';
+export {LayerNorm, layerNorm} from './layer_norm';
+export type {LayerNormOptions} from './layer_norm';
+export {GroupNorm, groupNorm} from './group_norm';
+export type {GroupNormOptions} from './group_norm';
+export {RMSNorm, rmsNorm} from './rms_norm';
+export type {RMSNormOptions} from './rms_norm';
+export type {ApplyOptions} from './norm_layer';

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import {describeBackends, expectNoLeak, goldenTensor} from '@stable-train/testing';
-import {layerNorm} from './layer_norm';
-import {cases, checkAgainstGolden} from '../test/golden_check';
+import {LayerNorm, layerNorm} from './layer_norm';
+import {cases, checkAgainstGolden, checkLayerAgainstGolden} from '../test/golden_check';
 
 describeBackends(['cpu', 'wasm'], () => {
   for (const c of cases('layernorm')) {
@@ -27,5 +27,29 @@ describe('layerNorm arguments', () => {
     expect(() => layerNorm(x, w, v)).toThrow('layerNorm: gamma must have shape [3] (the last axis of x), got [2]');
     expect(() => layerNorm(x, v, v, NaN)).toThrow('layerNorm: eps must be a finite number > 0, got NaN');
     tf.dispose([x, v, w]);
+  });
+});
+
+describe('LayerNorm module', () => {
+  describeBackends(['cpu', 'wasm'], (backend) => {
+    for (const c of cases('layernorm')) {
+      it(`matches PyTorch ${c.name} through tf.variableGrads`, () => {
+        const ln = new LayerNorm({channels: c.gamma.shape[0], eps: c.eps, name: `${backend}/${c.name}`});
+        checkLayerAgainstGolden(c, ln);
+        ln.dispose();
+      });
+    }
+  });
+
+  it('has the module shape and names the layer on bad input', async () => {
+    const ln = new LayerNorm({channels: 4, name: 'enc/ln'});
+    expect(ln.variables.map((v) => `${v.name}:${v.trainable}`)).toEqual(['enc/ln/gamma:true', 'enc/ln/beta:true']);
+    const x = tf.ones([2, 3]);
+    expect(() => ln.apply(x, {training: true})).toThrow("LayerNorm 'enc/ln': expected 4 channels in the last axis of x, got shape [2,3]");
+    const x4 = tf.ones([1, 4]); // batch of one is fine for LayerNorm
+    await expectNoLeak(() => ln.apply(x4, {training: true}));
+    expect(() => new LayerNorm({channels: 4, eps: 0})).toThrow('LayerNorm: eps must be a finite number > 0, got 0');
+    tf.dispose([x, x4]);
+    ln.dispose();
   });
 });

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import {describeBackends, expectClose, expectNoLeak, goldenTensor} from '@stable-train/testing';
-import {rmsNorm} from './rms_norm';
-import {cases, checkAgainstGolden} from '../test/golden_check';
+import {RMSNorm, rmsNorm} from './rms_norm';
+import {cases, checkAgainstGolden, checkLayerAgainstGolden} from '../test/golden_check';
 
 describeBackends(['cpu', 'wasm'], () => {
   for (const c of cases('rmsnorm')) {
@@ -35,5 +35,27 @@ describe('rmsNorm arguments', () => {
     const w2 = tf.ones([1, 3]);
     expect(() => rmsNorm(x, w2)).toThrow('rmsNorm: gamma must have shape [3] (the last axis of x), got [1,3]');
     tf.dispose([x, w, w2]);
+  });
+});
+
+describe('RMSNorm module', () => {
+  describeBackends(['cpu', 'wasm'], (backend) => {
+    for (const c of cases('rmsnorm')) {
+      it(`matches PyTorch ${c.name} through tf.variableGrads`, () => {
+        const norm = new RMSNorm({channels: c.gamma.shape[0], eps: c.eps, name: `${backend}/${c.name}`});
+        checkLayerAgainstGolden(c, norm);
+        norm.dispose();
+      });
+    }
+  });
+
+  it('has the module shape and names the layer on bad input', () => {
+    const norm = new RMSNorm({channels: 4, name: 'dec/rms'});
+    expect(norm.eps).toBe(1e-6);
+    expect(norm.variables.map((v) => v.name)).toEqual(['dec/rms/gamma']);
+    const x = tf.ones([2, 5]);
+    expect(() => norm.apply(x, {training: false})).toThrow("RMSNorm 'dec/rms': expected 4 channels in the last axis of x, got shape [2,5]");
+    x.dispose();
+    norm.dispose();
   });
 });

@@ -44,3 +44,36 @@ export function checkAgainstGolden(
     if (beta) beta.dispose();
   }
 }
+
+/** The parts of a norm layer the module checks need. */
+export interface LayerLike {
+  name: string;
+  variables: tf.Variable[];
+  apply(x: tf.Tensor, opts: {training: boolean}): tf.Tensor;
+  setState(s: tf.NamedTensorMap): void;
+}
+
+/**
+ * Loads the case's gamma (and beta) into `layer`, then checks y, dx (tf.grad) and the variable
+ * gradients from tf.variableGrads (keyed `${name}/gamma`, `${name}/beta`) against PyTorch.
+ */
+export function checkLayerAgainstGolden(c: GoldenCase, layer: LayerLike, training = true): void {
+  const state: tf.NamedTensorMap = {[`${layer.name}/gamma`]: goldenTensor(c.gamma)};
+  if (c.beta) state[`${layer.name}/beta`] = goldenTensor(c.beta);
+  layer.setState(state);
+  tf.dispose(state);
+  const x = goldenTensor(c.x);
+  const up = goldenTensor(c.upstream_grad);
+  const loss = (a: tf.Tensor) => tf.sum(tf.mul(layer.apply(a, {training}), up)) as tf.Scalar;
+  const y = layer.apply(x, {training});
+  const dx = tf.grad(loss)(x);
+  const {value, grads} = tf.variableGrads(() => loss(x));
+  try {
+    expectClose(y, goldenData(c.y), FWD);
+    expectClose(dx, goldenData(c.dx), GRAD);
+    expectClose(grads[`${layer.name}/gamma`], goldenData(c.dgamma), GRAD);
+    if (c.beta) expectClose(grads[`${layer.name}/beta`], goldenData(c.dbeta), GRAD);
+  } finally {
+    tf.dispose([x, up, y, dx, value, ...Object.values(grads)]);
+  }
+}

@@ -1,0 +1,94 @@
+// The module shape every layer here shares (DESIGN.md): apply(x, {training}), variables,
+// dispose(), getState()/setState(). Internal base class; the options types are exported.
+import * as tf from '@tensorflow/tfjs-core';
+import {checkInput, checkPositiveInt} from './check';
+
+/** Options of `apply`. */
+export interface ApplyOptions {
+  /** true: batch statistics (and moving-average updates where there are any); false: inference */
+  training: boolean;
+}
+
+const used = new Map<string, number>();
+
+/** A fresh default layer name: `batch_norm`, `batch_norm_1`, ... */
+export function uniqueName(prefix: string): string {
+  const n = used.get(prefix) ?? 0;
+  used.set(prefix, n + 1);
+  return n === 0 ? prefix : `${prefix}_${n}`;
+}
+
+/** Common state and checks of the normalisation layers. */
+export abstract class NormLayer {
+  /** layer name; variables are named `${name}/gamma` etc. */
+  readonly name: string;
+  /** size of the last (channel / feature) axis of the input */
+  readonly channels: number;
+  /** all variables, trainable (gamma, beta) and not (moving statistics) */
+  readonly variables: tf.Variable[] = [];
+  private disposed = false;
+
+  protected constructor(kind: string, prefix: string, channels: unknown, name: unknown) {
+    checkPositiveInt(kind, 'channels', channels);
+    if (name !== undefined && (typeof name !== 'string' || name.length === 0)) {
+      throw new Error(`${kind}: name must be a non-empty string, got ${JSON.stringify(name)}`);
+    }
+    this.channels = channels as number;
+    this.name = (name as string | undefined) ?? uniqueName(prefix);
+  }
+
+  /** `Kind 'name'`, for error messages. */
+  protected get label(): string {
+    return `${this.constructor.name} '${this.name}'`;
+  }
+
+  /** Makes a variable `${name}/${suffix}` filled with `value`. */
+  protected addVariable(suffix: string, value: number, trainable: boolean): tf.Variable {
+    const v = tf.tidy(() => tf.variable(tf.fill([this.channels], value), trainable, `${this.name}/${suffix}`));
+    this.variables.push(v);
+    return v;
+  }
+
+  /** Checks `x` and `opts` before `apply` makes any tensor; returns `training`. */
+  protected checkApply(x: unknown, opts: ApplyOptions | undefined, minRank: number): boolean {
+    if (this.disposed) throw new Error(`${this.label}: apply called after dispose()`);
+    const c = checkInput(`${this.label}.apply`, 'x', x, minRank);
+    if (c !== this.channels) {
+      throw new Error(
+        `${this.label}: expected ${this.channels} channels in the last axis of x, got shape [${(x as tf.Tensor).shape}]`,
+      );
+    }
+    if (!opts || typeof opts.training !== 'boolean') {
+      throw new Error(`${this.label}.apply: opts.training must be true or false, got ${JSON.stringify(opts)}`);
+    }
+    return opts.training;
+  }
+
+  /** Copies of every variable, keyed by variable name (for checkpoints); the caller owns them. */
+  getState(): tf.NamedTensorMap {
+    const out: tf.NamedTensorMap = {};
+    for (const v of this.variables) out[v.name] = tf.clone(v);
+    return out;
+  }
+
+  /** Restores what `getState` returned (all names, same shapes); the caller keeps ownership. */
+  setState(state: tf.NamedTensorMap): void {
+    for (const v of this.variables) {
+      const t = state?.[v.name];
+      if (!(t instanceof tf.Tensor)) throw new Error(`${this.label}.setState: missing tensor '${v.name}'`);
+      if (t.shape.join(',') !== v.shape.join(',')) {
+        throw new Error(`${this.label}.setState: '${v.name}' must have shape [${v.shape}], got [${t.shape}]`);
+      }
+    }
+    tf.tidy(() => {
+      for (const v of this.variables) v.assign(tf.cast(state[v.name], v.dtype));
+    });
+  }
+
+  /** Frees the variables; the layer cannot be used afterwards. */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    for (const v of this.variables) v.dispose();
+  }
+}
