@@ -1,2 +1,21 @@
-/** Version of @stable-train/regularizers, written by changesets at release. */
-export const version = '0.1.0';
+export {selectParams, globToRegExp} from './select_params';
+export type {MaskPattern, ParamMask, ParamPredicate} from './select_params';
+export {excludeNormAndBias, isNormOrBias} from './exclude_norm_and_bias';
+export type {Penalty, PenaltyOptions} from './penalty';
+export {l1} from './l1';
+export {l2} from './l2';
+export {l1l2} from './l1_l2';
+export type {L1L2Options} from './l1_l2';
+export {orthogonalPenalty} from './orthogonal_penalty';
+export type {OrthogonalPenaltyOptions} from './orthogonal_penalty';
+export {decoupledWeightDecay} from './decoupled_weight_decay';
+export type {DecoupledWeightDecay, DecoupledWeightDecayOptions} from './decoupled_weight_decay';
+export type {NamedVariableMap, VariableSet} from './named_variables';
+export type {Constraint, ConstraintAxis} from './constraint';
+export {maxNorm} from './max_norm';
+export {unitNorm} from './unit_norm';
+export {nonNeg} from './non_neg';
+export {minMaxNorm} from './min_max_norm';
+export type {MinMaxNormOptions} from './min_max_norm';
+export {spectralNorm} from './spectral_norm';
+export type {SpectralNorm, SpectralNormOptions, SpectralNormState} from './spectral_norm';
