@@ -1,0 +1,102 @@
+import * as tf from '@tensorflow/tfjs-core';
+import {type LearningRate, type Slots, TorchOptimizer} from './torch_optimizer';
+import {inRange, nonNegative, options, positive} from './validate';
+
+/** Options of {@link adam}; defaults are PyTorch's. */
+export interface AdamOptions {
+  /** learning rate or schedule */
+  lr: LearningRate;
+  /** first-moment decay, in [0, 1) (default 0.9) */
+  beta1?: number;
+  /** second-moment decay, in [0, 1) (default 0.999) */
+  beta2?: number;
+  /** added to the bias-corrected √v, > 0 (default 1e-8; never taken from the backend) */
+  eps?: number;
+  /** coupled L2 (adam) or decoupled decay (adamw), >= 0 (default 0; adamw 0.01) */
+  weightDecay?: number;
+  /** keep the running maximum of v (AMSGrad) (default false) */
+  amsgrad?: boolean;
+}
+
+/** PyTorch 1.13 `torch.optim.Adam` (and, decoupled, `AdamW`) as a `tf.Optimizer`; build it with {@link adam}. */
+export class TorchAdam extends TorchOptimizer {
+  static get className(): string {
+    return 'StableTrainAdam';
+  }
+  readonly beta1: number;
+  readonly beta2: number;
+  readonly eps: number;
+  readonly weightDecay: number;
+  readonly amsgrad: boolean;
+  /** true: AdamW's p ← p·(1 − lr·wd) before the step; false: Adam's g ← g + wd·p */
+  protected readonly decoupled: boolean;
+
+  constructor(opts: AdamOptions, fn = 'adam', decoupled = false) {
+    options(fn, opts);
+    super(fn, opts.lr);
+    this.beta1 = inRange(fn, 'beta1', opts.beta1 ?? 0.9, 0, 1, true);
+    this.beta2 = inRange(fn, 'beta2', opts.beta2 ?? 0.999, 0, 1, true);
+    this.eps = positive(fn, 'eps', opts.eps ?? 1e-8);
+    this.weightDecay = nonNegative(fn, 'weightDecay', opts.weightDecay ?? (decoupled ? 0.01 : 0));
+    this.amsgrad = opts.amsgrad ?? false;
+    this.decoupled = decoupled;
+  }
+
+  protected slotNames(): string[] {
+    return this.amsgrad ? ['exp_avg', 'exp_avg_sq', 'max_exp_avg_sq'] : ['exp_avg', 'exp_avg_sq'];
+  }
+
+  protected update(p: tf.Variable, g: tf.Tensor, s: Slots, lr: number, t: number): void {
+    const wd = this.weightDecay;
+    if (wd !== 0 && this.decoupled) p.assign(tf.mul(p, 1 - lr * wd));
+    else if (wd !== 0) g = tf.add(g, tf.mul(p, wd));
+    const {beta1: b1, beta2: b2} = this;
+    s.exp_avg.assign(tf.add(tf.mul(s.exp_avg, b1), tf.mul(g, 1 - b1)));
+    s.exp_avg_sq.assign(tf.add(tf.mul(s.exp_avg_sq, b2), tf.mul(tf.square(g), 1 - b2)));
+    let v: tf.Tensor = s.exp_avg_sq;
+    if (this.amsgrad) {
+      s.max_exp_avg_sq.assign(tf.maximum(s.max_exp_avg_sq, v));
+      v = s.max_exp_avg_sq;
+    }
+    const stepSize = lr / (1 - b1 ** t);
+    // PyTorch: eps is added after the sqrt of the bias-corrected v
+    const denom = tf.add(tf.div(tf.sqrt(v), Math.sqrt(1 - b2 ** t)), this.eps);
+    p.assign(tf.sub(p, tf.mul(tf.div(s.exp_avg, denom), stepSize)));
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    const {beta1, beta2, eps, weightDecay, amsgrad} = this;
+    return {lr: this.currentLr, beta1, beta2, eps, weightDecay, amsgrad};
+  }
+
+  static override fromConfig<T extends tf.serialization.Serializable>(
+    cls: tf.serialization.SerializableConstructor<T>, config: tf.serialization.ConfigDict,
+  ): T {
+    return new cls(config);
+  }
+}
+tf.serialization.registerClass(TorchAdam);
+
+/**
+ * Adam with PyTorch 1.13's exact rule (t = 1-based step): g ← g + wd·p;
+ * m ← β1·m + (1−β1)·g; v ← β2·v + (1−β2)·g²; p ← p − lr/(1−β1^t) · m / (√v/√(1−β2^t) + eps)
+ * (AMSGrad: v replaced by its running maximum in the denominator). eps defaults to 1e-8 and is
+ * never taken from the backend (tfjs's Adam uses `backend.epsilon()`, 1e-4 on WebGL).
+ *
+ * PyTorch `torch.optim.Adam`; Keras `Adam`; Optax `adam`. Reference: Kingma & Ba 2015,
+ * https://arxiv.org/abs/1412.6980 ; AMSGrad: Reddi et al. 2018, https://openreview.net/forum?id=ryQu7f-RZ
+ *
+ * ```ts
+ * const opt = adam({lr: 1e-3});
+ * model.compile({optimizer: opt, loss: 'meanSquaredError'});
+ * ```
+ * @param opts.lr learning rate or schedule
+ * @param opts.beta1 first-moment decay (default 0.9)
+ * @param opts.beta2 second-moment decay (default 0.999)
+ * @param opts.eps denominator epsilon (default 1e-8)
+ * @param opts.weightDecay coupled L2 factor (default 0)
+ * @param opts.amsgrad AMSGrad variant (default false)
+ */
+export function adam(opts: AdamOptions): TorchAdam {
+  return new TorchAdam(opts);
+}

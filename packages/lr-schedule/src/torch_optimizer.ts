@@ -1,0 +1,166 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type {Schedule} from './schedule';
+
+/** A learning rate: a constant, or a {@link Schedule} evaluated at the optimizer's step count. */
+export type LearningRate = number | Schedule;
+
+/** `{name, tensor}` as tfjs-core's optimizers use it (not exported by its public API). */
+export interface NamedTensor {
+  name: string;
+  tensor: tf.Tensor;
+}
+
+/** Per-variable state handed to an update rule: the slot variables by PyTorch state name. */
+export type Slots = Record<string, tf.Variable>;
+
+/** Checks an lr option (number >= 0 or function) for optimizer `fn`. Internal. */
+export function checkLr(fn: string, lr: unknown): LearningRate {
+  if (typeof lr === 'function') return lr as Schedule;
+  if (typeof lr !== 'number' || !Number.isFinite(lr) || lr < 0) {
+    throw new Error(`${fn}: lr must be a finite number >= 0 or a schedule function, got ${String(lr)}`);
+  }
+  return lr;
+}
+
+/**
+ * Base of the PyTorch-exact optimizers: a `tf.Optimizer` whose state is kept **by variable
+ * name** (so checkpoints survive a changed variable order), whose lr may be a schedule, and whose
+ * update runs on device in one `tf.tidy` (no host reads). Subclasses give the slot names and the
+ * update rule. The step count `t` passed to the rule is per variable and 1-based, as PyTorch's
+ * `state['step']`; the schedule is evaluated at the optimizer's global step (0 for the first update).
+ */
+export abstract class TorchOptimizer extends tf.Optimizer {
+  /** the lr option as given (number or schedule) */
+  readonly lr: LearningRate;
+  private readonly fnName: string;
+  private readonly slots = new Map<string, Slots>();
+  private readonly paramSteps = new Map<string, number>();
+
+  protected constructor(fnName: string, lr: LearningRate) {
+    super();
+    this.fnName = fnName;
+    this.lr = checkLr(fnName, lr);
+  }
+
+  /** Number of updates applied so far (0 before the first); the schedule's step. */
+  get step(): number {
+    return this.iterations;
+  }
+
+  /** The lr the next update will use: `lr` or `lr(step)`. */
+  get currentLr(): number {
+    if (typeof this.lr === 'number') return this.lr;
+    const v = this.lr(this.step);
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) {
+      throw new Error(`${this.fnName}: the lr schedule returned ${String(v)} at step ${this.step}; expected a finite number >= 0`);
+    }
+    return v;
+  }
+
+  /** Slot (state) names this configuration keeps per variable, as PyTorch names them. */
+  protected abstract slotNames(): string[];
+
+  /** The initial value of a slot for parameter `p` (zeros unless overridden). */
+  protected initSlot(_slot: string, p: tf.Variable): tf.Tensor {
+    return tf.zerosLike(p);
+  }
+
+  /** Applies one update of `p` with gradient `g` (runs inside a tidy; assigns p and the slots). */
+  protected abstract update(p: tf.Variable, g: tf.Tensor, slots: Slots, lr: number, t: number): void;
+
+  /** Updates each named variable from its gradient (`tf.Optimizer` API; used by `minimize` and tfjs-layers). */
+  applyGradients(variableGradients: tf.NamedTensorMap | NamedTensor[]): void {
+    const pairs: [string, tf.Tensor | null | undefined][] = Array.isArray(variableGradients)
+      ? variableGradients.map((v) => [v.name, v.tensor])
+      : Object.entries(variableGradients);
+    const lr = this.currentLr;
+    const work: [string, tf.Variable, tf.Tensor][] = [];
+    for (const [name, g] of pairs) {
+      if (g == null) continue; // no gradient: PyTorch skips the parameter (its step does not advance)
+      const p = tf.engine().registeredVariables[name];
+      if (p == null) throw new Error(`${this.fnName}.applyGradients: no variable named '${name}' is registered`);
+      if (p.shape.join(',') !== g.shape.join(',')) {
+        throw new Error(`${this.fnName}.applyGradients: gradient of '${name}' has shape [${g.shape}], variable has [${p.shape}]`);
+      }
+      work.push([name, p, g]);
+    }
+    tf.tidy(() => {
+      for (const [name, p, g] of work) {
+        const t = (this.paramSteps.get(name) ?? 0) + 1;
+        this.paramSteps.set(name, t);
+        this.update(p, g, this.slotsFor(name, p), lr, t);
+      }
+    });
+    this.incrementIterations();
+  }
+
+  private slotsFor(name: string, p: tf.Variable): Slots {
+    let s = this.slots.get(name);
+    if (!s) {
+      s = {};
+      this.slots.set(name, s);
+    }
+    for (const slot of this.slotNames()) {
+      if (!s[slot]) s[slot] = tf.tidy(() => tf.variable(this.initSlot(slot, p), false));
+    }
+    return s;
+  }
+
+  /** Disposes every state variable. */
+  override dispose(): void {
+    for (const s of this.slots.values()) tf.dispose(Object.values(s));
+    this.slots.clear();
+    this.paramSteps.clear();
+    super.dispose();
+  }
+
+  /**
+   * The state as named tensors: `iter` first (tfjs convention), then for each variable name
+   * `<name>/step` and `<name>/<slot>` (PyTorch slot names). The caller owns (disposes) them.
+   */
+  override async getWeights(): Promise<NamedTensor[]> {
+    const out: NamedTensor[] = [await this.saveIterations()];
+    for (const name of [...this.slots.keys()].sort()) {
+      out.push({name: `${name}/step`, tensor: tf.scalar(this.paramSteps.get(name) ?? 0, 'int32')});
+      const s = this.slots.get(name)!;
+      for (const slot of Object.keys(s).sort()) out.push({name: `${name}/${slot}`, tensor: tf.clone(s[slot])});
+    }
+    return out;
+  }
+
+  /**
+   * Restores a state from {@link getWeights}, matched by name, in any order (`iter` may be
+   * first or anywhere). The given tensors stay owned by the caller.
+   */
+  override async setWeights(weightValues: NamedTensor[]): Promise<void> {
+    const fn = `${this.fnName}.setWeights`;
+    const known = new Set(this.slotNames());
+    const parsed = weightValues.map(({name, tensor}) => {
+      if (name === 'iter') return {kind: 'iter' as const, name, slot: '', tensor};
+      const cut = name.lastIndexOf('/');
+      const slot = name.slice(cut + 1);
+      if (cut <= 0 || (slot !== 'step' && !known.has(slot))) {
+        throw new Error(`${fn}: unexpected weight '${name}'; expected 'iter', '<variable>/step' or '<variable>/<${[...known].join('|')}>'`);
+      }
+      return {kind: slot === 'step' ? ('step' as const) : ('slot' as const), name: name.slice(0, cut), slot, tensor};
+    });
+    for (const w of parsed) {
+      if (w.kind === 'iter') this.iterations_ = (await w.tensor.data())[0];
+      else if (w.kind === 'step') this.paramSteps.set(w.name, (await w.tensor.data())[0]);
+    }
+    for (const w of parsed) {
+      if (w.kind !== 'slot') continue;
+      let s = this.slots.get(w.name);
+      if (!s) {
+        s = {};
+        this.slots.set(w.name, s);
+      }
+      const old = s[w.slot];
+      if (old && old.shape.join(',') === w.tensor.shape.join(',')) old.assign(w.tensor);
+      else {
+        if (old) old.dispose();
+        s[w.slot] = tf.tidy(() => tf.variable(tf.clone(w.tensor), false));
+      }
+    }
+  }
+}
