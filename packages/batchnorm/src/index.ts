@@ -10,3 +10,7 @@ export type {GroupNormOptions} from './group_norm';
 export {RMSNorm, rmsNorm} from './rms_norm';
 export type {RMSNormOptions} from './rms_norm';
 export type {ApplyOptions} from './norm_layer';
+export {BatchRenorm} from './batch_renorm';
+export type {BatchRenormOptions, RenormLimit} from './batch_renorm';
+export {WeightStandardization, weightStandardization} from './weight_standardization';
+export type {WeightStandardizationOptions} from './weight_standardization';
