@@ -1,2 +1,25 @@
-/** Version of @stable-train/initializers, written by changesets at release. */
-export const version = '0.1.0';
+export type {Initializer, InitializerStats, InitOptions} from './initializer';
+export {calculateGain, NONLINEARITIES} from './calculate_gain';
+export type {Nonlinearity} from './calculate_gain';
+export {computeFans} from './compute_fans';
+export type {Fans} from './compute_fans';
+export {constant, ones, zeros} from './constant';
+export {uniform} from './uniform';
+export {normal} from './normal';
+export {truncatedNormal} from './truncated_normal';
+export {identity} from './identity';
+export {TRUNCATED_NORMAL_STD_FACTOR, varianceScaling} from './variance_scaling';
+export type {FanMode, VarianceDistribution} from './variance_scaling';
+export {glorotUniform} from './glorot_uniform';
+export {glorotNormal} from './glorot_normal';
+export {heUniform} from './he_uniform';
+export type {HeOptions} from './he_uniform';
+export {heNormal} from './he_normal';
+export {lecunUniform} from './lecun_uniform';
+export {lecunNormal} from './lecun_normal';
+export {orthogonal} from './orthogonal';
+export {deltaOrthogonal} from './delta_orthogonal';
+export {lsuv} from './lsuv';
+export type {LsuvLayer, LsuvOptions, LsuvResult} from './lsuv';
+export {fixupScale} from './fixup_scale';
+export {INITIALIZER_NAMES, resolveInitializer} from './resolve_initializer';
