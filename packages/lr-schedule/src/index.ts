@@ -22,3 +22,4 @@ export {adam, TorchAdam, type AdamOptions} from './adam';
 export {adamw, TorchAdamW} from './adamw';
 export {adagrad, TorchAdagrad, type AdagradOptions} from './adagrad';
 export {rmsprop, TorchRMSprop, type RmspropOptions} from './rmsprop';
+export {withSchedule, ScheduledOptimizer} from './with_schedule';
