@@ -1,4 +1,10 @@
-import type {NamedTensorMap} from '@tensorflow/tfjs-core';
+import type {NamedTensorMap, Tensor} from '@tensorflow/tfjs-core';
+
+/** A tensor with a name, as tfjs optimizers' `getWeights()` hands them out. */
+export interface NamedTensor {
+  name: string;
+  tensor: Tensor;
+}
 
 /** Which vector norm: 1 (sum of |g|), 2 (Euclidean) or `'inf'` (max |g|), as PyTorch's `norm_type`. */
 export type NormType = 1 | 2 | 'inf';
@@ -14,9 +20,9 @@ export interface GradTransform {
   /** The plain options it was built from (set by `createClipper` / `chain`), used to save it. */
   readonly config?: ClipperConfig[];
   /** Tensors it keeps between steps (AutoClip's history), saved with the optimizer weights. */
-  getWeights?(): {name: string; tensor: import('@tensorflow/tfjs-core').Tensor}[];
+  getWeights?(): NamedTensor[];
   /** Restores what `getWeights` handed out (names as `getWeights` gave them). */
-  setWeights?(weights: {name: string; tensor: import('@tensorflow/tfjs-core').Tensor}[]): Promise<void>;
+  setWeights?(weights: NamedTensor[]): Promise<void>;
   /** Frees the tensors it keeps between steps. */
   dispose?(): void;
 }

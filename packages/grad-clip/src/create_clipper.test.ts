@@ -1,0 +1,100 @@
+import * as tf from '@tensorflow/tfjs-core';
+import {describeBackends, expectClose, expectNoLeak} from '@stable-train/testing';
+import {gradLists, toMap} from '../test/golden';
+import {adaptiveClip} from './adaptive_clip';
+import {chain} from './chain';
+import {clipByGlobalNorm} from './clip_by_global_norm';
+import {clipByNorm} from './clip_by_norm';
+import {clipByValue} from './clip_by_value';
+import {createClipper} from './create_clipper';
+import {zeroNonFinite} from './zero_non_finite';
+
+describeBackends(['cpu', 'wasm'], () => {
+  const list = gradLists()[0];
+  let grads: tf.NamedTensorMap;
+  let params: tf.NamedTensorMap;
+  beforeAll(() => {
+    grads = toMap(list, 'grad');
+    params = toMap(list, 'param');
+  });
+  afterAll(() => tf.dispose([grads, params]));
+
+  const same = (a: tf.NamedTensorMap, b: tf.NamedTensorMap) => {
+    expect(Object.keys(a)).toEqual(Object.keys(b));
+    for (const k of Object.keys(a)) expectClose(a[k], b[k].dataSync(), {rtol: 0, atol: 0});
+    tf.dispose([a, b]);
+  };
+
+  it('each mode does what the function does', () => {
+    same(createClipper({mode: 'value', clipValue: 0.02})(grads), clipByValue(grads, 0.02));
+    same(createClipper({mode: 'value', min: -0.01, max: 0.03})(grads), clipByValue(grads, {min: -0.01, max: 0.03}));
+    same(createClipper({mode: 'norm', maxNorm: 0.1})(grads), clipByNorm(grads, 0.1));
+    const ref = clipByGlobalNorm(grads, 0.1, {normType: 1});
+    ref.norm.dispose();
+    same(createClipper({mode: 'global_norm', maxNorm: 0.1, normType: 1})(grads), ref.grads);
+    same(createClipper({mode: 'agc', clipFactor: 0.05, exclude: ['conv/bias']})(grads, params), adaptiveClip(grads, params, {clipFactor: 0.05, exclude: ['conv/bias']}));
+  });
+
+  it('records its config for saving', () => {
+    const c = createClipper({mode: 'global_norm', maxNorm: 2});
+    expect(c.config).toEqual([{mode: 'global_norm', maxNorm: 2}]);
+    const auto = createClipper({mode: 'auto', percentile: 20, historySize: 4});
+    expect(auto.config).toEqual([{mode: 'auto', percentile: 20, historySize: 4}]);
+    expect(auto.getWeights!().map((w) => w.name)).toEqual(['autoclip/history', 'autoclip/count']);
+    auto.dispose!();
+  });
+
+  it('chain applies transforms in order, frees intermediates and keeps configs', async () => {
+    const t = chain(createClipper({mode: 'value', clipValue: 0.02}), createClipper({mode: 'global_norm', maxNorm: 0.01}));
+    const v = clipByValue(grads, 0.02);
+    const ref = clipByGlobalNorm(v, 0.01);
+    same(t(grads), ref.grads);
+    tf.dispose([v, ref.norm]);
+    expect(t.config).toEqual([{mode: 'value', clipValue: 0.02}, {mode: 'global_norm', maxNorm: 0.01}]);
+    await expectNoLeak(() => t(grads));
+    // a plain function in the chain makes it unsaveable (no config), but it still works
+    const u = chain(zeroNonFinite, createClipper({mode: 'norm', maxNorm: 1}));
+    expect(u.config).toBeUndefined();
+    await expectNoLeak(() => u(grads));
+    // identity parts: the caller still gets tensors it owns
+    const id = chain((g) => g);
+    const out = id(grads);
+    expect(out['dense/kernel']).not.toBe(grads['dense/kernel']);
+    tf.dispose(out);
+  });
+
+  it('chain routes state to stateful parts by position', async () => {
+    const t = chain(createClipper({mode: 'norm', maxNorm: 1}), createClipper({mode: 'auto', historySize: 3}));
+    tf.dispose(t(grads));
+    const w = t.getWeights!();
+    expect(w.map((x) => x.name)).toEqual(['1/autoclip/history', '1/autoclip/count']);
+    const u = chain(createClipper({mode: 'norm', maxNorm: 1}), createClipper({mode: 'auto', historySize: 3}));
+    await u.setWeights!(w);
+    expectClose(u.getWeights!()[0].tensor, w[0].tensor.dataSync(), {rtol: 0, atol: 0});
+    expectClose(u.getWeights!()[1].tensor, [1], {rtol: 0, atol: 0});
+    t.dispose!();
+    u.dispose!();
+  });
+});
+
+describe('createClipper / chain errors', () => {
+  it('rejects bad configs at creation', () => {
+    expect(() => createClipper({mode: 'clip'} as never)).toThrow(
+      `createClipper: mode must be one of 'value', 'norm', 'global_norm', 'agc', 'auto', got "clip"`,
+    );
+    expect(() => createClipper({mode: 'global_norm', maxNorm: -1})).toThrow('createClipper: maxNorm must be a finite number > 0, got -1');
+    expect(() => createClipper({mode: 'global_norm', maxnorm: 1} as never)).toThrow(
+      "createClipper: unknown option 'maxnorm' for mode 'global_norm' (known: maxNorm, normType, eps, errorIfNonfinite)",
+    );
+    expect(() => createClipper({mode: 'norm'} as never)).toThrow('createClipper: maxNorm must be a finite number > 0, got undefined');
+    expect(() => createClipper({mode: 'value', clipValue: 1, min: 0} as never)).toThrow("createClipper: mode 'value' takes clipValue or {min, max}, not both");
+    expect(() => createClipper({mode: 'agc', exclude: 'head'} as never)).toThrow('createClipper: exclude must be an array of names, got "head"');
+    expect(() => createClipper({mode: 'auto', percentile: 0})).toThrow('AutoClip: percentile must be a number in (0, 100], got 0');
+    expect(() => createClipper(undefined as never)).toThrow('createClipper: config must be an object with a mode, got undefined');
+    const g = {a: tf.ones([2])};
+    expect(() => createClipper({mode: 'agc'})(g)).toThrow("createClipper('agc'): the transform needs params (grads, params); got none");
+    tf.dispose(g);
+    expect(() => chain()).toThrow('chain: transforms must contain at least one transform, got none');
+    expect(() => chain(1 as never)).toThrow('chain: transforms[0] must be a function (grads, params?) => grads, got 1');
+  });
+});

@@ -1,0 +1,107 @@
+import * as tf from '@tensorflow/tfjs-core';
+import {adaptiveClip} from './adaptive_clip';
+import {AutoClip} from './auto_clip';
+import {clipByGlobalNorm} from './clip_by_global_norm';
+import {clipByNorm} from './clip_by_norm';
+import {checkClipValue, clipByValue} from './clip_by_value';
+import type {ClipperConfig, GradTransform} from './types';
+import {checkBoolean, checkNormType, checkOptions, checkPositive, show} from './validate';
+
+const KEYS: Record<string, string[]> = {
+  value: ['clipValue', 'min', 'max'],
+  norm: ['maxNorm'],
+  global_norm: ['maxNorm', 'normType', 'eps', 'errorIfNonfinite'],
+  agc: ['clipFactor', 'eps', 'normType', 'exclude'],
+  auto: ['percentile', 'historySize', 'eps', 'normType'],
+};
+
+/**
+ * Builds a gradient transform `(grads, params?) => grads` from plain options, as config files and
+ * the CLI give them (timm `dispatch_clip_grad` style). Every option is checked here, at creation.
+ *
+ * | mode | does | options |
+ * |---|---|---|
+ * | `'value'` | `clipByValue` (PyTorch `clip_grad_value_`) | `clipValue`, or `min` and `max` |
+ * | `'norm'` | `clipByNorm`, per tensor (Keras `clipnorm`) | `maxNorm` |
+ * | `'global_norm'` | `clipByGlobalNorm` (PyTorch `clip_grad_norm_`; timm's `'norm'`) | `maxNorm`, `normType`, `eps`, `errorIfNonfinite` |
+ * | `'agc'` | `adaptiveClip` (needs `params`) | `clipFactor`, `eps`, `normType`, `exclude` |
+ * | `'auto'` | `AutoClip` (stateful: call `dispose()` when done) | `percentile`, `historySize`, `eps`, `normType` |
+ *
+ * ```ts
+ * const clip = createClipper({mode: 'global_norm', maxNorm: 1});
+ * const clipped = clip(grads);
+ * ```
+ * @param config `{mode, ...options}`
+ * @returns the transform; `config` on it holds `[config]` so it can be saved and rebuilt
+ */
+export function createClipper(config: ClipperConfig): GradTransform {
+  const fn = 'createClipper';
+  const c = checkOptions<Record<string, unknown>>(fn, config);
+  if (config === undefined) throw new Error(`${fn}: config must be an object with a mode, got undefined`);
+  const mode = c.mode as string;
+  if (typeof mode !== 'string' || !(mode in KEYS)) {
+    throw new Error(`${fn}: mode must be one of 'value', 'norm', 'global_norm', 'agc', 'auto', got ${show(c.mode)}`);
+  }
+  for (const key of Object.keys(c)) {
+    if (key !== 'mode' && !KEYS[mode].includes(key)) {
+      throw new Error(`${fn}: unknown option '${key}' for mode '${mode}' (known: ${KEYS[mode].join(', ')})`);
+    }
+  }
+  const saved = [JSON.parse(JSON.stringify(config)) as ClipperConfig];
+  const tag = <T extends GradTransform>(t: T): T => Object.assign(t, {config: saved});
+
+  switch (mode) {
+    case 'value': {
+      const bounds = c.clipValue !== undefined ? c.clipValue : {min: c.min, max: c.max};
+      if (c.clipValue !== undefined && (c.min !== undefined || c.max !== undefined)) {
+        throw new Error(`${fn}: mode 'value' takes clipValue or {min, max}, not both`);
+      }
+      const [min, max] = checkClipValue(fn, bounds);
+      return tag((grads: tf.NamedTensorMap) => clipByValue(grads, {min, max}));
+    }
+    case 'norm': {
+      const maxNorm = checkPositive(fn, 'maxNorm', c.maxNorm);
+      return tag((grads: tf.NamedTensorMap) => clipByNorm(grads, maxNorm));
+    }
+    case 'global_norm': {
+      const maxNorm = checkPositive(fn, 'maxNorm', c.maxNorm);
+      const opts = {
+        normType: checkNormType(fn, c.normType ?? 2),
+        eps: checkPositive(fn, 'eps', c.eps ?? 1e-6, true),
+        errorIfNonfinite: checkBoolean(fn, 'errorIfNonfinite', c.errorIfNonfinite ?? false),
+      };
+      return tag((grads: tf.NamedTensorMap) => {
+        const r = clipByGlobalNorm(grads, maxNorm, opts);
+        r.norm.dispose();
+        return r.grads;
+      });
+    }
+    case 'agc': {
+      const exclude = c.exclude ?? [];
+      if (!Array.isArray(exclude) || !exclude.every((e) => typeof e === 'string')) {
+        throw new Error(`${fn}: exclude must be an array of names, got ${show(exclude)}`);
+      }
+      const opts = {
+        clipFactor: checkPositive(fn, 'clipFactor', c.clipFactor ?? 0.01),
+        eps: checkPositive(fn, 'eps', c.eps ?? 1e-3, true),
+        normType: checkNormType(fn, c.normType ?? 2),
+        exclude: [...exclude] as string[],
+      };
+      return tag((grads: tf.NamedTensorMap, params?: tf.NamedTensorMap) => {
+        if (params === undefined) {
+          throw new Error(`createClipper('agc'): the transform needs params (grads, params); got none`);
+        }
+        return adaptiveClip(grads, params, opts);
+      });
+    }
+    default: {
+      const auto = new AutoClip(c as never);
+      const t = auto.transform;
+      return tag(Object.assign((grads: tf.NamedTensorMap) => t(grads), {
+        getWeights: t.getWeights,
+        setWeights: t.setWeights,
+        dispose: t.dispose,
+      }));
+    }
+  }
+}
