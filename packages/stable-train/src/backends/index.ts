@@ -1,0 +1,11 @@
+export {setupBackend} from './setup_backend';
+export type {BackendReport, SetupBackendOptions} from './setup_backend';
+export {COOP_COEP_HEADERS, detectRuntime, planBackend} from './plan_backend';
+export type {BackendPlan, BackendRequest, RuntimeInfo} from './plan_backend';
+export {registerTrainingKernels, TRAINING_GRADIENTS} from './register_training_kernels';
+export {conv2dFilterGrad, conv2dInputGrad} from './conv_backprop';
+export {depthwiseConv2dFilterGrad, depthwiseConv2dInputGrad} from './depthwise_conv2d_backprop';
+export {maxPoolInputGrad} from './max_pool_grad';
+export {gatherInputGrad} from './gather_grad';
+export {installWasmUntransposedGemm} from './wasm_mat_mul_kernel';
+export {installWasmExplicitSamePadding} from './wasm_same_pad_kernel';

@@ -1,0 +1,41 @@
+import * as tf from '@tensorflow/tfjs-core';
+import {OPS_REGISTERED} from './register_ops';
+import {conv2dBackpropInputGradConfig, conv2dGradConfig} from './conv2d_grad';
+import {depthwiseConv2dGradConfig} from './depthwise_conv2d_grad';
+import {gatherGradConfig} from './gather_grad';
+import {matMulGradConfig} from './mat_mul_grad';
+import {maxPoolGradConfig} from './max_pool_grad';
+import {installWasmUntransposedGemm} from './wasm_mat_mul_kernel';
+import {installWasmExplicitSamePadding} from './wasm_same_pad_kernel';
+
+/** The gradient overrides installed by {@link registerTrainingKernels}. */
+export const TRAINING_GRADIENTS: readonly tf.GradConfig[] = [
+  conv2dGradConfig,
+  conv2dBackpropInputGradConfig,
+  depthwiseConv2dGradConfig,
+  maxPoolGradConfig,
+  gatherGradConfig,
+  matMulGradConfig,
+];
+
+/**
+ * Registers what training needs on every backend, WASM first: tfjs-core's gradients and chained
+ * ops, then gradient overrides for Conv2D, Conv2DBackpropInput, DepthwiseConv2dNative, MaxPool,
+ * GatherV2 and BatchMatMul written with forward kernels that WASM has (and that are exact on
+ * cpu and WebGL too), WASM GEMM kernels that never run a transposed product, and WASM conv
+ * kernels that pass 'same' padding explicitly (XNNPACK's 'same' is wrong for some strides).
+ * `setupBackend` calls it; call it again if something later re-registers the stock gradients
+ * (e.g. importing `@tensorflow/tfjs` after `setupBackend`).
+ *
+ * ```ts
+ * registerTrainingKernels();
+ * const g = tf.grad((w) => tf.sum(tf.conv2d(x, w, 1, 'same')))(w); // works on wasm
+ * ```
+ * @returns names of the kernels whose gradients were overridden and of the wrapped WASM kernels
+ */
+export function registerTrainingKernels(): {gradients: string[]; wasmKernels: string[]} {
+  if (!OPS_REGISTERED) throw new Error('registerTrainingKernels: tfjs-core registrations missing');
+  for (const g of TRAINING_GRADIENTS) tf.registerGradient(g);
+  const wasmKernels = [...installWasmUntransposedGemm(), ...installWasmExplicitSamePadding()];
+  return {gradients: TRAINING_GRADIENTS.map((g) => g.kernelName), wasmKernels};
+}

@@ -1,0 +1,127 @@
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import * as wasm from '@tensorflow/tfjs-backend-wasm';
+import {detectRuntime, planBackend} from './plan_backend';
+import type {BackendRequest} from './plan_backend';
+import {registerTrainingKernels} from './register_training_kernels';
+
+/** Options of {@link setupBackend}. */
+export interface SetupBackendOptions {
+  /** `'auto'` (default): WebGL in a browser with WebGL2, else WASM (SIMD), else cpu */
+  backend?: BackendRequest;
+  /** folder (URL or path) holding the `tfjs-backend-wasm*.wasm` files, or a map of file names to URLs */
+  wasmPaths?: string | Record<string, string>;
+  /** WASM threads (browsers that are cross-origin isolated only) */
+  threads?: number;
+}
+
+/** What {@link setupBackend} set up. */
+export interface BackendReport {
+  /** the active backend: 'webgl' | 'wasm' | 'cpu' */
+  name: string;
+  /** WASM SIMD in use */
+  simd: boolean;
+  /** threads the backend computes with (1 for cpu, WebGL and single-threaded WASM) */
+  threads: number;
+  /** computes in float32 (WebGL: float32 render targets available) */
+  float32: boolean;
+  /** why this backend, threads, and anything the caller should know */
+  notes: string[];
+}
+
+const REQUESTS: BackendRequest[] = ['auto', 'wasm', 'webgl', 'cpu'];
+
+function validate(o: SetupBackendOptions): void {
+  if (o == null || typeof o !== 'object') throw new Error(`setupBackend: options must be an object, got ${String(o)}`);
+  if (o.backend !== undefined && !REQUESTS.includes(o.backend)) {
+    throw new Error(`setupBackend: backend must be one of ${REQUESTS.map((r) => `'${r}'`).join(', ')}, got ${JSON.stringify(o.backend)}`);
+  }
+  if (o.threads !== undefined && !(Number.isInteger(o.threads) && o.threads >= 1)) {
+    throw new Error(`setupBackend: threads must be an integer >= 1, got ${String(o.threads)}`);
+  }
+  const p = o.wasmPaths;
+  if (p !== undefined && !(typeof p === 'string' && p.length > 0) && !(p !== null && typeof p === 'object')) {
+    throw new Error(`setupBackend: wasmPaths must be a non-empty string or a map of file names, got ${JSON.stringify(p)}`);
+  }
+}
+
+async function activate(name: string): Promise<boolean> {
+  if (name === 'webgl') await import('@tensorflow/tfjs-backend-webgl');
+  try {
+    const ok = await tf.setBackend(name);
+    await tf.ready();
+    return ok && tf.getBackend() === name;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Picks and initialises the fastest TF.js backend that can train here, and registers what
+ * training needs: tfjs-core's gradients and chained ops (its Node entry registers neither) and
+ * stable-train's training kernels for WASM (conv/depthwise/maxPool/gather gradients from
+ * forward kernels, GEMMs without slow transposed forms; see `registerTrainingKernels`).
+ *
+ * `auto` picks WebGL in a browser with WebGL2, else WASM-SIMD, else cpu, and says why in
+ * `notes`. WebGL in Node is an error naming the alternatives. A page that is not cross-origin
+ * isolated gets single-threaded WASM and a note naming the COOP/COEP headers.
+ *
+ * ```ts
+ * const report = await setupBackend({backend: 'wasm'});
+ * console.log(report); // {name: 'wasm', simd: true, threads: 1, float32: true, notes: [...]}
+ * ```
+ * @param options.backend `'auto'` | `'wasm'` | `'webgl'` | `'cpu'`, default `'auto'`
+ * @param options.wasmPaths where the `.wasm` binaries are served from (set before first use)
+ * @param options.threads WASM threads; browsers with cross-origin isolation only
+ * @returns the report `{name, simd, threads, float32, notes}`
+ */
+export async function setupBackend(options: SetupBackendOptions = {}): Promise<BackendReport> {
+  validate(options);
+  const request = options.backend ?? 'auto';
+  const plan = planBackend(request, detectRuntime(), options.threads);
+  const notes = [...plan.notes];
+  const reg = registerTrainingKernels();
+  notes.push(`training: gradient overrides for ${reg.gradients.join(', ')}` +
+    (reg.wasmKernels.length ? `; WASM kernels patched: ${reg.wasmKernels.join(', ')} (untransposed GEMMs, explicit 'same' padding)` : ''));
+  if (options.wasmPaths !== undefined) {
+    const p = options.wasmPaths;
+    try {
+      wasm.setWasmPaths(typeof p === 'string' && !p.endsWith('/') && !p.endsWith('.wasm') ? `${p}/` : p);
+    } catch (e) {
+      notes.push(`wasmPaths ignored: ${(e as Error).message}`);
+    }
+  }
+  if (plan.wasmThreads != null) wasm.setThreadsCount(plan.wasmThreads);
+  let chosen: string | undefined;
+  for (const name of plan.order) {
+    if (await activate(name)) {
+      chosen = name;
+      break;
+    }
+    notes.push(`${name}: failed to initialise` + (name === 'wasm' ? ' (are the .wasm files reachable? see wasmPaths)' : ''));
+  }
+  if (chosen == null) {
+    throw new Error(`setupBackend: could not initialise backend ${plan.order.map((n) => `'${n}'`).join(' or ')}; notes: ${notes.join('; ')}`);
+  }
+  return report(chosen, notes);
+}
+
+async function report(name: string, notes: string[]): Promise<BackendReport> {
+  if (name === 'wasm') {
+    const simd = (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) === true;
+    let threads = 1;
+    try {
+      threads = wasm.getThreadsCount();
+    } catch {
+      threads = 1;
+    }
+    if (!simd) notes.push('wasm: this runtime has no WASM SIMD; expect about 2x slower GEMMs');
+    return {name, simd, threads, float32: true, notes};
+  }
+  if (name === 'webgl') {
+    const float32 = tf.env().getBool('WEBGL_RENDER_FLOAT32_ENABLED');
+    notes.push('webgl: backend epsilon is 1e-4; pass epsilon explicitly to Adam/RMSProp');
+    return {name, simd: false, threads: 1, float32, notes};
+  }
+  return {name, simd: false, threads: 1, float32: true, notes};
+}
