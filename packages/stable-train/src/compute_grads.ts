@@ -1,0 +1,75 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type {LossFn} from './losses';
+import type {Batch, Module, NamedTensorMap, Penalty} from './types';
+
+/** Loss, gradients and the device-side statistics the guard needs, all owned by the caller. */
+export interface GradResult {
+  /** Mean loss over the micro-batches (including penalties). */
+  loss: tf.Scalar;
+  /** Mean gradient over the micro-batches, by variable name. */
+  grads: NamedTensorMap;
+  /** Squared global L2 norm of `grads`. */
+  normSq: tf.Scalar;
+  /** 1 when every input value is finite, else 0. */
+  inputFinite: tf.Scalar;
+}
+
+/**
+ * Forward in training mode, loss plus penalties and `tf.variableGrads`, over `k` micro-batches
+ * of `batch` (gradient accumulation: the mean of the micro-batch gradients equals the full
+ * batch's gradient for a mean-reduced loss and a model without batch statistics).
+ *
+ * ```ts
+ * const r = computeGrads(model, params, softmaxCrossEntropy, [], batch, 1);
+ * ```
+ * @param model the module to train
+ * @param params its trainable variables by name
+ * @param loss `(yTrue, yPred) => scalar`
+ * @param penalties extra terms added to the loss, each `(params) => scalar`
+ * @param batch inputs and targets
+ * @param k number of micro-batches; must divide the batch size
+ */
+export function computeGrads(
+  model: Module,
+  params: {[name: string]: tf.Variable},
+  loss: LossFn,
+  penalties: Penalty[],
+  batch: Batch,
+  k: number,
+): GradResult {
+  const n = batch.x.shape[0];
+  if (!(Number.isInteger(k) && k >= 1 && n % k === 0)) {
+    throw new Error(`computeGrads: accumulate (${k}) must be an integer >= 1 that divides the batch size ${n}`);
+  }
+  const varList = Object.values(params);
+  return tf.tidy(() => {
+    const xs = k === 1 ? [batch.x] : tf.split(batch.x, k, 0);
+    const ys = k === 1 ? [batch.y] : tf.split(batch.y, k, 0);
+    let lossSum: tf.Tensor = tf.scalar(0);
+    let gradSum: NamedTensorMap | null = null;
+    for (let i = 0; i < k; i++) {
+      const {value, grads} = tf.variableGrads(() => {
+        let l = loss(ys[i], model.apply(xs[i], {training: true}));
+        for (const p of penalties) l = tf.add(l, p(params));
+        return l as tf.Scalar;
+      }, varList);
+      lossSum = tf.add(lossSum, value);
+      if (gradSum === null) gradSum = grads;
+      else {
+        const prev: NamedTensorMap = gradSum;
+        gradSum = {};
+        for (const name of Object.keys(prev)) gradSum[name] = tf.add(prev[name], grads[name]);
+      }
+    }
+    const grads: NamedTensorMap = {};
+    for (const name of Object.keys(gradSum!)) grads[name] = k === 1 ? gradSum![name] : tf.div(gradSum![name], k);
+    const normSq = sumSquares(Object.values(grads));
+    const inputFinite = tf.cast(tf.all(tf.isFinite(batch.x)), 'float32') as tf.Scalar;
+    return {loss: (k === 1 ? lossSum : tf.div(lossSum, k)) as tf.Scalar, grads, normSq, inputFinite};
+  });
+}
+
+/** Σ‖t‖² over a list of tensors, as one scalar (on device). */
+export function sumSquares(ts: tf.Tensor[]): tf.Scalar {
+  return tf.tidy(() => (ts.length === 0 ? tf.scalar(0) : tf.addN(ts.map((t) => tf.sum(tf.square(t))))) as tf.Scalar);
+}

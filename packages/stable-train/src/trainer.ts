@@ -1,0 +1,261 @@
+import * as tf from '@tensorflow/tfjs-core';
+import {computeGrads} from './compute_grads';
+import {ExplosionGuard, type GuardOptions} from './guard';
+import {resolveLoss, type LossFn, type LossName} from './losses';
+import {getOptimizerLr, setOptimizerLr} from './optimizer_lr';
+import {Snapshot} from './snapshot';
+import {packMetrics, unpackMetrics, type StepMetrics} from './step_metrics';
+import type {Batch, GradTransform, Module, NamedTensorMap, Penalty, PostUpdate, Schedule, TrainerEvent} from './types';
+
+/** Something with state to keep in checkpoints (ReduceOnPlateau, AutoClip, ...). */
+export interface Stateful {
+  getState(): unknown;
+  setState(state: unknown): void;
+}
+
+/** Options of `Trainer`. */
+export interface TrainerOptions {
+  model: Module;
+  /** Any `tf.Optimizer` (stock tfjs-core or lr-schedule's). */
+  optimizer: tf.Optimizer;
+  /** Default `'softmax_cross_entropy'`. */
+  loss?: LossName | LossFn;
+  /** Learning rate per step; absent = leave the optimizer's own rate alone. */
+  schedule?: Schedule | number;
+  /** Gradient transforms applied in order (clipping, ...). */
+  transforms?: GradTransform[];
+  /** Terms added to the loss (L1/L2, ...). */
+  penalties?: Penalty[];
+  /** Applied after the update in order: decoupled weight decay, then constraints. */
+  postUpdate?: PostUpdate[];
+  /** Micro-batches per step (gradient accumulation). Default 1. */
+  accumulate?: number;
+  /** Read metrics back every this many steps (0 = never). Default 10. */
+  logEvery?: number;
+  /** Per-variable norms in the metrics. Default true. */
+  layerMetrics?: boolean;
+  guard?: GuardOptions | ExplosionGuard;
+  /** Seed of the data order. Default 0. */
+  seed?: number;
+  /** Extra state saved in checkpoints, by key. */
+  stateful?: {[key: string]: Stateful};
+  onStep?: (m: StepMetrics) => void;
+  onEvent?: (e: TrainerEvent) => void;
+}
+
+/** What one `step` did. */
+export interface StepResult {
+  step: number;
+  applied: boolean;
+  /** The loss when it was read back this step (guard policies 'skip'/'rollback'). */
+  loss?: number;
+}
+
+/**
+ * The training loop of stable-train. One step: forward (training mode) → loss + penalties →
+ * `tf.variableGrads` → explosion guard → gradient transforms → optimizer with lr = schedule(step)
+ * → decoupled decay and constraints; metrics read back asynchronously every `logEvery` steps.
+ * Host reads per step: only the guard's 3 numbers under policies 'skip' and 'rollback'.
+ *
+ * ```ts
+ * const trainer = new Trainer({model, optimizer: tf.train.adam(1e-3), transforms: [clip]});
+ * await trainer.step({x, y});
+ * ```
+ */
+export class Trainer {
+  readonly model: Module;
+  readonly optimizer: tf.Optimizer;
+  readonly guard: ExplosionGuard;
+  readonly events: TrainerEvent[] = [];
+  readonly history: StepMetrics[] = [];
+  /** Steps taken so far (applied or not); the next step's schedule index. */
+  step_ = 0;
+  epoch = 0;
+  readonly seed: number;
+  readonly opts: TrainerOptions;
+  private readonly loss: LossFn;
+  private readonly baseLr: number;
+  private snapshot: Snapshot | null = null;
+  private goodSinceSnapshot = 0;
+  private pending: Promise<void>[] = [];
+  private zeroed: tf.Variable | null = null;
+  private zeroedSeen = 0;
+  private readonly t0 = Date.now();
+
+  /** @param opts see `TrainerOptions` */
+  constructor(opts: TrainerOptions) {
+    if (!opts || !opts.model || typeof opts.model.apply !== 'function' || !Array.isArray(opts.model.variables)) {
+      throw new Error('Trainer: model must be a module with apply(x, {training}) and variables');
+    }
+    const o = opts.optimizer as unknown as {applyGradients?: unknown; getWeights?: unknown};
+    if (!o || typeof o.applyGradients !== 'function' || typeof o.getWeights !== 'function') {
+      throw new Error(`Trainer: optimizer must be a tf.Optimizer, got ${String(opts.optimizer)}`);
+    }
+    const acc = opts.accumulate ?? 1;
+    if (!(Number.isInteger(acc) && acc >= 1)) throw new Error(`Trainer: accumulate must be an integer >= 1, got ${acc}`);
+    const le = opts.logEvery ?? 10;
+    if (!(Number.isInteger(le) && le >= 0)) throw new Error(`Trainer: logEvery must be an integer >= 0, got ${le}`);
+    const sch = opts.schedule;
+    if (sch !== undefined && typeof sch !== 'function' && !(Number.isFinite(sch) && sch >= 0)) {
+      throw new Error(`Trainer: schedule must be a function of the step or a number >= 0, got ${String(sch)}`);
+    }
+    this.opts = opts;
+    this.model = opts.model;
+    this.optimizer = opts.optimizer;
+    this.loss = resolveLoss(opts.loss ?? 'softmax_cross_entropy');
+    this.guard = opts.guard instanceof ExplosionGuard ? opts.guard : new ExplosionGuard(opts.guard);
+    this.seed = opts.seed ?? 0;
+    this.baseLr = getOptimizerLr(opts.optimizer);
+  }
+
+  /** Trainable variables by name. */
+  get params(): {[name: string]: tf.Variable} {
+    const out: {[name: string]: tf.Variable} = {};
+    for (const v of this.model.variables) if (v.trainable) out[v.name] = v;
+    return out;
+  }
+
+  /** The learning rate the next step uses (schedule × the guard's cut). */
+  currentLr(): number {
+    const s = this.opts.schedule;
+    const base = s === undefined ? this.baseLr : typeof s === 'number' ? s : s(this.step_);
+    return base * this.guard.lrScale;
+  }
+
+  /** Reports an event to `onEvent` and keeps it in `events`. */
+  emit(e: TrainerEvent): void {
+    this.events.push(e);
+    this.opts.onEvent?.(e);
+  }
+
+  /**
+   * One optimisation step on `batch` (split into `accumulate` micro-batches).
+   * @param batch inputs and targets; the tensors stay owned by the caller
+   */
+  async step(batch: Batch): Promise<StepResult> {
+    this.checkBatch(batch);
+    const step = this.step_;
+    const params = this.params;
+    const policy = this.guard.policy;
+    if (policy === 'rollback' && !this.snapshot) this.snapshot = await Snapshot.take(step, this.model.variables, this.optimizer);
+    const r = computeGrads(this.model, params, this.loss, this.opts.penalties ?? [], batch, this.opts.accumulate ?? 1);
+    let grads = r.grads;
+    // Every gradient map made this step (transforms may pass tensors through): freed at the end.
+    const owned = new Set<tf.Tensor>(Object.values(r.grads));
+    let loss: number | undefined;
+    try {
+      if (this.guard.readsEveryStep) {
+        const packed = tf.tidy(() => tf.stack([tf.cast(r.loss, 'float32'), r.normSq, r.inputFinite]));
+        const s = await packed.data();
+        packed.dispose();
+        loss = s[0];
+        const v = this.guard.judge(step, {loss: s[0], gradNorm: Math.sqrt(s[1]), inputFinite: s[2] === 1});
+        if (!v.ok) {
+          if (v.action === 'rollback' || (v.action === 'give-up' && policy === 'rollback')) {
+            await this.snapshot!.restore(this.model.variables, this.optimizer);
+          }
+          if (this.opts.schedule === undefined && this.guard.lrScale !== 1 && Number.isNaN(this.baseLr)) {
+            this.emit({step, kind: 'info', cause: 'cut-lr', action: 'none', message: 'cannot cut the lr of this optimizer'});
+          }
+          this.emit(v.event!);
+          this.step_++;
+          return {step, applied: false, loss};
+        }
+      } else if (policy === 'zero') {
+        grads = this.zeroNonFinite(r);
+      }
+      const lr = this.currentLr();
+      if (this.opts.schedule !== undefined || this.guard.lrScale !== 1) {
+        if (Number.isFinite(lr)) setOptimizerLr(this.optimizer, lr);
+      }
+      const logging = (this.opts.logEvery ?? 10) > 0 && (step + 1) % (this.opts.logEvery ?? 10) === 0;
+      const before = logging ? tf.tidy(() => mapValues(params, (v) => tf.clone(v))) : null;
+      let clipped = grads;
+      for (const t of this.opts.transforms ?? []) {
+        clipped = t(clipped, params);
+        for (const g of Object.values(clipped)) owned.add(g);
+      }
+      this.optimizer.applyGradients(clipped);
+      for (const p of this.opts.postUpdate ?? []) p(params, {lr, step});
+      if (logging) this.log(step, lr, r.loss, r.grads, clipped, before!, params);
+      tf.dispose(before ?? []);
+      if (policy === 'rollback' && ++this.goodSinceSnapshot >= this.guard.opts.snapshotEvery) {
+        this.snapshot?.dispose();
+        this.snapshot = await Snapshot.take(step + 1, this.model.variables, this.optimizer);
+        this.goodSinceSnapshot = 0;
+      }
+      this.step_++;
+      return {step, applied: true, loss};
+    } finally {
+      for (const g of Object.values(grads)) owned.add(g);
+      tf.dispose([r.loss, r.normSq, r.inputFinite, ...owned]);
+    }
+  }
+
+  /** Waits for every pending asynchronous metrics read. */
+  async flush(): Promise<void> {
+    const p = this.pending;
+    this.pending = [];
+    await Promise.all(p);
+  }
+
+  /** Frees the trainer's own tensors (snapshot, counters); not the model or optimizer. */
+  dispose(): void {
+    this.snapshot?.dispose();
+    this.snapshot = null;
+    this.zeroed?.dispose();
+    this.zeroed = null;
+  }
+
+  private checkBatch(batch: Batch): void {
+    if (!batch || !(batch.x instanceof tf.Tensor) || !(batch.y instanceof tf.Tensor)) {
+      throw new Error('Trainer.step: batch must be {x: tf.Tensor, y: tf.Tensor}');
+    }
+    if (batch.x.shape[0] !== batch.y.shape[0]) {
+      throw new Error(`Trainer.step: x has ${batch.x.shape[0]} samples but y has ${batch.y.shape[0]}`);
+    }
+    const want = (this.model as {inputShape?: number[]}).inputShape;
+    if (want && batch.x.shape.slice(1).join(',') !== want.join(',')) {
+      throw new Error(`Trainer.step: batch x has shape [${batch.x.shape}] but the model expects [N,${want}]`);
+    }
+  }
+
+  private zeroNonFinite(r: {loss: tf.Scalar; normSq: tf.Scalar; inputFinite: tf.Scalar; grads: NamedTensorMap}): NamedTensorMap {
+    if (!this.zeroed) this.zeroed = tf.variable(tf.scalar(0), false);
+    return tf.tidy(() => {
+      const ok = tf.logicalAnd(tf.logicalAnd(tf.isFinite(r.loss), tf.isFinite(r.normSq)), tf.cast(r.inputFinite, 'bool'));
+      this.zeroed!.assign(tf.add(this.zeroed!, tf.sub(1, tf.cast(ok, 'float32'))));
+      return mapValues(r.grads, (g) => tf.where(ok, g, tf.zerosLike(g)));
+    });
+  }
+
+  private log(
+    step: number, lr: number, loss: tf.Scalar, grads: NamedTensorMap, clipped: NamedTensorMap,
+    before: NamedTensorMap, params: {[name: string]: tf.Variable},
+  ): void {
+    const packed = packMetrics(loss, grads, clipped, before, params, this.opts.layerMetrics ?? true);
+    const zeroed = this.zeroed ? tf.clone(this.zeroed) : null;
+    const base = {step, epoch: this.epoch, lr, timeMs: Date.now() - this.t0};
+    const names = Object.keys(params);
+    this.pending.push(
+      Promise.all([packed.data(), zeroed?.data()]).then(([d, z]) => {
+        tf.dispose([packed, zeroed!].filter(Boolean));
+        if (z && z[0] > this.zeroedSeen) {
+          this.emit({step, kind: 'guard', cause: 'nonfinite-grad', action: 'zeroed',
+            message: `${z[0] - this.zeroedSeen} step(s) with non-finite values had their gradients zeroed`});
+          this.guard.badSteps += z[0] - this.zeroedSeen;
+          this.zeroedSeen = z[0];
+        }
+        const m = unpackMetrics(d as Float32Array, names, {...base, skipped: this.guard.badSteps});
+        this.history.push(m);
+        this.opts.onStep?.(m);
+      }),
+    );
+  }
+}
+
+function mapValues<T, U>(m: {[k: string]: T}, f: (v: T) => U): {[k: string]: U} {
+  const out: {[k: string]: U} = {};
+  for (const k of Object.keys(m)) out[k] = f(m[k]);
+  return out;
+}

@@ -1,0 +1,55 @@
+import type * as tf from '@tensorflow/tfjs-core';
+
+/** Tensors by variable name, as `tf.variableGrads` returns them (DESIGN.md shared shape). */
+export type NamedTensorMap = {[name: string]: tf.Tensor};
+
+/** The module shape every layer, block and model follows (DESIGN.md). */
+export interface Module {
+  /** Runs the module; `training` switches batch statistics, dropout and similar. */
+  apply(x: tf.Tensor, opts?: {training?: boolean}): tf.Tensor;
+  /** Every variable, trainable and not (moving statistics), told apart by `trainable`. */
+  readonly variables: tf.Variable[];
+  /** Frees every tensor the module holds. */
+  dispose(): void;
+  /** Optional non-variable state (for example a spectral-norm `u`), for checkpoints. */
+  getState?(): unknown;
+  setState?(state: unknown): void;
+}
+
+/** One batch: inputs and targets (class ids as int32 `[N]`, one-hot `[N, C]` or regression targets). */
+export interface Batch {
+  x: tf.Tensor;
+  y: tf.Tensor;
+}
+
+/** A gradient transformation `(grads, params?) => grads` (grad-clip's `createClipper`, `chain`, ...). */
+export type GradTransform = (grads: NamedTensorMap, params?: NamedTensorMap) => NamedTensorMap;
+
+/** A learning-rate schedule: `step` 0 is the first optimisation step (lr-schedule's `Schedule`). */
+export type Schedule = (step: number) => number;
+
+/** A penalty added to the loss (regularizers' `l2(1e-4)` and friends). */
+export type Penalty = (params: NamedTensorMap) => tf.Scalar;
+
+/**
+ * Something applied to the variables after the optimizer update: decoupled weight decay
+ * (`p ← p − lr·rate·p`) or a constraint (max-norm, ...). Receives the trainable variables by
+ * name and the learning rate of this step.
+ */
+export type PostUpdate = (params: {[name: string]: tf.Variable}, ctx: {lr: number; step: number}) => void;
+
+/** What the guard found wrong with a step. */
+export type GuardCause = 'nonfinite-loss' | 'nonfinite-grad' | 'nonfinite-input' | 'loss-spike' | 'grad-spike';
+
+/** What the guard (or the trainer) did about it. */
+export type GuardAction = 'skip' | 'rollback' | 'cut-lr' | 'give-up' | 'zeroed' | 'none';
+
+/** An event: every guard action and every notable trainer decision is reported as one. */
+export interface TrainerEvent {
+  step: number;
+  kind: 'guard' | 'checkpoint' | 'data' | 'info';
+  cause: GuardCause | string;
+  action: GuardAction | string;
+  /** Human-readable details (values measured, thresholds). */
+  message: string;
+}
