@@ -50,6 +50,7 @@ export class BatchRenorm extends BatchNorm {
     checkLimit('rMax', rMax, 1, 0);
     checkLimit('dMax', dMax, 0, 0);
     super({...opts, name: opts?.name ?? uniqueName('batch_renorm')});
+    this.kind = 'BatchRenorm';
     this.rMax = rMax;
     this.dMax = dMax;
   }

@@ -26,9 +26,12 @@ export abstract class NormLayer {
   readonly channels: number;
   /** all variables, trainable (gamma, beta) and not (moving statistics) */
   readonly variables: tf.Variable[] = [];
+  /** class name for messages (explicit: minifiers rename classes) */
+  protected kind: string;
   private disposed = false;
 
   protected constructor(kind: string, prefix: string, channels: unknown, name: unknown) {
+    this.kind = kind;
     checkPositiveInt(kind, 'channels', channels);
     if (name !== undefined && (typeof name !== 'string' || name.length === 0)) {
       throw new Error(`${kind}: name must be a non-empty string, got ${JSON.stringify(name)}`);
@@ -39,7 +42,7 @@ export abstract class NormLayer {
 
   /** `Kind 'name'`, for error messages. */
   protected get label(): string {
-    return `${this.constructor.name} '${this.name}'`;
+    return `${this.kind} '${this.name}'`;
   }
 
   /** Makes a variable `${name}/${suffix}` filled with `value`. */
