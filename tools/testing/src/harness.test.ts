@@ -64,3 +64,15 @@ describe('expectNoLeak', () => {
     await expectNoLeak(() => tf.tidy(() => tf.add(tf.ones([3]), 1)));
   });
 });
+
+describe('setup order', () => {
+  it('keeps tensor methods and the gradients of cast and moments working', () => {
+    const x = tf.tensor2d([[1, 2], [3, 5]]);
+    const c = x.clone();
+    expectClose(c, [1, 2, 3, 5]);
+    // d/dx sum(variance over axis 0) for column [1,3]: var = ((1-2)^2+(3-2)^2)/2, d/dx1 = (x1-mean) = -1
+    const dx = tf.grad((v: tf.Tensor) => tf.sum(tf.moments(tf.cast(v, 'float32'), 0).variance))(x);
+    expectClose(dx, [-1, -1.5, 1, 1.5]);
+    tf.dispose([x, c, dx]);
+  });
+});

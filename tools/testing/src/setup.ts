@@ -1,12 +1,17 @@
 // Jest setup file (jest.preset.js `setupFiles`): runs before every test file.
-// tfjs-core's Node entry registers no gradients and no chained ops; its ESM registration
-// files are transformed by jest (see jest.preset.js), so importing them here registers both
-// in the global registries that every copy of tfjs-core shares.
-import '@tensorflow/tfjs-core/dist/register_all_gradients';
-import '@tensorflow/tfjs-core/dist/public/chained_ops/register_all_chained_ops';
+//
+// Order matters. tfjs-core's CJS entry (tf-core.node.js) must load FIRST so that it creates the
+// global engine and fills the Tensor method table (clone, reshape, ...). The gradient and
+// chained-op registrations ship only as extension-less ESM; jest transforms them (see
+// jest.preset.js) into a second module graph that shares the global registries and engine.
+// Loaded the other way round, the second copy owns the engine and `t.clone()` (and with it the
+// gradients of cast and moments) fails with "Cannot read properties of null (reading 'clone')".
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
+/* eslint-disable import/first */
+require('@tensorflow/tfjs-core/dist/register_all_gradients');
+require('@tensorflow/tfjs-core/dist/public/chained_ops/register_all_chained_ops');
 
 // Silences tfjs's "install tfjs-node" banner and debug warnings in test output.
 tf.env().set('IS_TEST', true);
