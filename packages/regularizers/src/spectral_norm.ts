@@ -27,7 +27,7 @@ export interface SpectralNorm {
    * them); `σ = vᵀ W₂ u` is differentiated through `W`. In eval mode uses the stored vectors.
    */
   apply(kernel: tf.Tensor, opts?: {training?: boolean}): tf.Tensor;
-  /** The current estimate `σ = vᵀ W₂ u` (a scalar tensor), without updating the state. */
+  /** The current estimate `σ = vᵀ W₂ u` (a scalar tensor); no iteration (state created on first use). */
   sigma(kernel: tf.Tensor): tf.Scalar;
   /** Copies of `u` and `v` (the caller disposes them), or `null` before the first use. */
   getState(): SpectralNormState | null;
