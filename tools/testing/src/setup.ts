@@ -13,8 +13,10 @@ import '@tensorflow/tfjs-backend-wasm';
 require('@tensorflow/tfjs-core/dist/register_all_gradients');
 require('@tensorflow/tfjs-core/dist/public/chained_ops/register_all_chained_ops');
 
-// Silences tfjs's "install tfjs-node" banner and debug warnings in test output.
-tf.env().set('IS_TEST', true);
+// Silences tfjs's "install tfjs-node" banner and warnings in test output. (Not IS_TEST: that flag
+// also turns on the engine's per-kernel leak check, which misfires on some stock wasm kernels,
+// e.g. _FusedMatMul, and inside tf.customGrad.)
+tf.env().set('PROD', true);
 
 // wasm registers with a higher priority but initialises asynchronously; start every test file
 // on cpu (synchronous) and let describeBackends switch.
