@@ -14,7 +14,7 @@ export interface InitializerStats {
   distribution: 'constant' | 'uniform' | 'normal' | 'truncated_normal' | 'orthogonal' | 'identity';
   /** mean of the distribution (0 for every variance-scaling initializer) */
   mean: number;
-  /** realised standard deviation of one element (after truncation, if any) */
+  /** realised standard deviation of one element (after truncation, if any; the rms for orthogonal ones) */
   std: number;
   /** smallest value that can be drawn (uniform: `-bound`; truncated normal: `a`) */
   low?: number;

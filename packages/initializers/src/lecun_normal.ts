@@ -7,7 +7,7 @@ import {makeVarianceScaling} from './variance_scaling';
  *
  * Same as PyTorch `kaiming_normal_(w, mode='fan_in', nonlinearity='linear')` (PyTorch has no
  * lecun_normal). Keras `LecunNormal` draws a truncated normal with σ corrected by 1/0.8796 (realised
- * std also 1/√fanIn; `varianceScaling()` here is that variant); TF.js `tf.initializers.lecunNormal`
+ * std also 1/√fanIn; `varianceScaling()` here is that variant); TF.js `tf.initializers.leCunNormal`
  * truncates WITHOUT the correction, so its realised std is ≈12% low.
  * Reference: Klambauer et al. 2017, https://arxiv.org/abs/1706.02515
  *
