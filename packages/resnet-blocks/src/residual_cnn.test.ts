@@ -1,12 +1,15 @@
 import * as tf from '@tensorflow/tfjs-core';
 import {describeBackends} from '@stable-train/testing';
-import {trainBatchNorm} from '../test/train_batch_norm';
+import {BatchNorm} from '@stable-train/batchnorm';
 import {residualCnn} from './residual_cnn';
 import {residualMlp} from './residual_mlp';
 
+// the injected norm: @stable-train/batchnorm (PyTorch conventions, eps 1e-5)
+const batchNorm = (channels: number, name: string) => new BatchNorm({channels, name});
+
 describeBackends(['cpu', 'wasm'], () => {
   it('builds basic stages: names, strides, projections, output shape', () => {
-    const net = residualCnn({name: 'cnn', inChannels: 3, stages: [{filters: 4, blocks: 2}, {filters: 6, blocks: 1}], norm: trainBatchNorm()});
+    const net = residualCnn({name: 'cnn', inChannels: 3, stages: [{filters: 4, blocks: 2}, {filters: 6, blocks: 1}], norm: batchNorm});
     const names = net.variables.map((v) => v.name);
     // stage0/block0: 3 -> 4 channels (projection), stage0/block1: identity, stage1/block0: stride 2, 4 -> 6
     expect(names.filter((n) => n.endsWith('shortcut/kernel'))).toEqual(['cnn/stage0/block0/shortcut/kernel', 'cnn/stage1/block0/shortcut/kernel']);

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import {describeBackends, expectClose, expectNoLeak} from '@stable-train/testing';
 import {refBlock} from '../test/conv_reference';
 import {ref, refLayers} from '../test/ref_layers';
-import {trainBatchNorm} from '../test/train_batch_norm';
+import {BatchNorm} from '@stable-train/batchnorm';
 import {residualConv} from './residual_conv';
 
 const randomBias = (s: number[]) => tf.randomNormal(s, 0, 0.5);
@@ -83,11 +83,11 @@ describeBackends(['cpu', 'wasm'], (backend) => {
 
   it('gives its norms the right channels and names, and leaks nothing over 100 applies in variableGrads', async () => {
     const seen: [number, string][] = [];
-    const bn = trainBatchNorm();
-    const b = residualConv({name: 'rcn', filters: 4, inChannels: 2, stride: 2, norm: (ch, nm) => (seen.push([ch, nm]), bn(ch, nm))});
+    const b = residualConv({name: 'rcn', filters: 4, inChannels: 2, stride: 2, norm: (ch, nm) => (seen.push([ch, nm]), new BatchNorm({channels: ch, name: nm}))});
     expect(seen).toEqual([[2, 'rcn/norm1'], [4, 'rcn/norm2']]);
     expect(b.variables.map((v) => v.name)).toEqual([
-      'rcn/norm1/gamma', 'rcn/norm1/beta', 'rcn/norm2/gamma', 'rcn/norm2/beta',
+      'rcn/norm1/gamma', 'rcn/norm1/beta', 'rcn/norm1/moving_mean', 'rcn/norm1/moving_variance',
+      'rcn/norm2/gamma', 'rcn/norm2/beta', 'rcn/norm2/moving_mean', 'rcn/norm2/moving_variance',
       'rcn/conv1/kernel', 'rcn/conv1/bias', 'rcn/conv2/kernel', 'rcn/conv2/bias', 'rcn/shortcut/kernel',
     ]);
     const x = tf.randomNormal([2, 4, 4, 2]);

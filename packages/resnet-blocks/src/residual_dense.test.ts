@@ -1,7 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import {describeBackends, expectClose, expectNoLeak, goldenData, goldenTensor, loadGolden} from '@stable-train/testing';
-import {trainBatchNorm} from '../test/train_batch_norm';
+import {BatchNorm} from '@stable-train/batchnorm';
 import {residualDense} from './residual_dense';
+
+// the injected norm: @stable-train/batchnorm (PyTorch conventions, eps 1e-5)
+const batchNorm = (channels: number, name: string) => new BatchNorm({channels, name});
 
 // goldens README §7: pre-activation dense block with training-mode BN, PyTorch 1.13 float64.
 const golden = loadGolden('residual');
@@ -18,7 +21,7 @@ describeBackends(['cpu', 'wasm'], () => {
       const [n, d] = golden.inputs.x.shape;
       const h = golden.inputs.W1.shape[1];
       const block = residualDense({
-        units: d, hidden: h, name: 'golden', norm: trainBatchNorm(golden.eps),
+        units: d, hidden: h, name: 'golden', norm: (channels, name) => new BatchNorm({channels, name, eps: golden.eps}),
         gate: c.alpha === null ? 'none' : {init: c.alpha},
       });
       const x = tf.variable(goldenTensor(golden.inputs.x), true, 'golden_input');
@@ -72,7 +75,7 @@ describeBackends(['cpu', 'wasm'], () => {
   });
 
   it('leaks nothing over 100 apply calls inside tf.variableGrads', async () => {
-    const b = residualDense({units: 5, hidden: 6, name: 'leak', norm: trainBatchNorm(), gate: 'rezero'});
+    const b = residualDense({units: 5, hidden: 6, name: 'leak', norm: batchNorm, gate: 'rezero'});
     const x = tf.randomNormal([7, 5]);
     await expectNoLeak(() => {
       for (let i = 0; i < 100; i++) {
