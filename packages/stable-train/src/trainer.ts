@@ -1,5 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
+import {packCheckpoint, unpackCheckpoint} from './checkpoint';
+import {readCheckpointDir, writeCheckpointDir} from './checkpoint_fs';
 import {computeGrads} from './compute_grads';
+import type {Dataset} from './data/dataset';
+import {fitLoop, type FitOptions, type FitResult} from './fit';
 import {ExplosionGuard, type GuardOptions} from './guard';
 import {resolveLoss, type LossFn, type LossName} from './losses';
 import {getOptimizerLr, setOptimizerLr} from './optimizer_lr';
@@ -26,8 +30,14 @@ export interface TrainerOptions {
   transforms?: GradTransform[];
   /** Terms added to the loss (L1/L2, ...). */
   penalties?: Penalty[];
-  /** Applied after the update in order: decoupled weight decay, then constraints. */
+  /** Decoupled weight decay (regularizers' `decoupledWeightDecay`): `p ← p·(1 − lr·rate)` before the update, as PyTorch AdamW. */
+  weightDecay?: {apply(variables: {[name: string]: tf.Variable}, lr: number): unknown};
+  /** Constraints (regularizers' `maxNorm`, ...) projected after the update. */
+  constraints?: {apply(variables: {[name: string]: tf.Variable}): unknown}[];
+  /** Any other function applied after the update and the constraints. */
   postUpdate?: PostUpdate[];
+  /** Plateau control (lr-schedule's `ReduceOnPlateau`): when set, lr = plateau.value (× guard cut), stepped each epoch. */
+  plateau?: {readonly value: number; step(metric: number): number};
   /** Micro-batches per step (gradient accumulation). Default 1. */
   accumulate?: number;
   /** Read metrics back every this many steps (0 = never). Default 10. */
@@ -80,6 +90,8 @@ export class Trainer {
   private pending: Promise<void>[] = [];
   private zeroed: tf.Variable | null = null;
   private zeroedSeen = 0;
+  private lossSum: tf.Tensor | null = null;
+  private lossCount = 0;
   private readonly t0 = Date.now();
 
   /** @param opts see `TrainerOptions` */
@@ -118,7 +130,7 @@ export class Trainer {
   /** The learning rate the next step uses (schedule × the guard's cut). */
   currentLr(): number {
     const s = this.opts.schedule;
-    const base = s === undefined ? this.baseLr : typeof s === 'number' ? s : s(this.step_);
+    const base = this.opts.plateau ? this.opts.plateau.value : s === undefined ? this.baseLr : typeof s === 'number' ? s : s(this.step_);
     return base * this.guard.lrScale;
   }
 
@@ -165,7 +177,7 @@ export class Trainer {
         grads = this.zeroNonFinite(r);
       }
       const lr = this.currentLr();
-      if (this.opts.schedule !== undefined || this.guard.lrScale !== 1) {
+      if (this.opts.schedule !== undefined || this.opts.plateau || this.guard.lrScale !== 1) {
         if (Number.isFinite(lr)) setOptimizerLr(this.optimizer, lr);
       }
       const logging = (this.opts.logEvery ?? 10) > 0 && (step + 1) % (this.opts.logEvery ?? 10) === 0;
@@ -175,8 +187,11 @@ export class Trainer {
         clipped = t(clipped, params);
         for (const g of Object.values(clipped)) owned.add(g);
       }
+      this.opts.weightDecay?.apply(params, lr);
       this.optimizer.applyGradients(clipped);
+      for (const c of this.opts.constraints ?? []) c.apply(params);
       for (const p of this.opts.postUpdate ?? []) p(params, {lr, step});
+      this.accumulateLoss(r.loss);
       if (logging) this.log(step, lr, r.loss, r.grads, clipped, before!, params);
       tf.dispose(before ?? []);
       if (policy === 'rollback' && ++this.goodSinceSnapshot >= this.guard.opts.snapshotEvery) {
@@ -192,6 +207,60 @@ export class Trainer {
     }
   }
 
+  /** Mean loss of the applied steps since the last call (one host read), then resets it. */
+  async meanLoss(): Promise<number> {
+    const sum = this.lossSum;
+    const n = this.lossCount;
+    this.lossSum = null;
+    this.lossCount = 0;
+    if (!sum) return NaN;
+    const v = (await sum.data())[0];
+    sum.dispose();
+    return v / n;
+  }
+
+  /**
+   * Trains on `data` until `epochs` or `steps` are done (counted from step 0, so calling it
+   * after `Trainer.restore` continues the run). See `FitOptions`.
+   * @param data a Dataset
+   * @param opts batch size, length, checkpoints, validation, callbacks
+   */
+  fit(data: Dataset, opts: FitOptions): Promise<FitResult> {
+    return fitLoop(this, data, opts);
+  }
+
+  /**
+   * Saves params, optimizer state, step, epoch, seed, guard state and every `stateful` object
+   * into `dir` atomically (Node only). Returns the checkpoint folder written.
+   * @param dir the run's checkpoint folder
+   * @param extra JSON data stored alongside (the CLI stores its config)
+   */
+  async save(dir: string, extra?: unknown): Promise<string> {
+    await this.flush();
+    const {meta, bytes} = await packCheckpoint(this, extra);
+    const where = await writeCheckpointDir(dir, meta, bytes);
+    this.emit({step: this.step_, kind: 'checkpoint', cause: 'save', action: 'saved', message: `checkpoint written to ${where}`});
+    return where;
+  }
+
+  /**
+   * Builds a Trainer from `opts` and loads the newest checkpoint in `dir` into it; a corrupted
+   * or mismatched checkpoint is an error that lists what differs. (Node only.)
+   * @param dir a folder `save` wrote to
+   * @param opts the same model structure, optimizer kind and stateful objects as when saved
+   */
+  static async restore(dir: string, opts: TrainerOptions): Promise<Trainer> {
+    const {meta, bytes, where} = await readCheckpointDir(dir);
+    const t = new Trainer({...opts, seed: meta.seed});
+    await unpackCheckpoint(t, meta, bytes, where);
+    return t;
+  }
+
+  /** Reads the `extra` a checkpoint was saved with (for example the CLI's run config). */
+  static async readExtra(dir: string): Promise<unknown> {
+    return (await readCheckpointDir(dir)).meta.extra;
+  }
+
   /** Waits for every pending asynchronous metrics read. */
   async flush(): Promise<void> {
     const p = this.pending;
@@ -201,10 +270,22 @@ export class Trainer {
 
   /** Frees the trainer's own tensors (snapshot, counters); not the model or optimizer. */
   dispose(): void {
+    this.lossSum?.dispose();
+    this.lossSum = null;
     this.snapshot?.dispose();
     this.snapshot = null;
     this.zeroed?.dispose();
     this.zeroed = null;
+  }
+
+  private accumulateLoss(loss: tf.Scalar): void {
+    const prev = this.lossSum;
+    this.lossSum = tf.tidy(() => {
+      const l = tf.where(tf.isFinite(loss), loss, tf.zerosLike(loss));
+      return prev ? tf.add(prev, l) : tf.clone(l);
+    });
+    prev?.dispose();
+    this.lossCount++;
   }
 
   private checkBatch(batch: Batch): void {

@@ -1,0 +1,98 @@
+import {batchIndices, type Dataset} from './data/dataset';
+import {evaluate} from './evaluate';
+import type {Trainer} from './trainer';
+
+/** What `onEpoch` receives. */
+export interface EpochSummary {
+  epoch: number;
+  step: number;
+  /** Mean training loss over the epoch's applied steps. */
+  loss: number;
+  valLoss?: number;
+  valAccuracy?: number;
+}
+
+/** Options of `Trainer.fit`. */
+export interface FitOptions {
+  batchSize: number;
+  /** Train until this many epochs are done (counting from step 0, so a resume continues). */
+  epochs?: number;
+  /** Or until this many steps are done. */
+  steps?: number;
+  /** Save a checkpoint here every `checkpointEvery` steps and at the end. */
+  checkpointDir?: string;
+  checkpointEvery?: number;
+  /** Stored in each checkpoint's meta (the CLI stores its config). */
+  checkpointExtra?: unknown;
+  /** Evaluated at the end of every epoch. */
+  validation?: Dataset;
+  onEpoch?: (s: EpochSummary) => void;
+  /** Return true to stop after the current step. */
+  shouldStop?: () => boolean;
+}
+
+/** How `fit` ended. */
+export interface FitResult {
+  status: 'done' | 'gave-up' | 'stopped';
+  steps: number;
+  epochs: number;
+  seconds: number;
+  lastCheckpoint?: string;
+}
+
+/**
+ * The epoch loop behind `Trainer.fit`: seeded batch order (a resume continues with the very batch
+ * an uninterrupted run would take), end-of-epoch summaries and plateau control, periodic atomic
+ * checkpoints. Stops cleanly when the guard gives up.
+ */
+export async function fitLoop(trainer: Trainer, data: Dataset, o: FitOptions): Promise<FitResult> {
+  if (!data || typeof data.batch !== 'function') throw new Error('fit: data must be a Dataset');
+  if (!(data.size > 0)) throw new Error('fit: the dataset is empty (0 samples)');
+  if (!(Number.isInteger(o.batchSize) && o.batchSize >= 1)) throw new Error(`fit: batchSize must be an integer >= 1, got ${o.batchSize}`);
+  const per = Math.floor(data.size / o.batchSize);
+  if (per === 0) throw new Error(`fit: the dataset has ${data.size} samples, fewer than batchSize ${o.batchSize}`);
+  if ((o.epochs === undefined) === (o.steps === undefined)) throw new Error('fit: give exactly one of epochs or steps');
+  const total = o.steps ?? o.epochs! * per;
+  if (!(Number.isInteger(total) && total >= 0)) throw new Error(`fit: epochs/steps must be integers >= 0, got ${o.epochs ?? o.steps}`);
+  const every = o.checkpointEvery ?? 0;
+  const t0 = Date.now();
+  let status: FitResult['status'] = 'done';
+  let lastCheckpoint: string | undefined;
+  await trainer.meanLoss(); // start the epoch average afresh
+  while (trainer.step_ < total) {
+    const epoch = Math.floor(trainer.step_ / per);
+    trainer.epoch = epoch;
+    const b = data.batch(batchIndices(data.size, o.batchSize, trainer.seed, epoch, trainer.step_ % per));
+    try {
+      await trainer.step(b);
+    } finally {
+      b.x.dispose();
+      b.y.dispose();
+    }
+    if (trainer.guard.gaveUp) {
+      status = 'gave-up';
+      break;
+    }
+    if (trainer.step_ % per === 0) {
+      const s: EpochSummary = {epoch, step: trainer.step_, loss: await trainer.meanLoss()};
+      if (o.validation) {
+        const v = await evaluate(trainer.model, o.validation, {loss: trainer.opts.loss});
+        s.valLoss = v.loss;
+        s.valAccuracy = v.accuracy;
+      }
+      trainer.opts.plateau?.step(s.valLoss ?? s.loss);
+      await trainer.flush();
+      o.onEpoch?.(s);
+    }
+    if (o.checkpointDir && every > 0 && trainer.step_ % every === 0) {
+      lastCheckpoint = await trainer.save(o.checkpointDir, o.checkpointExtra);
+    }
+    if (o.shouldStop?.()) {
+      status = 'stopped';
+      break;
+    }
+  }
+  await trainer.flush();
+  if (o.checkpointDir && status !== 'gave-up') lastCheckpoint = await trainer.save(o.checkpointDir, o.checkpointExtra);
+  return {status, steps: trainer.step_, epochs: trainer.step_ / per, seconds: (Date.now() - t0) / 1000, lastCheckpoint};
+}
