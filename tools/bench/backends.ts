@@ -1,0 +1,107 @@
+// Benchmark of stable-train's backend setup: `npx tsx tools/bench/backends.ts` (repo root).
+// One run, WASM-SIMD in Node: MLP 784-512-512-10 (batch 128, SGD) stock tfjs vs ours and vs the
+// pure time of its GEMMs; a small convnet (stock WASM cannot train it) vs the cpu backend;
+// PyTorch when python3 has torch. Medians of repeats; the machine is shared, so expect noise.
+import * as os from 'node:os';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import {spawnSync} from 'node:child_process';
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-core/dist/register_all_gradients';
+import '@tensorflow/tfjs-core/dist/public/chained_ops/register_all_chained_ops';
+import '@tensorflow/tfjs-backend-cpu';
+import '@tensorflow/tfjs-backend-wasm';
+import {setupBackend} from '../../packages/stable-train/src/backends';
+import {convnet, fmt, mlp, mlpGemmFloor, step, timeSteps} from './backends_models';
+
+const QUICK = process.env.BENCH_QUICK === '1';
+const CPU_STEPS = Number(process.env.BENCH_CPU_STEPS ?? 2);
+const REPO = path.resolve(__dirname, '../..');
+const log = (s = '') => console.log(s);
+
+function trainMlp(label: string) {
+  const m = mlp();
+  const opt = tf.train.sgd(0.05);
+  const r = timeSteps(m, opt, 3, QUICK ? 3 : 8, QUICK ? 2 : 5);
+  m.dispose();
+  opt.dispose();
+  log(`  ${label.padEnd(34)} ${fmt(r.ms).padStart(7)} ms/step   (repeats: ${r.all.map(fmt).join(', ')})`);
+  return r.ms;
+}
+
+function trainConvnet(label: string, warmup: number, steps: number, repeats: number): number | undefined {
+  const m = convnet();
+  const opt = tf.train.sgd(0.05);
+  try {
+    const first = step(m, opt);
+    const r = timeSteps(m, opt, warmup, steps, repeats);
+    const last = step(m, opt);
+    log(`  ${label.padEnd(34)} ${fmt(r.ms).padStart(7)} ms/step   (repeats: ${r.all.map(fmt).join(', ')}; loss ${first.toFixed(3)} -> ${last.toFixed(3)})`);
+    return r.ms;
+  } catch (e) {
+    log(`  ${label.padEnd(34)}    FAILS: ${String((e as Error).message ?? e).split('\n')[0]}`);
+    return undefined;
+  } finally {
+    m.dispose();
+    opt.dispose();
+  }
+}
+
+function torch() {
+  const ok = spawnSync('python3', ['-c', 'import torch'], {stdio: 'ignore'}).status === 0;
+  if (!ok) {
+    const ref = JSON.parse(fs.readFileSync(path.join(REPO, 'tools/goldens/training_reference.json'), 'utf8'));
+    log('  skipped: python3 has no torch here. Reference figures (tools/goldens/training_reference.json, PyTorch 1.13 CPU, same MLP step):');
+    for (const s of ref.benchmark_mlp.summary) log(`    ${s.blas_variant}, ${s.threads} thread(s): ${fmt(s.median_ms_per_step)} ms/step`);
+    return;
+  }
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-torch-'));
+  const r = spawnSync('python3', ['/work/shared/goldens/bench_torch.py', '20240611', out, '--steps', '60', '--repeats', '1'], {encoding: 'utf8'});
+  const file = path.join(out, 'training_reference.json');
+  if (r.status !== 0 || !fs.existsSync(file)) return log(`  bench_torch.py failed: ${(r.stderr || '').split('\n').slice(-3).join(' ')}`);
+  for (const s of JSON.parse(fs.readFileSync(file, 'utf8')).benchmark_mlp.summary) {
+    log(`    PyTorch ${s.blas_variant}, ${s.threads} thread(s): ${fmt(s.median_ms_per_step)} ms/step`);
+  }
+}
+
+async function main() {
+  tf.env().set('IS_TEST', true); // silences the tfjs-node banner; the leak check is off for non-test runs anyway
+  tf.env().set('IS_TEST', false);
+  log(`backends benchmark — Node ${process.version}, ${os.cpus().length} cores, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  log('(shared machine: figures are medians of repeats; other jobs add noise of +-20% or more)\n');
+
+  // ---- stock: tfjs-core's own gradients and kernels, before stable-train registers anything
+  await tf.setBackend('wasm');
+  log('MLP 784-512-512-10, batch 128, SGD, on wasm');
+  const stockMlp = trainMlp('stock tfjs-wasm');
+  log('\nConvnet conv3x3x16 -> conv3x3x32/2 -> dense10, 28x28x1, batch 64, SGD');
+  trainConvnet('stock tfjs-wasm', 0, 1, 1);
+  await tf.setBackend('cpu');
+  const cpuConv = trainConvnet(`stock tfjs-cpu (${CPU_STEPS} steps)`, 0, CPU_STEPS, 1);
+
+  // ---- ours
+  const report = await setupBackend({backend: 'wasm'});
+  log(`\nsetupBackend -> ${JSON.stringify({name: report.name, simd: report.simd, threads: report.threads, float32: report.float32})}`);
+  log('\nMLP, ours');
+  const oursMlp = trainMlp('stable-train wasm');
+  const floor = mlpGemmFloor(128, QUICK ? 7 : 15);
+  log('  GEMMs of one step, timed alone (untransposed operands, median; fresh operands / same operands):');
+  for (const r of floor.rows) log(`    ${r.name.padEnd(34)} ${fmt(r.ms).padStart(6)} ms / ${fmt(r.warm).padStart(6)} ms${r.needed ? '' : '   (not computed by the step: layer-1 input is data)'}`);
+  log(`  GEMM floor ${fmt(floor.floor)} ms with fresh operands as in a step (${fmt(floor.warm)} ms reusing operands, a packed-weight cache hit; ${fmt(floor.all)} ms fresh incl. layer-1 dx)`);
+  log('\nConvnet, ours');
+  const oursConv = trainConvnet('stable-train wasm', 2, QUICK ? 2 : 4, QUICK ? 2 : 3);
+
+  log('\nSummary');
+  log(`  MLP: stock ${fmt(stockMlp)} ms vs ours ${fmt(oursMlp)} ms -> ${(stockMlp / oursMlp).toFixed(1)}x faster (target >= 6x)`);
+  log(`  MLP: ours / GEMM floor = ${(oursMlp / floor.floor).toFixed(2)} (target <= 1.3); vs the cache-hit floor ${(oursMlp / floor.warm).toFixed(2)}`);
+  if (oursConv != null && cpuConv != null) {
+    log(`  Convnet: stock wasm cannot train it; ours ${fmt(oursConv)} ms vs cpu ${fmt(cpuConv)} ms -> ${(cpuConv / oursConv).toFixed(1)}x the cpu backend's speed (target >= 5x)`);
+  }
+  log('\nPyTorch, same MLP');
+  torch();
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
