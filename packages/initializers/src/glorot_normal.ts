@@ -7,7 +7,7 @@ import {makeVarianceScaling} from './variance_scaling';
  *
  * Same as PyTorch `torch.nn.init.xavier_normal_(w, gain)`. NOT the same as TF.js
  * `tf.initializers.glorotNormal`, which draws a truncated normal (±2σ) without correcting σ, so its
- * realised std is 0.88·std (≈12% low); Keras ≥ 2.3 corrects it (truncated, realised std = std).
+ * realised std is 0.88·std (≈12% low); Keras in TF 2.x corrects it (truncated, realised std = std).
  * Reference: Glorot & Bengio 2010, https://proceedings.mlr.press/v9/glorot10a.html
  *
  * ```ts

@@ -9,7 +9,7 @@ import {makeVarianceScaling} from './variance_scaling';
  * Same as PyTorch `torch.nn.init.kaiming_normal_(w, a, mode, nonlinearity)` and its defaults
  * (a = 0, `'fan_in'`, `'leaky_relu'` → gain √2, std = √(2/fanIn)). NOT the same as TF.js
  * `tf.initializers.heNormal`, which draws a truncated normal (±2σ) with σ = √(2/fanIn) uncorrected,
- * so its realised std is 0.88·√(2/fanIn), about 12% low (Keras ≥ 2.3 corrects σ by 1/0.8796).
+ * so its realised std is 0.88·√(2/fanIn), about 12% low (Keras in TF 2.x corrects σ by 1/0.8796).
  * Reference: He et al. 2015, https://arxiv.org/abs/1502.01852
  *
  * ```ts

@@ -139,6 +139,10 @@ describeBackends(['cpu', 'wasm'], (backend) => {
     const c = heNormal()([64, 32], {seed: 8});
     expectClose(a, b, {rtol: 0, atol: 0});
     expect(Array.from(a.dataSync())).not.toEqual(Array.from(c.dataSync()));
+    // seed 0 is a seed (tf.randomNormal treats 0 as "unseeded")
+    const [z1, z2] = [heNormal()([8], {seed: 0}), heNormal()([8], {seed: 0})];
+    expectClose(z1, z2, {rtol: 0, atol: 0});
+    tf.dispose([z1, z2]);
     const u = heNormal()([64, 32]); // unseeded works too
     expect(u.shape).toEqual([64, 32]);
     // reference: the same draw made on cpu
