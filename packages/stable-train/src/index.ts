@@ -1,3 +1,31 @@
 /** Version of stable-train, written by changesets at release. */
 export const version = '0.1.0';
 export * from './backends';
+
+// The six technique packages, as namespaces.
+export * as clip from '@stable-train/grad-clip';
+export * as init from '@stable-train/initializers';
+export * as norm from '@stable-train/batchnorm';
+export * as schedule from '@stable-train/lr-schedule';
+export * as regularize from '@stable-train/regularizers';
+export * as blocks from '@stable-train/resnet-blocks';
+
+export {Trainer, type Stateful, type StepResult, type TrainerOptions} from './trainer';
+export {ExplosionGuard, type GuardOptions, type GuardState, type GuardVerdict, type StepStats} from './guard';
+export {RunningMedian} from './running_median';
+export {Snapshot} from './snapshot';
+export {captureOptimizerState, restoreOptimizerState, type NamedState} from './optimizer_state';
+export {getOptimizerLr, setOptimizerLr} from './optimizer_lr';
+export {computeGrads, sumSquares, type GradResult} from './compute_grads';
+export {packMetrics, unpackMetrics, type LayerMetrics, type StepMetrics} from './step_metrics';
+export {fitLoop, type EpochSummary, type FitOptions, type FitResult} from './fit';
+export {evaluate, type EvalResult} from './evaluate';
+export {diagnose, type Diagnosis} from './diagnose';
+export {CHECKPOINT_FORMAT, CHECKPOINT_VERSION, fnv1a, packCheckpoint, unpackCheckpoint, type CheckpointMeta, type TensorEntry} from './checkpoint';
+export {readCheckpointDir, writeCheckpointDir} from './checkpoint_fs';
+export {stateFromJson, stateToJson} from './state_json';
+export {meanSquaredError, resolveLoss, softmaxCrossEntropy, type LossFn, type LossName} from './losses';
+export {createRng, type Rng} from './rng';
+export * from './data';
+export * from './models';
+export type {Batch, GradTransform, GuardAction, GuardCause, Module, NamedTensorMap, Penalty, PostUpdate, Schedule, TrainerEvent} from './types';

@@ -296,7 +296,8 @@ export class Trainer {
       throw new Error(`Trainer.step: x has ${batch.x.shape[0]} samples but y has ${batch.y.shape[0]}`);
     }
     const want = (this.model as {inputShape?: number[]}).inputShape;
-    if (want && batch.x.shape.slice(1).join(',') !== want.join(',')) {
+    const got = batch.x.shape.slice(1);
+    if (want && (got.length !== want.length || want.some((d, i) => d !== -1 && d !== got[i]))) {
       throw new Error(`Trainer.step: batch x has shape [${batch.x.shape}] but the model expects [N,${want}]`);
     }
   }

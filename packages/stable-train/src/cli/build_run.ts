@@ -1,0 +1,77 @@
+import * as tf from '@tensorflow/tfjs-core';
+import {createClipper} from '@stable-train/grad-clip';
+import {adam, adamw, resolveSchedule, rmsprop, sgd} from '@stable-train/lr-schedule';
+import type {ArrayDataset} from '../data/dataset';
+import {loadMnist} from '../data/mnist';
+import {addingProblem, teacherStudent, twoSpirals} from '../data/synthetic';
+import {mlp, residualCnn, residualMlp, rnn, type Model} from '../models';
+import type {TrainerOptions} from '../trainer';
+import type {GradTransform, Schedule} from '../types';
+import type {RunConfig} from './config';
+
+/** Everything a run needs, built from its config. */
+export interface BuiltRun {
+  model: Model;
+  trainerOptions: TrainerOptions;
+  train: ArrayDataset;
+  test: ArrayDataset;
+}
+
+const named = <T>(field: string, f: () => T): T => {
+  try {
+    return f();
+  } catch (e) {
+    throw new Error(`${field}: ${(e as Error).message}`);
+  }
+};
+
+/**
+ * Builds data, model, optimizer, schedule, clipping and guard from a validated run config.
+ * Errors from the factories are prefixed with the config field that caused them.
+ * @param c the run config
+ */
+export async function buildRun(c: RunConfig): Promise<BuiltRun> {
+  const seed = c.seed ?? 0;
+  const d = c.data;
+  let ds: {train: ArrayDataset; test: ArrayDataset};
+  if (d.type === 'mnist') ds = await loadMnist({train: d.train, test: d.test, seed, image: c.model.type === 'residual_cnn'});
+  else {
+    const all = named('data', () =>
+      d.type === 'two_spirals' ? twoSpirals({samples: d.samples, noise: d.noise, seed})
+        : d.type === 'teacher_student' ? teacherStudent({samples: d.samples, inputs: d.inputs, classes: d.classes, seed})
+          : addingProblem({samples: d.samples, length: d.length, seed}));
+    const [train, test] = all.split(0.2);
+    ds = {train, test};
+  }
+  const inputs = ds.train.inputShape.reduce((a, b) => a * b, 1);
+  const outputs = ds.train.numClasses ?? 1;
+  const m = c.model;
+  const name = c.name ?? 'run';
+  const model = named('model', (): Model => {
+    if (m.type === 'mlp') return mlp({inputs, hidden: m.hidden, outputs, activation: m.activation, kernelInit: m.init as never, norm: m.norm, seed, name});
+    if (m.type === 'residual_mlp') return residualMlp({inputs, width: m.width, depth: m.depth, outputs, norm: m.norm, gate: m.gate, activation: m.activation, seed, name});
+    if (m.type === 'residual_cnn') {
+      if (ds.train.inputShape.length !== 3) throw new Error(`residual_cnn needs image data, got samples of shape [${ds.train.inputShape}]`);
+      return residualCnn({inputShape: ds.train.inputShape as [number, number, number], stem: m.stem, stages: m.stages, outputs, norm: m.norm, seed, name});
+    }
+    if (ds.train.inputShape.length !== 2) throw new Error(`rnn needs sequence data ([T, features]), got samples of shape [${ds.train.inputShape}]`);
+    return rnn({inputs: ds.train.inputShape[1], units: m.units, outputs, recurrentInit: m.recurrentInit as never, seed, name});
+  });
+  const o = c.optimizer;
+  const optimizer = named('optimizer', () =>
+    o.type === 'adamw' ? adamw({lr: o.lr, weightDecay: o.weightDecay ?? 0.01, eps: o.eps})
+      : o.type === 'adam' ? adam({lr: o.lr, weightDecay: o.weightDecay, eps: o.eps})
+        : o.type === 'rmsprop' ? rmsprop({lr: o.lr, weightDecay: o.weightDecay, eps: o.eps, momentum: o.momentum})
+          : sgd({lr: o.lr, momentum: o.momentum, weightDecay: o.weightDecay}));
+  const schedule: Schedule | undefined = c.schedule ? named('schedule', () => resolveSchedule(c.schedule as never)) : undefined;
+  const transforms: GradTransform[] = c.clip ? [named('clip', () => createClipper(c.clip as never) as unknown as GradTransform)] : [];
+  return {
+    model,
+    train: ds.train,
+    test: ds.test,
+    trainerOptions: {
+      model, optimizer: optimizer as unknown as tf.Optimizer, schedule, transforms, guard: c.guard, seed,
+      loss: ds.train.numClasses ? 'softmax_cross_entropy' : 'mse', logEvery: c.train.logEvery ?? 10,
+    },
+  };
+}

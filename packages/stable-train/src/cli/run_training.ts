@@ -1,0 +1,67 @@
+import {evaluate, type EvalResult} from '../evaluate';
+import type {FitResult} from '../fit';
+import type {StepMetrics} from '../step_metrics';
+import {Trainer} from '../trainer';
+import type {TrainerEvent} from '../types';
+import {buildRun} from './build_run';
+import type {RunConfig} from './config';
+
+/** Receives progress while a run trains (the CLI's progress bar, or nothing for --json). */
+export interface Reporter {
+  start(name: string, totalSteps: number, fromStep: number): void;
+  step(m: StepMetrics): void;
+  event(e: TrainerEvent): void;
+  stop(): void;
+}
+
+/** The outcome of one run, as the summary table, the HTML report and `--json` show it. */
+export interface RunSummary {
+  name: string;
+  status: FitResult['status'];
+  steps: number;
+  seconds: number;
+  test: EvalResult;
+  lastLoss: number;
+  skipped: number;
+  events: TrainerEvent[];
+  history: StepMetrics[];
+  checkpoint?: string;
+}
+
+/**
+ * Builds and trains one run from its config (or resumes it from `resumeDir`), evaluates it on the
+ * test split and returns the summary. Checkpoints go to `train.checkpointDir` when set.
+ * @param config a validated run config
+ * @param reporter progress sink
+ * @param resumeDir a checkpoint folder to continue from
+ */
+export async function runTraining(config: RunConfig, reporter: Reporter, resumeDir?: string): Promise<RunSummary> {
+  const built = await buildRun(config);
+  const name = config.name ?? 'run';
+  const opts = {...built.trainerOptions, onStep: (m: StepMetrics) => reporter.step(m), onEvent: (e: TrainerEvent) => reporter.event(e)};
+  const trainer = resumeDir ? await Trainer.restore(resumeDir, opts) : new Trainer(opts);
+  const per = Math.floor(built.train.size / config.train.batchSize);
+  const total = config.train.steps ?? (config.train.epochs ?? 1) * per;
+  reporter.start(name, total, trainer.step_);
+  let fit: FitResult;
+  try {
+    fit = await trainer.fit(built.train, {
+      batchSize: config.train.batchSize, steps: total,
+      checkpointDir: config.train.checkpointDir ?? resumeDir, checkpointEvery: config.train.checkpointEvery,
+      checkpointExtra: {config},
+    });
+  } finally {
+    reporter.stop();
+  }
+  const test = await evaluate(built.model, built.test, {loss: built.trainerOptions.loss});
+  const last = trainer.history[trainer.history.length - 1];
+  const summary: RunSummary = {
+    name, status: fit.status, steps: fit.steps, seconds: fit.seconds, test, lastLoss: last?.loss ?? NaN,
+    skipped: trainer.guard.badSteps, events: trainer.events.filter((e) => e.kind !== 'checkpoint'),
+    history: trainer.history, checkpoint: fit.lastCheckpoint,
+  };
+  trainer.dispose();
+  built.model.dispose();
+  trainer.optimizer.dispose();
+  return summary;
+}

@@ -1,0 +1,3 @@
+export {ArrayDataset, batchIndices, type ArrayDatasetOptions, type Dataset} from './dataset';
+export {addingProblem, teacherStudent, twoSpirals} from './synthetic';
+export {loadMnist} from './mnist';

@@ -1,0 +1,95 @@
+import * as tf from '@tensorflow/tfjs-core';
+import {BatchNorm, LayerNorm} from '@stable-train/batchnorm';
+import {resolveInitializer} from '@stable-train/initializers';
+import {resolveActivation} from '@stable-train/resnet-blocks';
+import type {Module} from '../types';
+
+/** An initializer by name (`'he_normal'`, `'normal'` with `{std}`, ...) or as a function. */
+export type InitSpec = string | {name: string; [option: string]: unknown} | ((shape: number[], opts?: {seed?: number}) => tf.Tensor);
+
+/** Normalisation inside models: none, batch norm or layer norm (from @stable-train/batchnorm). */
+export type NormSpec = 'none' | 'batch' | 'layer';
+
+/**
+ * Turns an initializer spec into `(shape) => Tensor` that draws with seeds `seed, seed+1, ...`,
+ * so a model built twice with the same seed has the same weights.
+ * @param spec initializer name, `{name, ...options}` or function
+ * @param seed first seed
+ */
+export function seededInit(spec: InitSpec, seed: number): (shape: number[]) => tf.Tensor {
+  let k = 0;
+  let f: (shape: number[], opts?: {seed?: number}) => tf.Tensor;
+  if (typeof spec === 'function') f = spec;
+  else if (typeof spec === 'string') f = resolveInitializer(spec);
+  else {
+    const {name, ...rest} = spec;
+    f = resolveInitializer(name, rest);
+  }
+  return (shape) => f(shape, {seed: seed + k++});
+}
+
+/** A norm-layer factory `(channels, name) => Module`, or undefined for `'none'`. */
+export function normFactory(norm: NormSpec | undefined): ((channels: number, name: string) => Module) | undefined {
+  if (norm === undefined || norm === 'none') return undefined;
+  if (norm === 'batch') return (channels, name) => new BatchNorm({channels, name}) as unknown as Module;
+  if (norm === 'layer') return (channels, name) => new LayerNorm({channels, name}) as unknown as Module;
+  throw new Error(`normFactory: norm must be 'none', 'batch' or 'layer', got ${JSON.stringify(norm)}`);
+}
+
+/** An element-wise activation by name (resnet-blocks' table: relu, tanh, elu, selu, ...). */
+export function activation(name: string): (x: tf.Tensor) => tf.Tensor {
+  return resolveActivation(name as Parameters<typeof resolveActivation>[0], 'model');
+}
+
+/**
+ * A dense layer `y = x·W + b` (kernel `[in, out]`, TF.js layout) as a module.
+ *
+ * ```ts
+ * const d = dense({inUnits: 784, units: 10, name: 'head', kernelInit: seededInit('glorot_uniform', 1)});
+ * ```
+ * @param o sizes, variable prefix (`${name}/kernel`, `${name}/bias`), kernel initializer
+ */
+export function dense(o: {inUnits: number; units: number; name: string; kernelInit: (shape: number[]) => tf.Tensor; useBias?: boolean}): Module {
+  for (const k of ['inUnits', 'units'] as const) {
+    if (!(Number.isInteger(o[k]) && o[k] > 0)) throw new Error(`dense(${o.name}): ${k} must be an integer > 0, got ${o[k]}`);
+  }
+  const w = tf.variable(o.kernelInit([o.inUnits, o.units]), true, `${o.name}/kernel`);
+  const b = o.useBias === false ? null : tf.variable(tf.zeros([o.units]), true, `${o.name}/bias`);
+  return {
+    variables: b ? [w, b] : [w],
+    apply: (x) => tf.tidy(() => (b ? tf.add(tf.matMul(x, w), b) : tf.matMul(x, w))),
+    dispose: () => tf.dispose(b ? [w, b] : [w]),
+  };
+}
+
+/** Chains modules into a model with a declared input shape (the Trainer checks batches against it). */
+export function sequential(name: string, inputShape: number[], parts: (Module | ((x: tf.Tensor, training: boolean) => tf.Tensor))[]): Model {
+  const mods = parts.filter((p): p is Module => typeof p !== 'function');
+  return {
+    name,
+    inputShape,
+    get variables() {
+      return mods.flatMap((m) => m.variables);
+    },
+    apply: (x, opts) =>
+      tf.tidy(() => parts.reduce<tf.Tensor>((h, p) => (typeof p === 'function' ? p(h, !!opts?.training) : p.apply(h, {training: !!opts?.training})), x)),
+    dispose: () => mods.forEach((m) => m.dispose()),
+    trace: (x) => {
+      const acts: tf.Tensor[] = [];
+      let h = x;
+      for (const p of parts) {
+        h = typeof p === 'function' ? p(h, false) : p.apply(h, {training: false});
+        acts.push(h);
+      }
+      return acts;
+    },
+  };
+}
+
+/** A model: a module with a name and the shape of one input sample. */
+export interface Model extends Module {
+  readonly name: string;
+  readonly inputShape: number[];
+  /** Every intermediate output of an inference pass (the doctor measures their norms); run inside a tidy. */
+  trace?(x: tf.Tensor): tf.Tensor[];
+}

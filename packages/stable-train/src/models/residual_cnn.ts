@@ -1,0 +1,45 @@
+import * as tf from '@tensorflow/tfjs-core';
+import {residualCnn as residualStages} from '@stable-train/resnet-blocks';
+import type {Gate, StageOptions} from '@stable-train/resnet-blocks';
+import {dense, normFactory, seededInit, sequential, type InitSpec, type Model, type NormSpec} from './layers';
+
+/** Options of `residualCnn`. */
+export interface ResidualCnnModelOptions {
+  /** One input image, NHWC without N, e.g. `[28, 28, 1]`. */
+  inputShape: [number, number, number];
+  /** Stem channels. */
+  stem: number;
+  stages: StageOptions[];
+  outputs: number;
+  /** Default `'batch'`. */
+  norm?: NormSpec;
+  gate?: Gate;
+  kernelInit?: InitSpec;
+  seed?: number;
+  name?: string;
+}
+
+/**
+ * A small ResNet: 3×3 conv stem, residual stages from @stable-train/resnet-blocks, global average
+ * pooling and a linear head. Needs the WASM training kernels of `setupBackend` to train on wasm.
+ *
+ * ```ts
+ * const model = residualCnn({inputShape: [28, 28, 1], stem: 16, stages: [{filters: 16, blocks: 2}], outputs: 10});
+ * ```
+ * @param o see `ResidualCnnModelOptions`
+ */
+export function residualCnn(o: ResidualCnnModelOptions): Model {
+  const name = o?.name ?? 'rescnn';
+  if (!Array.isArray(o.inputShape) || o.inputShape.length !== 3) throw new Error(`residualCnn: inputShape must be [h, w, c], got ${JSON.stringify(o.inputShape)}`);
+  const init = seededInit(o.kernelInit ?? 'he_normal', o.seed ?? 0);
+  const stemK = tf.variable(init([3, 3, o.inputShape[2], o.stem]), true, `${name}/stem/kernel`);
+  const stem = {variables: [stemK], apply: (x: tf.Tensor) => tf.conv2d(x as tf.Tensor4D, stemK as tf.Tensor4D, 1, 'same'), dispose: () => stemK.dispose()};
+  const body = residualStages({name: `${name}/body`, stages: o.stages, inChannels: o.stem, norm: normFactory(o.norm ?? 'batch'), gate: o.gate, kernelInit: init});
+  const last = o.stages[o.stages.length - 1].filters;
+  return sequential(name, [...o.inputShape], [
+    stem,
+    body,
+    (x) => tf.mean(tf.relu(x), [1, 2]),
+    dense({inUnits: last, units: o.outputs, name: `${name}/head`, kernelInit: init}),
+  ]);
+}
