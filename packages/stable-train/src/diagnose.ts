@@ -58,7 +58,9 @@ export async function diagnose(model: Module, batch: Batch, opts: {steps?: numbe
     globals.push(d[0]);
     perStep.push(d.slice(1));
   }
-  const weightNorms = Array.from(await tf.tidy(() => tf.stack(kernels.map((k) => tf.norm(k)))).data());
+  const wn = tf.tidy(() => tf.stack(kernels.map((k) => tf.norm(k))));
+  const weightNorms = Array.from(await wn.data());
+  wn.dispose();
   let activationNorms: number[] = [];
   const traced = (model as {trace?: (x: tf.Tensor) => tf.Tensor[]}).trace;
   if (traced) {

@@ -1,0 +1,56 @@
+import {spawnSync} from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+const ROOT = path.resolve(__dirname, '../../../..');
+const CLI = path.join(__dirname, '../cli.ts');
+const run = (args: string[]): {code: number | null; out: string; err: string} => {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', CLI, ...args], {cwd: ROOT, encoding: 'utf8', timeout: 120000});
+  return {code: r.status, out: r.stdout, err: r.stderr};
+};
+
+describe('stable-train CLI (end to end)', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'st-cli-'));
+  const ckpt = path.join(dir, 'ckpt');
+  const config = {
+    name: 'spirals', backend: 'cpu', seed: 1,
+    model: {type: 'mlp', hidden: [16, 16]}, data: {type: 'two_spirals', samples: 200},
+    optimizer: {type: 'adamw', lr: 0.01}, clip: {mode: 'global_norm', maxNorm: 1},
+    schedule: {type: 'warmupCosine', initial: 0, peak: 0.01, warmupSteps: 5, decaySteps: 40, final: 0},
+    train: {batchSize: 32, steps: 20, logEvery: 5, checkpointDir: ckpt, checkpointEvery: 10},
+  };
+
+  it('train --json trains, checkpoints and writes a report; resume continues', () => {
+    const file = path.join(dir, 'run.json');
+    fs.writeFileSync(file, JSON.stringify(config));
+    const r = run(['train', '--config', file, '--json', '--report', path.join(dir, 'r.html')]);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.out);
+    expect(out.runs[0]).toMatchObject({name: 'spirals', status: 'done', steps: 20});
+    expect(fs.readFileSync(out.report, 'utf8')).toContain('uPlot');
+    // raise the step target in the saved config, then resume from step 20
+    const meta = path.join(ckpt, JSON.parse(fs.readFileSync(path.join(ckpt, 'latest.json'), 'utf8')).checkpoint, 'meta.json');
+    const m = JSON.parse(fs.readFileSync(meta, 'utf8'));
+    expect(m.step).toBe(20);
+    const r2 = run(['resume', ckpt, '--json', '--report', path.join(dir, 'r2.html')]);
+    expect(r2.code).toBe(0);
+    expect(JSON.parse(r2.out).runs[0].steps).toBe(20);
+  }, 120000);
+
+  it('a bad config exits 1 with a message naming each field', () => {
+    const file = path.join(dir, 'bad.json');
+    fs.writeFileSync(file, JSON.stringify({...config, optimizer: {type: 'adamw', lr: 0}, trian: {}}));
+    const r = run(['train', '--config', file]);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/optimizer\.lr: Too small/);
+    expect(r.err).toMatch(/Unrecognized key: "trian"/);
+  }, 60000);
+
+  it('doctor --json returns a verdict', () => {
+    const file = path.join(dir, 'run.json');
+    const r = run(['doctor', '--config', file, '--json']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.out).verdict).toEqual(expect.any(String));
+  }, 60000);
+});
