@@ -51,14 +51,47 @@ writeFileSync(join(app, 'esm.mjs'), esm + `\nconsole.log('  ESM import ok: ${nam
 process.stdout.write(run('node', ['cjs.cjs'], app));
 process.stdout.write(run('node', ['esm.mjs'], app));
 
-// A consumer type-checked against the shipped declarations, once as CJS (node16) and once for bundlers.
-const consumer = names.map((n, i) => `import * as m${i} from '${n}';\nconst k${i}: string[] = Object.keys(m${i});`).join('\n') +
-  `\nexport {${names.map((_, i) => 'k' + i).join(', ')}};\n`;
+// A consumer type-checked against the shipped declarations (once as CJS/node16, once for
+// bundlers) and then run: it uses one real export of every package, as a user would.
+const consumer = `import * as tf from '@tensorflow/tfjs-core';
+import {clipByGlobalNorm, createClipper} from '@stable-train/grad-clip';
+import {heNormal} from '@stable-train/initializers';
+import {BatchNorm} from '@stable-train/batchnorm';
+import {warmupCosine, adamw} from '@stable-train/lr-schedule';
+import {decoupledWeightDecay} from '@stable-train/regularizers';
+import {residualDense} from '@stable-train/resnet-blocks';
+import {setupBackend} from 'stable-train';
+
+export async function main(): Promise<string> {
+  const report = await setupBackend({backend: 'wasm'});
+  const w = tf.variable(heNormal()([4, 3], {seed: 1}), true, 'w');
+  const bn = new BatchNorm({channels: 3, name: 'bn'});
+  const block = residualDense({units: 3, hidden: 5, name: 'block', gate: 'rezero'});
+  const opt = adamw({lr: warmupCosine({initial: 0, peak: 1e-2, warmupSteps: 2, decaySteps: 10, final: 0})});
+  const clip = createClipper({mode: 'global_norm', maxNorm: 1});
+  const decay = decoupledWeightDecay({rate: 1e-2});
+  const x = tf.ones([8, 4]);
+  const {grads} = tf.variableGrads(() => tf.sum(tf.square(block.apply(bn.apply(tf.matMul(x, w), {training: true}), {training: true}))) as tf.Scalar);
+  const {norm} = clipByGlobalNorm(grads, 1);
+  opt.applyGradients(clip(grads));
+  void decay;
+  const n: number = (await norm.data())[0];
+  return report.name + ' ' + n.toFixed(3);
+}
+`;
 writeFileSync(join(app, 'consumer.ts'), consumer);
 for (const [mod, res] of [['node16', 'node16'], ['esnext', 'bundler']]) {
-  writeFileSync(join(app, 'tsconfig.json'), JSON.stringify({compilerOptions: {strict: true, noEmit: true, module: mod, moduleResolution: res, target: 'es2020', lib: ['es2020', 'dom'], skipLibCheck: false, types: []}, files: ['consumer.ts']}));
+  writeFileSync(join(app, 'tsconfig.json'), JSON.stringify({compilerOptions: {strict: true, noEmit: true, module: mod, moduleResolution: res, target: 'es2020', lib: ['es2020', 'dom'], skipLibCheck: false}, files: ['consumer.ts']}));
   run('npx', ['tsc', '-p', 'tsconfig.json'], app);
   console.log(`  types ok (module ${mod}, moduleResolution ${res})`);
 }
+// Run the consumer (compiled to CJS by tsc) so the shipped code is exercised, not just typed.
+writeFileSync(join(app, 'tsconfig.json'), JSON.stringify({compilerOptions: {strict: true, module: 'commonjs', moduleResolution: 'node10', target: 'es2020', lib: ['es2020', 'dom'], outDir: 'out', skipLibCheck: true}, files: ['consumer.ts']}));
+run('npx', ['tsc', '-p', 'tsconfig.json'], app);
+process.stdout.write(run('node', ['-e', "require('./out/consumer.js').main().then((r) => console.log('  consumer ran: ' + r))"], app));
+// The CLI bin is installed and starts.
+const help = run('npx', ['--no-install', 'stable-train', '--help'], app);
+if (!/demo/.test(help)) throw new Error('check:pack: `stable-train --help` does not list the demo command');
+console.log('  bin ok: stable-train --help lists ' + (help.match(/^\s{2}(\w+)/gm) || []).map((c) => c.trim()).join(', '));
 rmSync(tmp, {recursive: true, force: true});
 console.log('check:pack: ok');
