@@ -1,0 +1,187 @@
+// Trainer overhead: `npx tsx tools/bench/perf.ts [--quick] [--repeats 5] [--steps 20] [--warmup 3]`
+//
+// In one run on wasm, MLP 784-512-512-10 (ReLU), batch 128, SGD, softmax cross-entropy:
+//  A. the full stable-train `Trainer` step: guard (policy 'skip': 3 numbers read per step) +
+//     global-norm clipping + warm-up/cosine schedule + decoupled weight decay + metrics every 10 steps;
+//  B. a bare tfjs-core `optimizer.minimize` loop on the same model with our backend kernels
+//     (reading the loss every step, as a training loop that logs it does) — ratio A/B, target ≤ 1.05;
+//  C. tfjs-layers `model.fit` of the same MLP on STOCK tfjs-wasm, in a child process (ratio);
+//  D. PyTorch where `python3 -c 'import torch'` works, else the reference figures of
+//     tools/goldens/training_reference.json.
+// A and B alternate repeat by repeat, so machine noise hits both alike. Medians of per-repeat medians.
+import {spawnSync} from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import {createClipper} from '@stable-train/grad-clip';
+import {heNormal} from '@stable-train/initializers';
+import {warmupCosine} from '@stable-train/lr-schedule';
+import {decoupledWeightDecay} from '@stable-train/regularizers';
+import {Trainer} from '../../packages/stable-train/src/trainer';
+import {softmaxCrossEntropy} from '../../packages/stable-train/src/losses';
+import {fmt, fmtSummary, median, now, parseFlags, REPO, Report, summarize, table, writeResults, type Summary} from './lib/common';
+import {barChart} from './lib/svg';
+import {plainMlp} from './lib/nets';
+import {setupWasm} from './lib/setup';
+
+const flags = parseFlags();
+const Q = flags.quick;
+const REPEATS = flags.num('repeats', Q ? 2 : 5);
+const STEPS = flags.num('steps', Q ? 5 : 20);
+const WARMUP = flags.num('warmup', Q ? 2 : 3);
+const BATCH = 128;
+const LR = 0.05;
+
+const makeModel = (seed: number) => plainMlp({inDim: 784, width: 512, depth: 2, outDim: 10, activation: 'relu', init: heNormal(), seed});
+
+function data() {
+  const x = tf.randomNormal([BATCH, 784], 0, 1, 'float32', 1);
+  const y = tf.randomUniform([BATCH], 0, 10, 'int32', 2);
+  return {x, y};
+}
+
+/** Median ms/step of `steps` steps after `warmup`. */
+async function timeSteps(step: () => Promise<void> | void, warmup: number, steps: number): Promise<number> {
+  for (let i = 0; i < warmup; i++) await step();
+  const t: number[] = [];
+  for (let i = 0; i < steps; i++) {
+    const t0 = now();
+    await step();
+    t.push(now() - t0);
+  }
+  return median(t);
+}
+
+async function main() {
+  const rep = new Report();
+  const report = await setupWasm();
+  rep.log(`# Trainer overhead and step time${Q ? ' (--quick)' : ''}`);
+  rep.log('');
+  rep.log(`MLP 784-512-512-10 (ReLU), batch ${BATCH}, SGD lr ${LR}, softmax cross-entropy; backend ${report.name} (SIMD ${report.simd}, ${report.threads} thread); ` +
+    `${REPEATS} repeats x ${STEPS} timed steps (after ${WARMUP} warm-up); Node ${process.version}, ${os.cpus().length} cores, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}.`);
+  rep.log('');
+  const {x, y} = data();
+  const batch = {x, y};
+
+  // A: full Trainer
+  const modelA = makeModel(1);
+  const clip = createClipper({mode: 'global_norm', maxNorm: 1});
+  const trainer = new Trainer({
+    model: modelA,
+    optimizer: tf.train.sgd(LR),
+    transforms: [clip],
+    schedule: warmupCosine({peak: LR, warmupSteps: 100, decaySteps: 100000}),
+    weightDecay: decoupledWeightDecay({rate: 1e-4}),
+    guard: {policy: 'skip'},
+    logEvery: 10,
+  });
+  const stepA = async () => {
+    await trainer.step(batch);
+  };
+  // B: bare minimize loop, same model shape, our kernels, loss read each step
+  const modelB = makeModel(1);
+  const optB = tf.train.sgd(LR);
+  const varsB = modelB.variables;
+  const stepB = () => {
+    const cost = optB.minimize(() => softmaxCrossEntropy(y, modelB.apply(x, {training: true})), true, varsB) as tf.Scalar;
+    cost.dataSync();
+    cost.dispose();
+  };
+  // B': bare loop without the per-step read (the fastest a loop can be; the Trainer's guard needs the read)
+  const stepB0 = () => {
+    const cost = optB.minimize(() => softmaxCrossEntropy(y, modelB.apply(x, {training: true})), false, varsB);
+    cost?.dispose();
+  };
+  const a: number[] = [];
+  const b: number[] = [];
+  const b0: number[] = [];
+  const tensorsBefore = tf.memory().numTensors;
+  for (let r = 0; r < REPEATS; r++) {
+    a.push(await timeSteps(stepA, WARMUP, STEPS));
+    await trainer.flush();
+    b.push(await timeSteps(stepB, WARMUP, STEPS));
+    b0.push(await timeSteps(() => {
+      stepB0();
+    }, WARMUP, STEPS));
+    // make the unsynchronised loop's queued work count: one read at the end
+    tf.tidy(() => tf.sum(varsB[0]).dataSync());
+    process.stdout.write(`  repeat ${r + 1}/${REPEATS}: Trainer ${fmt(a[r])} ms, bare ${fmt(b[r])} ms, bare without read ${fmt(b0[r])} ms\n`);
+  }
+  await trainer.flush();
+  const leak = tf.memory().numTensors - tensorsBefore;
+  const ratios = a.map((v, i) => v / b[i]);
+  const sA = summarize(a);
+  const sB = summarize(b);
+  const sB0 = summarize(b0);
+  const sR = summarize(ratios);
+  const guardReads = trainer.guard.readsEveryStep;
+  trainer.dispose();
+  clip.dispose?.();
+  modelA.dispose();
+  modelB.dispose();
+  optB.dispose();
+
+  // C: tfjs-layers fit on stock tfjs-wasm, separate process
+  rep.log('');
+  const child = spawnSync(process.execPath, [...process.execArgv, path.join(__dirname, 'lib/perf_layers_child.ts'), String(WARMUP), String(STEPS), String(REPEATS), String(BATCH)],
+    {encoding: 'utf8', cwd: REPO, timeout: 9 * 60 * 1000});
+  let sC: Summary | null = null;
+  let cNote = '';
+  try {
+    const line = child.stdout.trim().split('\n').pop()!;
+    const res = JSON.parse(line);
+    sC = summarize(res.msPerStep);
+  } catch {
+    cNote = `tfjs-layers child failed (status ${child.status}): ${(child.stderr || '').trim().split('\n').slice(-3).join(' ')}`;
+  }
+
+  // D: PyTorch
+  let torchNote = '';
+  const torch: {name: string; ms: number}[] = [];
+  if (spawnSync('python3', ['-c', 'import torch'], {stdio: 'ignore'}).status === 0) {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'perf-torch-'));
+    const r = spawnSync('python3', ['/work/shared/goldens/bench_torch.py', '20240611', out, '--steps', '60', '--repeats', '1'], {encoding: 'utf8'});
+    const file = path.join(out, 'training_reference.json');
+    if (r.status === 0 && fs.existsSync(file)) {
+      for (const s of JSON.parse(fs.readFileSync(file, 'utf8')).benchmark_mlp.summary) torch.push({name: `PyTorch ${s.blas_variant}, ${s.threads} thread(s) (measured now)`, ms: s.median_ms_per_step});
+    } else torchNote = `bench_torch.py failed: ${(r.stderr || '').split('\n').slice(-3).join(' ')}`;
+  } else {
+    const ref = JSON.parse(fs.readFileSync(path.join(REPO, 'tools/goldens/training_reference.json'), 'utf8'));
+    torchNote = 'PyTorch skipped: python3 has no torch here. Reference figures from tools/goldens/training_reference.json (PyTorch 1.13 CPU, same MLP, batch 128, SGD 0.05, measured on this machine type when quiet; NOT from this run):';
+    for (const s of ref.benchmark_mlp.summary) torch.push({name: `PyTorch ${s.blas_variant}, ${s.threads} thread(s) (reference file)`, ms: s.median_ms_per_step});
+  }
+
+  const rows: string[][] = [
+    ['A. stable-train Trainer (guard skip + clip + schedule + decay + metrics/10)', fmtSummary(sA), `${fmtSummary(sR, 3)} (A÷B per repeat)`, '-'],
+    ['B. bare tfjs-core minimize loop, our kernels, loss read each step', fmtSummary(sB), '1', '-'],
+    ['B0. bare loop without per-step read', fmtSummary(sB0), fmt(sA.median / sB0.median), '-'],
+  ];
+  if (sC) rows.push(['C. tfjs-layers model.fit, stock tfjs-wasm (child process)', fmtSummary(sC), fmt(sA.median / sC.median), fmt(sC.median / sA.median) + 'x']);
+  for (const t of torch) rows.push([t.name, fmt(t.ms), fmt(sA.median / t.ms), fmt(t.ms / sA.median) + 'x']);
+  rep.log(table(['loop', 'ms/step median [min–max over repeats]', 'A ÷ this', 'speed of A relative to this'], rows));
+  rep.log('');
+  rep.log(`Trainer overhead A/B: median ${fmt(sR.median)} (per-repeat ratios ${ratios.map((r) => fmt(r)).join(', ')}); target <= 1.05: ${sR.median <= 1.05 ? 'met' : 'NOT met'}.`);
+  rep.log(`Guard policy 'skip' reads ${guardReads ? '3 numbers per step' : 'nothing per step'}; tensors left after all A/B steps: ${leak} (A's metrics state and the B0 loop excluded).`);
+  if (cNote) rep.log(cNote);
+  if (torchNote) rep.log(torchNote);
+  const svg = barChart({
+    title: 'MLP 784-512-512-10 step, batch 128 (median, bars = min–max over repeats)',
+    labels: ['A. Trainer (full)', 'B. bare minimize', 'B0. bare, no read', ...(sC ? ['C. layers fit, stock wasm'] : []), ...torch.map((t) => t.name.replace(/ \(.*\)$/, ''))],
+    values: [sA.median, sB.median, sB0.median, ...(sC ? [sC.median] : []), ...torch.map((t) => t.ms)],
+    errLo: [sA.min, sB.min, sB0.min, ...(sC ? [sC.min] : []), ...torch.map(() => NaN)],
+    errHi: [sA.max, sB.max, sB0.max, ...(sC ? [sC.max] : []), ...torch.map(() => NaN)],
+    unit: 'ms',
+  });
+  const files = writeResults('perf', Q, {
+    params: {repeats: REPEATS, steps: STEPS, warmup: WARMUP, batch: BATCH, lr: LR},
+    trainer: sA, bare: sB, bareNoRead: sB0, ratioTrainerOverBare: sR, layersStock: sC, layersNote: cNote, torch, torchNote, tensorLeak: leak,
+  }, {'': svg}, rep.text);
+  console.log(`wrote ${files.join(', ')}`);
+  tf.dispose([x, y]);
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
