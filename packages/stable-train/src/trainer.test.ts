@@ -97,6 +97,10 @@ describeBackends(['cpu', 'wasm'], () => {
     expect(events[2].action).toBe('give-up');
     expect(trainer.guard.gaveUp).toBe(true);
     expect(trainer.guard.lrScale).toBeCloseTo(0.125);
+    // every judged step is in guardLog, the bad ones included (the report draws them)
+    expect(trainer.guardLog.map((g) => [g.step, g.ok, g.cause])).toEqual([[0, true, undefined], [1, false, 'nonfinite-input'], [2, false, 'nonfinite-input'], [3, false, 'nonfinite-input']]);
+    expect(trainer.guardLog[0].loss).toBeGreaterThan(0);
+    expect(trainer.guardLog[2].lr).toBeCloseTo(0.005);
     tf.dispose([...w, good.x, good.y, bad.x]);
     trainer.dispose();
     model.dispose();

@@ -9,7 +9,7 @@ import {resolveLoss, type LossFn, type LossName} from './losses';
 import {getOptimizerLr, setOptimizerLr} from './optimizer_lr';
 import {Snapshot} from './snapshot';
 import {packMetrics, unpackMetrics, type StepMetrics} from './step_metrics';
-import type {Batch, GradTransform, Module, NamedTensorMap, Penalty, PostUpdate, Schedule, TrainerEvent} from './types';
+import type {Batch, GradTransform, GuardCause, Module, NamedTensorMap, Penalty, PostUpdate, Schedule, TrainerEvent} from './types';
 
 /** Something with state to keep in checkpoints (ReduceOnPlateau, AutoClip, ...). */
 export interface Stateful {
@@ -53,6 +53,20 @@ export interface TrainerOptions {
   onEvent?: (e: TrainerEvent) => void;
 }
 
+/** One step as the guard saw it (see `Trainer.guardLog`). */
+export interface GuardRecord {
+  step: number;
+  /** Loss of the step (may be non-finite). */
+  loss: number;
+  /** Global gradient norm before clipping (may be non-finite). */
+  gradNorm: number;
+  /** Learning rate the step would use (before a cut this step causes). */
+  lr: number;
+  /** False when the guard rejected the step. */
+  ok: boolean;
+  cause?: GuardCause;
+}
+
 /** What one `step` did. */
 export interface StepResult {
   step: number;
@@ -78,6 +92,12 @@ export class Trainer {
   readonly guard: ExplosionGuard;
   readonly events: TrainerEvent[] = [];
   readonly history: StepMetrics[] = [];
+  /**
+   * Every step the guard judged (policies 'skip' and 'rollback', which read these numbers anyway):
+   * loss, gradient norm before clipping, lr and whether the step was applied — bad steps included,
+   * so a run that gives up before its first `logEvery` still has a curve. Empty for 'zero'/'off'.
+   */
+  readonly guardLog: GuardRecord[] = [];
   /** Steps taken so far (applied or not); the next step's schedule index. */
   step_ = 0;
   epoch = 0;
@@ -161,7 +181,9 @@ export class Trainer {
         const s = await packed.data();
         packed.dispose();
         loss = s[0];
+        const lrBefore = this.currentLr();
         const v = this.guard.judge(step, {loss: s[0], gradNorm: Math.sqrt(s[1]), inputFinite: s[2] === 1});
+        this.guardLog.push({step, loss: s[0], gradNorm: Math.sqrt(s[1]), lr: lrBefore, ok: v.ok, ...(v.cause ? {cause: v.cause} : {})});
         if (!v.ok) {
           if (v.action === 'rollback' || (v.action === 'give-up' && policy === 'rollback')) {
             await this.snapshot!.restore(this.model.variables, this.optimizer);

@@ -10,6 +10,7 @@ import {parseRunConfig, type RunConfig} from './config';
 import {demoConfigs} from './demo';
 import {progressReporter, silentReporter} from './progress';
 import {summaryTable, writeHtmlReport} from './report';
+import {lossPlot} from './terminal_plot';
 import {runTraining, type RunSummary} from './run_training';
 
 const readConfig = (file: string): RunConfig => {
@@ -33,10 +34,12 @@ const defaultReport = (name: string): string => path.join(os.tmpdir(), 'stable-t
 async function finish(runs: RunSummary[], opts: {json?: boolean; report?: string}, title: string, extra: object = {}): Promise<void> {
   const report = writeHtmlReport(opts.report ?? defaultReport(runs.map((r) => r.name).join('-')), runs, title);
   if (opts.json) {
-    const slim = runs.map(({history, ...r}) => ({...r, logged: history.length}));
+    const slim = runs.map(({history, guardLog, ...r}) => ({...r, logged: history.length, judged: guardLog.length}));
     process.stdout.write(JSON.stringify({runs: slim, report, ...extra}, null, 2) + '\n');
   } else {
     process.stdout.write('\n' + summaryTable(runs) + '\n');
+    const plot = lossPlot(runs);
+    if (plot) process.stdout.write('\n' + plot + '\n');
     process.stdout.write(`\nHTML report: ${report}\n`);
   }
 }

@@ -15,10 +15,85 @@ function uplotAssets(): {js: string; css: string} {
   };
 }
 
+/** One metric of the report: x = steps shared by every run, one aligned y series per run. */
+export interface ReportChart {
+  title: string;
+  /** Log-scale y axis. */
+  log: boolean;
+  series: {label: string; run: number; dash?: boolean; values: (number | null)[]}[];
+  /** Steps where a run's value was NaN/±Infinity (or too large for the axis): drawn as markers at the top. */
+  nonFinite: {run: number; label: string; steps: number[]; values: string[]}[];
+}
+
+/** What the HTML report plots, aligned on one step axis. */
+export interface ReportData {
+  steps: number[];
+  runs: string[];
+  charts: ReportChart[];
+}
+
+/**
+ * Aligns every run's metrics on one step axis for the report: the loss and gradient norm of
+ * every step the guard judged (bad steps included) and of every logged step, the gradient norm
+ * after clipping (logged steps) and the lr. Non-finite values become gaps plus markers.
+ *
+ * ```ts
+ * const data = reportData(runs); // data.charts[0] is the loss, naive and stable on one chart
+ * ```
+ * @param runs the runs to chart
+ */
+export function reportData(runs: RunSummary[]): ReportData {
+  type Pt = {loss?: number; gnorm?: number; gclip?: number; lr?: number};
+  const perRun = runs.map((r) => {
+    const m = new Map<number, Pt>();
+    const at = (s: number): Pt => m.get(s) ?? (m.set(s, {}), m.get(s)!);
+    for (const h of r.history) Object.assign(at(h.step), {loss: h.loss, gnorm: h.gradNorm, gclip: h.gradNormClipped, lr: h.lr});
+    for (const g of r.guardLog ?? []) Object.assign(at(g.step), {loss: g.loss, gnorm: g.gradNorm, lr: g.lr});
+    return m;
+  });
+  const steps = [...new Set(perRun.flatMap((m) => [...m.keys()]))].sort((a, b) => a - b);
+  const charts: ReportChart[] = [];
+  const add = (title: string, log: boolean, parts: {key: keyof Pt; suffix: string; dash?: boolean}[]): void => {
+    const chart: ReportChart = {title, log, series: [], nonFinite: []};
+    runs.forEach((r, i) => {
+      for (const part of parts) {
+        const label = r.name + part.suffix;
+        const bad: {steps: number[]; values: string[]} = {steps: [], values: []};
+        const values = steps.map((s) => {
+          const v = perRun[i].get(s)?.[part.key];
+          if (v === undefined) return null;
+          // log axes cannot show <= 0; float32 overflow shows as Infinity
+          if (!Number.isFinite(v) || v > 1e30) {
+            bad.steps.push(s);
+            bad.values.push(String(v));
+            return null;
+          }
+          return log && v <= 0 ? null : v;
+        });
+        if (values.every((v) => v === null) && bad.steps.length === 0) continue;
+        chart.series.push({label, run: i, dash: part.dash, values});
+        if (bad.steps.length) chart.nonFinite.push({run: i, label: `${label} = NaN/∞ (dot)`, ...bad});
+      }
+    });
+    charts.push(chart);
+  };
+  add('loss (log scale)', true, [{key: 'loss', suffix: ''}]);
+  add('gradient norm before (solid) / after (dashed) clipping, log scale', true,
+    [{key: 'gnorm', suffix: ' before clip'}, {key: 'gclip', suffix: ' after clip', dash: true}]);
+  add('learning rate (log scale)', true, [{key: 'lr', suffix: ''}]);
+  return {steps, runs: runs.map((r) => r.name), charts};
+}
+
 /**
  * Writes a self-contained HTML report: loss, gradient norm before/after clipping and lr per
- * step for every run (naive vs stabilised in the demo), the summary table and the guard events.
- * uPlot is inlined, so the file opens offline.
+ * step, every run on the same chart per metric (naive vs stabilised in the demo), with a plain
+ * step x axis; the summary table and the guard events. Bad steps the guard rejected are
+ * plotted too (non-finite values as markers above the curves). uPlot is inlined, so the
+ * file opens offline.
+ *
+ * ```ts
+ * const file = writeHtmlReport('/tmp/report.html', [naive, stable], 'naive vs stable');
+ * ```
  * @param file where to write (folders are created)
  * @param runs the runs to chart
  * @param title page title
@@ -26,42 +101,59 @@ function uplotAssets(): {js: string; css: string} {
  */
 export function writeHtmlReport(file: string, runs: RunSummary[], title = 'stable-train report'): string {
   const {js, css} = uplotAssets();
-  const series = runs.map((r) => ({
-    name: r.name,
-    step: r.history.map((m) => m.step),
-    loss: r.history.map((m) => (Number.isFinite(m.loss) ? m.loss : null)),
-    gnorm: r.history.map((m) => (Number.isFinite(m.gradNorm) && m.gradNorm > 0 ? m.gradNorm : null)),
-    gclip: r.history.map((m) => (Number.isFinite(m.gradNormClipped) && m.gradNormClipped > 0 ? m.gradNormClipped : null)),
-    lr: r.history.map((m) => m.lr),
-  }));
+  const data = reportData(runs);
   const rows = runs.map((r) => `<tr><td>${esc(r.name)}</td><td>${r.status}</td><td>${r.steps}</td><td>${r.seconds.toFixed(1)}</td>` +
-    `<td>${r.test.loss.toFixed(4)}</td><td>${(100 * r.test.accuracy).toFixed(2)}%</td><td>${r.skipped}</td></tr>`).join('');
-  const events = runs.flatMap((r) => r.events.map((e) => `<li><b>${esc(r.name)}</b> step ${e.step}: ${esc(e.cause)} → ${esc(e.action)} — ${esc(e.message)}</li>`)).join('');
+    `<td>${fmtNum(r.test.loss)}</td><td>${Number.isFinite(r.test.accuracy) ? (100 * r.test.accuracy).toFixed(2) + '%' : '-'}</td><td>${r.skipped}</td></tr>`).join('');
+  const MAX_EVENTS = 500;
+  const all = runs.flatMap((r) => r.events.map((e) => ({run: r.name, e})));
+  const events = all.slice(0, MAX_EVENTS).map(({run, e}) =>
+    `<tr><td>${esc(run)}</td><td>${e.step}</td><td>${esc(String(e.cause))}</td><td>${esc(String(e.action))}</td><td>${esc(e.message)}</td></tr>`).join('');
+  const more = all.length > MAX_EVENTS ? `<p>… and ${all.length - MAX_EVENTS} more events.</p>` : '';
   const html = `<!doctype html><html><head><meta charset="utf-8"><title>${esc(title)}</title><style>${css}
-body{font-family:system-ui,sans-serif;margin:2em;max-width:1000px}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px}</style></head>
+body{font-family:system-ui,sans-serif;margin:2em;max-width:1100px}table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ccc;padding:3px 8px;text-align:left}
+.chart{margin:1.2em 0}.note{color:#555;font-size:90%}</style></head>
 <body><h1>${esc(title)}</h1><table><tr><th>run</th><th>status</th><th>steps</th><th>seconds</th><th>test loss</th><th>test accuracy</th><th>bad steps</th></tr>${rows}</table>
-<div id="charts"></div><h2>Guard events</h2><ul>${events || '<li>none</li>'}</ul>
+<p class="note">Every step the explosion guard judged is plotted, the rejected ones included; a large filled dot above the curves marks a NaN or Infinity value (hover to see it in the legend); its height means nothing.</p>
+<div id="charts"></div><h2>Guard events</h2>${events ? `<table><tr><th>run</th><th>step</th><th>cause</th><th>action</th><th>message</th></tr>${events}</table>${more}` : '<p>none</p>'}
 <script>${js}</script><script>
-const runs = ${JSON.stringify(series)};
-const colors = ['#d62728', '#1f77b4', '#2ca02c', '#ff7f0e'];
-function chart(title, key, log, withClip) {
-  const el = document.createElement('div'); document.getElementById('charts').appendChild(el);
-  runs.forEach((r, i) => {
-    const s = [{}, {label: r.name + ' ' + key, stroke: colors[i % 4], width: 2}];
-    const data = [r.step, r[key]];
-    if (withClip) { s.push({label: r.name + ' after clip', stroke: colors[i % 4], dash: [4, 4]}); data.push(r.gclip); }
-    new uPlot({title: title + ' — ' + r.name, width: 900, height: 220, series: s, scales: {y: {distr: log ? 3 : 1}}}, data, el);
-  });
+const D = ${JSON.stringify(data)};
+const colors = ['#d62728', '#1f77b4', '#2ca02c', '#ff7f0e', '#9467bd'];
+for (const c of D.charts) {
+  const el = document.createElement('div'); el.className = 'chart'; document.getElementById('charts').appendChild(el);
+  const finite = c.series.flatMap((s) => s.values).filter((v) => v !== null);
+  // markers for NaN/Infinity sit above every finite value (a decade higher on log axes)
+  const top = (finite.length ? Math.max(...finite) : 1) * (c.log ? 10 : 1.2);
+  const series = [{label: 'step'}];
+  const data = [D.steps];
+  for (const s of c.series) {
+    series.push({label: s.label, stroke: colors[s.run % colors.length], width: 2, dash: s.dash ? [6, 4] : undefined, spanGaps: true,
+      points: {show: s.values.filter((v) => v !== null).length < 60, size: 7}});
+    data.push(s.values);
+  }
+  for (const b of c.nonFinite) {
+    const at = new Set(b.steps);
+    series.push({label: b.label, stroke: colors[b.run % colors.length], fill: colors[b.run % colors.length], width: 0, paths: () => null,
+      points: {show: true, size: 12, width: 2, fill: colors[b.run % colors.length]}, value: (u, v, si, i) => i == null ? '' : (at.has(D.steps[i]) ? b.values[b.steps.indexOf(D.steps[i])] : '')});
+    data.push(D.steps.map((s) => (at.has(s) ? top : null)));
+  }
+  try {
+    new uPlot({
+    title: c.title, width: 1000, height: 260, series,
+    scales: {x: {time: false}, y: {distr: c.log ? 3 : 1}},
+    axes: [{label: 'step'}, {size: 70, values: (u, vals) => vals.map((v) => v == null ? '' : (Math.abs(v) >= 1e4 || (v !== 0 && Math.abs(v) < 1e-2) ? v.toExponential(0) : String(+v.toPrecision(3))))}],
+    }, data, el);
+  } catch (e) {
+    el.textContent = c.title + ': cannot draw (' + e + ')';
+  }
 }
-chart('loss', 'loss', false, false);
-chart('gradient norm (before / after clipping)', 'gnorm', true, true);
-chart('learning rate', 'lr', false, false);
 </script></body></html>`;
   const abs = path.resolve(file);
   fs.mkdirSync(path.dirname(abs), {recursive: true});
   fs.writeFileSync(abs, html);
   return abs;
 }
+
+const fmtNum = (v: number): string => (Number.isFinite(v) ? (Math.abs(v) < 1e4 ? v.toFixed(4) : v.toExponential(2)) : String(v));
 
 /** The end-of-run summary table for the terminal. */
 export function summaryTable(runs: RunSummary[]): string {

@@ -1,7 +1,7 @@
 import {evaluate, type EvalResult} from '../evaluate';
 import type {FitResult} from '../fit';
 import type {StepMetrics} from '../step_metrics';
-import {Trainer} from '../trainer';
+import {Trainer, type GuardRecord} from '../trainer';
 import type {TrainerEvent} from '../types';
 import {buildRun} from './build_run';
 import type {RunConfig} from './config';
@@ -25,6 +25,8 @@ export interface RunSummary {
   skipped: number;
   events: TrainerEvent[];
   history: StepMetrics[];
+  /** Every step the guard judged (loss and gradient norm of bad steps included). */
+  guardLog: GuardRecord[];
   checkpoint?: string;
 }
 
@@ -58,7 +60,7 @@ export async function runTraining(config: RunConfig, reporter: Reporter, resumeD
   const summary: RunSummary = {
     name, status: fit.status, steps: fit.steps, seconds: fit.seconds, test, lastLoss: last?.loss ?? NaN,
     skipped: trainer.guard.badSteps, events: trainer.events.filter((e) => e.kind !== 'checkpoint'),
-    history: trainer.history, checkpoint: fit.lastCheckpoint,
+    history: trainer.history, guardLog: trainer.guardLog, checkpoint: fit.lastCheckpoint,
   };
   trainer.dispose();
   built.model.dispose();
