@@ -89,7 +89,7 @@ export async function main(argv: string[]): Promise<void> {
       await finish([r], o, `stable-train: ${r.name} (resumed)`);
     });
 
-  program.command('doctor').description('diagnose a model at init: per-layer gradient norms, growth, verdict').requiredOption('--config <file>', 'run config (JSON)')
+  program.command('doctor').description('diagnose a model at init: per-layer gradient and activation norms, growth, loss scale, verdict').requiredOption('--config <file>', 'run config (JSON)')
     .option('--json', 'machine-readable output')
     .action(async (o: {config: string; json?: boolean}) => {
       const c = readConfig(o.config);
@@ -103,7 +103,9 @@ export async function main(argv: string[]): Promise<void> {
       if (o.json) process.stdout.write(JSON.stringify(d, null, 2) + '\n');
       else {
         for (const l of d.layers) process.stdout.write(`${l.name.padEnd(36)} grad ${l.gradNormInit.toExponential(2)}  weight ${l.weightNorm.toExponential(2)}\n`);
-        process.stdout.write(`\ngrowth per layer (output → input): ${d.growthPerLayer.toFixed(3)}×\n${d.status.toUpperCase()}: ${d.verdict}\n`);
+        const fwd = Number.isFinite(d.forwardGrowthPerLayer) ? `${d.forwardGrowthPerLayer.toFixed(3)}×` : 'n/a (model has no trace)';
+        process.stdout.write(`\nactivation growth per layer (input → output): ${fwd}\ngradient-norm growth per layer (output → input): ${d.growthPerLayer.toFixed(3)}×\n` +
+          `loss at init: ${d.loss.toPrecision(4)}${Number.isFinite(d.chanceLoss) ? ` (chance level ${d.chanceLoss.toFixed(3)})` : ''}\n${d.status.toUpperCase()}: ${d.verdict}\n`);
       }
     });
 
