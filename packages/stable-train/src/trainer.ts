@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import {packCheckpoint, unpackCheckpoint} from './checkpoint';
-import {readCheckpointDir, writeCheckpointDir} from './checkpoint_fs';
+import {readCheckpoint, writeCheckpoint, type CheckpointTarget} from './checkpoint_io';
 import {computeGrads} from './compute_grads';
 import type {Dataset} from './data/dataset';
 import {fitLoop, type FitOptions, type FitResult} from './fit';
@@ -252,35 +252,57 @@ export class Trainer {
   }
 
   /**
-   * Saves params, optimizer state, step, epoch, seed, guard state and every `stateful` object
-   * into `dir` atomically (Node only). Returns the checkpoint folder written.
-   * @param dir the run's checkpoint folder
+   * Saves params, optimizer state, step, epoch, seed, guard state and every `stateful` object.
+   * `target` is a Node directory (written atomically: temp folder, flush, rename), a `tf.io`
+   * URL such as `'indexeddb://run-a'` in the browser, or any `tf.io.IOHandler`; the tensors go
+   * into the artifacts' `weightSpecs`/`weightData`, the rest into `userDefinedMetadata`.
+   * Returns where the checkpoint went.
+   *
+   * ```ts
+   * await trainer.save('runs/a');                  // Node
+   * await trainer.save('indexeddb://mnist-run');   // browser
+   * await trainer.save(tf.io.withSaveHandler(async (a) => { kept = a; return {modelArtifactsInfo: {dateSaved: new Date(), modelTopologyType: 'JSON'}}; }));
+   * ```
+   * @param target directory, `tf.io` URL or `tf.io.IOHandler`
    * @param extra JSON data stored alongside (the CLI stores its config)
    */
-  async save(dir: string, extra?: unknown): Promise<string> {
+  async save(target: CheckpointTarget, extra?: unknown): Promise<string> {
     await this.flush();
     const {meta, bytes} = await packCheckpoint(this, extra);
-    const where = await writeCheckpointDir(dir, meta, bytes);
+    const where = await writeCheckpoint(target, meta, bytes);
     this.emit({step: this.step_, kind: 'checkpoint', cause: 'save', action: 'saved', message: `checkpoint written to ${where}`});
     return where;
   }
 
   /**
-   * Builds a Trainer from `opts` and loads the newest checkpoint in `dir` into it; a corrupted
-   * or mismatched checkpoint is an error that lists what differs. (Node only.)
-   * @param dir a folder `save` wrote to
+   * Builds a Trainer from `opts` and loads a checkpoint into it: the newest one in a Node
+   * directory, or the one behind a `tf.io` URL (`'indexeddb://run-a'`) or `tf.io.IOHandler`
+   * (`tf.io.fromMemory(artifacts)`). A corrupted or mismatched checkpoint is an error that
+   * lists what differs.
+   *
+   * ```ts
+   * const t = await Trainer.restore('indexeddb://mnist-run', {model, optimizer: tf.train.adam(1e-3)});
+   * ```
+   * @param source what `save` wrote to
    * @param opts the same model structure, optimizer kind and stateful objects as when saved
    */
-  static async restore(dir: string, opts: TrainerOptions): Promise<Trainer> {
-    const {meta, bytes, where} = await readCheckpointDir(dir);
+  static async restore(source: CheckpointTarget, opts: TrainerOptions): Promise<Trainer> {
+    const {meta, bytes, where} = await readCheckpoint(source);
     const t = new Trainer({...opts, seed: meta.seed});
     await unpackCheckpoint(t, meta, bytes, where);
     return t;
   }
 
-  /** Reads the `extra` a checkpoint was saved with (for example the CLI's run config). */
-  static async readExtra(dir: string): Promise<unknown> {
-    return (await readCheckpointDir(dir)).meta.extra;
+  /**
+   * Reads the `extra` a checkpoint was saved with (for example the CLI's run config).
+   *
+   * ```ts
+   * const {config} = (await Trainer.readExtra('runs/a')) as {config: unknown};
+   * ```
+   * @param source directory, `tf.io` URL or `tf.io.IOHandler`
+   */
+  static async readExtra(source: CheckpointTarget): Promise<unknown> {
+    return (await readCheckpoint(source)).meta.extra;
   }
 
   /** Waits for every pending asynchronous metrics read. */
