@@ -1,11 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
-import {createClipper} from '@stable-train/grad-clip';
-import {adam, adamw, resolveSchedule, rmsprop, sgd} from '@stable-train/lr-schedule';
+import {AutoClip, createClipper} from '@stable-train/grad-clip';
+import {adam, adamw, ReduceOnPlateau, resolveSchedule, rmsprop, sgd} from '@stable-train/lr-schedule';
 import type {ArrayDataset} from '../data/dataset';
 import {loadMnist} from '../data/mnist';
 import {addingProblem, teacherStudent, twoSpirals} from '../data/synthetic';
 import {mlp, residualCnn, residualMlp, rnn, type Model} from '../models';
-import type {TrainerOptions} from '../trainer';
+import type {Stateful, TrainerOptions} from '../trainer';
 import type {GradTransform, Schedule} from '../types';
 import type {RunConfig} from './config';
 
@@ -15,6 +15,10 @@ export interface BuiltRun {
   trainerOptions: TrainerOptions;
   train: ArrayDataset;
   test: ArrayDataset;
+  /** Evaluate on the test split at the end of each epoch (plateau metric 'test_loss'). */
+  validateOnTest: boolean;
+  /** Frees what the run built besides the model and optimizer (AutoClip's history). */
+  dispose(): void;
 }
 
 const named = <T>(field: string, f: () => T): T => {
@@ -64,13 +68,33 @@ export async function buildRun(c: RunConfig): Promise<BuiltRun> {
         : o.type === 'rmsprop' ? rmsprop({lr: o.lr, weightDecay: o.weightDecay, eps: o.eps, momentum: o.momentum})
           : sgd({lr: o.lr, momentum: o.momentum, weightDecay: o.weightDecay}));
   const schedule: Schedule | undefined = c.schedule ? named('schedule', () => resolveSchedule(c.schedule as never)) : undefined;
-  const transforms: GradTransform[] = c.clip ? [named('clip', () => createClipper(c.clip as never) as unknown as GradTransform)] : [];
+  const transforms: GradTransform[] = [];
+  const stateful: {[key: string]: Stateful} = {};
+  const owned: {dispose(): void}[] = [];
+  if (c.clip?.mode === 'autoclip') {
+    const {mode: _mode, ...o} = c.clip;
+    const auto = named('clip', () => new AutoClip(o));
+    owned.push(auto);
+    transforms.push(auto.transform as unknown as GradTransform);
+    stateful.autoClip = auto as unknown as Stateful;
+  } else if (c.clip) {
+    transforms.push(named('clip', () => createClipper(c.clip as never) as unknown as GradTransform));
+  }
+  let plateau: ReduceOnPlateau | undefined;
+  if (c.plateau) {
+    const {metric: _metric, minLr, ...p} = c.plateau;
+    plateau = named('plateau', () => new ReduceOnPlateau({initial: o.lr, ...p, ...(minLr === undefined ? {} : {minValue: minLr})}));
+    stateful.plateau = plateau as unknown as Stateful;
+  }
   return {
     model,
     train: ds.train,
     test: ds.test,
+    validateOnTest: c.plateau?.metric === 'test_loss',
+    dispose: () => owned.forEach((x) => x.dispose()),
     trainerOptions: {
-      model, optimizer: optimizer as unknown as tf.Optimizer, schedule, transforms, guard: c.guard, seed,
+      model, optimizer: optimizer as unknown as tf.Optimizer, schedule, transforms, guard: c.guard, seed, plateau,
+      ...(Object.keys(stateful).length ? {stateful} : {}),
       loss: ds.train.numClasses ? 'softmax_cross_entropy' : 'mse', logEvery: c.train.logEvery ?? 10,
     },
   };

@@ -29,4 +29,29 @@ describe('parseRunConfig', () => {
   it('rejects an unknown model type naming the field', () => {
     expect(() => parseRunConfig({...ok, model: {type: 'transformer'}})).toThrow(/model\.type: Invalid discriminator value/);
   });
+
+  it('accepts autoclip and plateau, and names their bad fields', () => {
+    const c = parseRunConfig({...ok, clip: {mode: 'autoclip', percentile: 10, historySize: 100}, plateau: {patience: 2, factor: 0.5, metric: 'test_loss'}});
+    expect(c.clip).toEqual({mode: 'autoclip', percentile: 10, historySize: 100});
+    expect(c.plateau).toEqual({patience: 2, factor: 0.5, metric: 'test_loss'});
+    // other clip modes still pass through to createClipper
+    expect(parseRunConfig({...ok, clip: {mode: 'global_norm', maxNorm: 1}}).clip).toEqual({mode: 'global_norm', maxNorm: 1});
+    let msg = '';
+    try {
+      parseRunConfig({...ok, clip: {mode: 'autoclip', percentile: 150, historySize: 0, maxNorm: 1},
+        plateau: {factor: 1.5, patience: -1, metric: 'accuracy', minlr: 0}, schedule: {type: 'constant', value: 0.1}}, 'run.json');
+    } catch (e) {
+      msg = (e as Error).message;
+    }
+    expect(msg).toMatch(/clip\.percentile: Too big/);
+    expect(msg).toMatch(/clip\.historySize: Too small/);
+    expect(msg).toMatch(/clip: Unrecognized key: "maxNorm"/);
+    expect(msg).toMatch(/plateau\.factor: Too big/);
+    expect(msg).toMatch(/plateau\.patience: Too small/);
+    expect(msg).toMatch(/plateau\.metric: Invalid option/);
+    expect(msg).toMatch(/plateau: Unrecognized key: "minlr"/);
+    expect(() => parseRunConfig({...ok, clip: {mode: 'autoclip'}, plateau: {}, schedule: {type: 'constant', value: 0.1}}))
+      .toThrow(/plateau: cannot be combined with schedule/);
+    expect(() => parseRunConfig({...ok, clip: {mode: 'auto-clip'}})).toThrow(/clip\.mode: Invalid/);
+  });
 });

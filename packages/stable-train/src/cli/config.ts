@@ -40,6 +40,33 @@ const guard = z.strictObject({
   snapshotEvery: int(1).optional(),
 });
 
+/**
+ * Gradient clipping: `{mode: 'autoclip', percentile, historySize, eps}` (AutoClip, clips at the
+ * p-th percentile of the norms seen so far; its history is checkpointed), or any other
+ * grad-clip `createClipper` config (`global_norm`, `norm`, `value`, `agc`), checked by it.
+ */
+const clip = z.discriminatedUnion('mode', [
+  z.strictObject({
+    mode: z.literal('autoclip'),
+    percentile: z.number().gt(0).max(100).optional(),
+    historySize: int(1).optional(),
+    eps: pos.optional(),
+  }),
+  z.looseObject({mode: z.enum(['global_norm', 'norm', 'value', 'agc'])}),
+]);
+
+/** ReduceOnPlateau (lr-schedule): the lr starts at `optimizer.lr` and is cut by `factor` when the epoch's loss stalls. */
+const plateau = z.strictObject({
+  /** Which loss is watched at the end of each epoch. Default 'train_loss'. */
+  metric: z.enum(['train_loss', 'test_loss']).optional(),
+  factor: z.number().gt(0).lt(1).optional(),
+  patience: int(0).optional(),
+  threshold: z.number().min(0).optional(),
+  thresholdMode: z.enum(['rel', 'abs']).optional(),
+  cooldown: int(0).optional(),
+  minLr: z.number().min(0).optional(),
+});
+
 /** The run config of `stable-train train --config run.json` (unknown keys are rejected). */
 export const RunConfigSchema = z.strictObject({
   name: z.string().optional(),
@@ -50,8 +77,10 @@ export const RunConfigSchema = z.strictObject({
   optimizer,
   /** lr-schedule's `resolveSchedule` spec, e.g. `{type: 'warmup_cosine', ...}`. */
   schedule: z.looseObject({type: z.string()}).optional(),
-  /** grad-clip's `createClipper` config, e.g. `{mode: 'global_norm', maxNorm: 1}`. */
-  clip: z.looseObject({mode: z.string()}).optional(),
+  /** `{mode: 'autoclip', percentile: 10}` or grad-clip's `createClipper` config, e.g. `{mode: 'global_norm', maxNorm: 1}`. */
+  clip: clip.optional(),
+  /** Reduce the lr on a plateau (instead of `schedule`). */
+  plateau: plateau.optional(),
   guard: guard.optional(),
   train: z.strictObject({
     batchSize: int(1),
@@ -61,6 +90,8 @@ export const RunConfigSchema = z.strictObject({
     checkpointDir: z.string().min(1).optional(),
     checkpointEvery: int(1).optional(),
   }).refine((t) => (t.epochs === undefined) !== (t.steps === undefined), {message: 'give exactly one of epochs or steps'}),
+}).superRefine((c, ctx) => {
+  if (c.plateau && c.schedule) ctx.addIssue({code: 'custom', path: ['plateau'], message: 'cannot be combined with schedule (the plateau sets the lr); drop one of them'});
 });
 
 /** A validated run config. */

@@ -47,6 +47,32 @@ describe('stable-train CLI (end to end)', () => {
     expect(r.err).toMatch(/Unrecognized key: "trian"/);
   }, 60000);
 
+  it('autoclip and plateau: trained, their state checkpointed, restored on resume', () => {
+    const ck = path.join(dir, 'ck-auto');
+    const file = path.join(dir, 'auto.json');
+    const {schedule: _s, ...rest} = config;
+    fs.writeFileSync(file, JSON.stringify({...rest, clip: {mode: 'autoclip', percentile: 10, historySize: 50},
+      plateau: {patience: 0, factor: 0.5, metric: 'test_loss'}, train: {...config.train, checkpointDir: ck}}));
+    const r = run(['train', '--config', file, '--json', '--report', path.join(dir, 'auto.html')]);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.out).runs[0]).toMatchObject({status: 'done', steps: 20});
+    const metaOf = (): {step: number; stateful: {autoClip: {count: number; history: unknown}; plateau: {value: number}}; extra: {config: {train: {steps: number}}}} & Record<string, unknown> =>
+      JSON.parse(fs.readFileSync(path.join(ck, JSON.parse(fs.readFileSync(path.join(ck, 'latest.json'), 'utf8')).checkpoint, 'meta.json'), 'utf8'));
+    const m = metaOf();
+    expect(m.stateful.autoClip.count).toBe(20);
+    expect(m.stateful.autoClip.history).toMatchObject({__tensor__: {shape: [50]}});
+    expect(m.stateful.plateau.value).toBeGreaterThan(0);
+    expect(m.stateful.plateau.value).toBeLessThanOrEqual(0.01);
+    // raise the step target in the saved config, then resume: AutoClip continues from its count
+    const where = path.join(ck, JSON.parse(fs.readFileSync(path.join(ck, 'latest.json'), 'utf8')).checkpoint, 'meta.json');
+    m.extra.config.train.steps = 30;
+    fs.writeFileSync(where, JSON.stringify(m));
+    const r2 = run(['resume', ck, '--json', '--report', path.join(dir, 'auto2.html')]);
+    expect(r2.code).toBe(0);
+    expect(JSON.parse(r2.out).runs[0].steps).toBe(30);
+    expect(metaOf().stateful.autoClip.count).toBe(30);
+  }, 120000);
+
   it('doctor --json returns a verdict', () => {
     const file = path.join(dir, 'run.json');
     const r = run(['doctor', '--config', file, '--json']);

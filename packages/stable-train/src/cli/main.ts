@@ -100,6 +100,7 @@ export async function main(argv: string[]): Promise<void> {
       const d = await diagnose(built.model, batch, {loss: built.trainerOptions.loss});
       batch.x.dispose();
       batch.y.dispose();
+      built.dispose();
       if (o.json) process.stdout.write(JSON.stringify(d, null, 2) + '\n');
       else {
         for (const l of d.layers) process.stdout.write(`${l.name.padEnd(36)} grad ${l.gradNormInit.toExponential(2)}  weight ${l.weightNorm.toExponential(2)}\n`);

@@ -51,6 +51,7 @@ export async function runTraining(config: RunConfig, reporter: Reporter, resumeD
       batchSize: config.train.batchSize, steps: total,
       checkpointDir: config.train.checkpointDir ?? resumeDir, checkpointEvery: config.train.checkpointEvery,
       checkpointExtra: {config},
+      ...(built.validateOnTest ? {validation: built.test} : {}),
     });
   } finally {
     reporter.stop();
@@ -63,6 +64,7 @@ export async function runTraining(config: RunConfig, reporter: Reporter, resumeD
     history: trainer.history, guardLog: trainer.guardLog, checkpoint: fit.lastCheckpoint,
   };
   trainer.dispose();
+  built.dispose();
   built.model.dispose();
   trainer.optimizer.dispose();
   return summary;
