@@ -10,7 +10,15 @@ export const ARTIFACTS_KEY = 'stableTrainCheckpoint';
 
 const URL_RE = /^[a-z][a-z0-9+.-]*:\/\//i;
 
-/** True for `indexeddb://…`, `localstorage://…` and other `scheme://` strings (routed through `tf.io`). */
+/**
+ * True for `indexeddb://…`, `localstorage://…` and other `scheme://` strings (routed through `tf.io`).
+ *
+ * ```ts
+ * isIoUrl('indexeddb://run-a'); // true
+ * isIoUrl('runs/a');            // false: a directory
+ * ```
+ * @param target a save/restore target
+ */
 export function isIoUrl(target: unknown): target is string {
   return typeof target === 'string' && URL_RE.test(target);
 }
@@ -43,6 +51,10 @@ export function checkpointToArtifacts(meta: CheckpointMeta, bytes: Uint8Array): 
 /**
  * The inverse of `checkpointToArtifacts`; artifacts that hold no stable-train checkpoint are an
  * error naming `where`.
+ *
+ * ```ts
+ * const {meta, bytes} = artifactsToCheckpoint(await handler.load!(), 'indexeddb://run-a');
+ * ```
  * @param a what a `tf.io` load handler returned
  * @param where the source, for error messages
  */

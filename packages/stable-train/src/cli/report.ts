@@ -155,7 +155,14 @@ for (const c of D.charts) {
 
 const fmtNum = (v: number): string => (Number.isFinite(v) ? (Math.abs(v) < 1e4 ? v.toFixed(4) : v.toExponential(2)) : String(v));
 
-/** The end-of-run summary table for the terminal. */
+/**
+ * The end-of-run summary table for the terminal (box-drawing characters).
+ *
+ * ```ts
+ * process.stdout.write(summaryTable([naive, stable]) + '\n');
+ * ```
+ * @param runs the runs
+ */
 export function summaryTable(runs: RunSummary[]): string {
   const head = ['run', 'status', 'steps', 'time (s)', 'test loss', 'test acc', 'bad steps'];
   const body = runs.map((r) => [r.name, r.status, String(r.steps), r.seconds.toFixed(1), Number.isFinite(r.test.loss) ? (r.test.loss < 1e4 ? r.test.loss.toFixed(4) : r.test.loss.toExponential(2)) : String(r.test.loss),
