@@ -114,7 +114,7 @@ async function main() {
   rep.log('');
   const wall = (now() - t0) / 1000;
   rep.log(`Total ${wall.toFixed(0)} s (load average ${os.loadavg()[0].toFixed(1)}).`);
-  const svg = lineCharts({title: `Adding problem, vanilla tanh RNN (${H} units, ${OPT} lr ${LR}): test MSE, faint = each seed`, panels: charts});
+  const svg = lineCharts({title: `Adding problem: tanh RNN ${H} units, ${OPT} lr ${LR} (faint = seeds)`, panels: charts});
   const files = writeResults('adding-problem', Q, {params: {seeds: SEEDS, ts: TS, steps: STEPS, opt: OPT, lr: LR, hidden: H, batch: BATCH, clip: 1, agcFactor: 0.01, success: SUCCESS, nTest: NTEST}, results, wallSeconds: wall}, {'': svg}, rep.text);
   console.log(`wrote ${files.join(', ')}`);
 }

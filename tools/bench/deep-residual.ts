@@ -67,6 +67,8 @@ function check(): {variant: string; maxAbsDiff: number}[] {
     });
     const x = tf.randomNormal([5, W], 0, 1, 'float32', 3);
     const d = tf.tidy(() => tf.max(tf.abs(tf.sub(tf.squeeze(b.apply(x), [0]), pkg.apply(x, {training: true})))).dataSync()[0]);
+    const d2 = tf.tidy(() => tf.max(tf.abs(tf.sub(b.apply(x, true), b.apply(x)))).dataSync()[0]);
+    if (d2 !== 0) throw new Error(`check: inference and training forward differ by ${d2}`);
     out.push({variant, maxAbsDiff: d});
     tf.dispose(x);
     pkg.dispose();
@@ -90,6 +92,7 @@ async function main() {
     rep.log(`Check against resnet-blocks residualMlp (3 blocks, random weights), max |diff|: ${checked.map((c) => `${c.variant} ${c.maxAbsDiff.toExponential(1)}`).join(', ')}`);
     rep.log('');
   }
+  const headerLines = rep.lines.length;
   const rng = createRng(99);
   const A = new Float32Array(W * W).map(() => rng.normal() / Math.sqrt(W));
   const test = task(NTEST, 12345, A);
@@ -100,13 +103,43 @@ async function main() {
   const firstNonfinite = new Array(models.length).fill(-1);
   const curves: number[][] = models.map(() => []);
   const testLoss = () => {
-    const l = net.losses(test.x, test.y);
+    const l = net.losses(test.x, test.y, true);
     const v = Array.from(l.dataSync());
     l.dispose();
     return v;
   };
   const initial = testLoss();
   const ts = now();
+  const writeOut = (done: number) => {
+    const secs = (now() - ts) / 1000;
+    rep.lines.length = headerLines;
+    const final = testLoss();
+    const rows: string[][] = [];
+    const results: Record<string, unknown>[] = [];
+    const series: Series[] = [];
+    VARIANTS.forEach((variant) => {
+      const idx = models.map((m, i) => (m.variant === variant ? i : -1)).filter((i) => i >= 0);
+      const nf = idx.map((i) => nonfinite[i]);
+      const fin = summarize(idx.map((i) => final[i]));
+      const init = summarize(idx.map((i) => initial[i]));
+      rows.push([variant, `${idx.filter((i) => nonfinite[i] > 0).length}/${idx.length}`, `${fmt(median(nf))} [${Math.min(...nf)}–${Math.max(...nf)}]`,
+        idx.some((i) => firstNonfinite[i] >= 0) ? fmt(median(idx.map((i) => firstNonfinite[i]).filter((v) => v >= 0))) : '-', fmtSummary(init), fmtSummary(fin)]);
+      results.push({variant, seeds: idx.map((i) => models[i].seed), nonfiniteSteps: nf, firstNonfiniteStep: idx.map((i) => firstNonfinite[i]),
+        initialTestMse: idx.map((i) => initial[i]), finalTestMse: idx.map((i) => final[i]), trainLoss: idx.map((i) => curves[i])});
+      const steps = curves[0].map((_, k) => k);
+      series.push({name: variant, x: steps, y: steps.map((k) => median(idx.map((i) => curves[i][k])))});
+    });
+    if (done < STEPS) rep.log(`PARTIAL: ${done} of ${STEPS} steps done (written every 50 steps while running).`);
+    rep.log(table(['variant', 'runs with a non-finite loss or gradient', 'non-finite steps median [min–max]', 'first non-finite step (median)', 'held-out MSE at init', 'held-out MSE after training median [min–max]'], rows));
+    rep.log('');
+    const base = test.y.square().mean().dataSync()[0];
+    rep.log(`Reference: predicting 0 gives held-out MSE ${fmt(base)}. ${done} steps of ${models.length} models side by side in ${secs.toFixed(0)} s ` +
+      `(${fmt((1000 * secs) / STEPS)} ms/step); total ${((now() - t0) / 1000).toFixed(0)} s, load average ${os.loadavg()[0].toFixed(1)}.`);
+    const svg = lineCharts({title: `${BLOCKS}-block residual MLP, no normalisation: training loss (median over ${SEEDS} seed(s); gaps = non-finite)`,
+      panels: [{title: 'training MSE', series, logY: true, xTitle: 'step', yTitle: 'MSE'}]});
+    const files = writeResults('deep-residual', Q, {params: {blocks: BLOCKS, steps: STEPS, stepsDone: done, seeds: SEEDS, width: W, lr: LR, batch: BATCH, nTest: NTEST}, check: checked, results, predictZeroMse: base, stepsDone: done, wallSeconds: (now() - t0) / 1000}, {'': svg}, rep.text);
+    console.log(`wrote ${files.join(', ')}`);
+  };
   for (let s = 0; s < STEPS; s++) {
     const b = task(BATCH, 1000 + s, A);
     const r = net.step(b.x, b.y, opt);
@@ -119,33 +152,9 @@ async function main() {
       }
     });
     if (s === 0 || (s + 1) % 50 === 0) console.log(`  step ${s + 1}/${STEPS}, ${((now() - ts) / 1000).toFixed(0)} s`);
+    if ((s + 1) % 50 === 0 && s + 1 < STEPS) writeOut(s + 1);
   }
-  const secs = (now() - ts) / 1000;
-  const final = testLoss();
-  const rows: string[][] = [];
-  const results: Record<string, unknown>[] = [];
-  const series: Series[] = [];
-  VARIANTS.forEach((variant) => {
-    const idx = models.map((m, i) => (m.variant === variant ? i : -1)).filter((i) => i >= 0);
-    const nf = idx.map((i) => nonfinite[i]);
-    const fin = summarize(idx.map((i) => final[i]));
-    const init = summarize(idx.map((i) => initial[i]));
-    rows.push([variant, `${idx.filter((i) => nonfinite[i] > 0).length}/${idx.length}`, `${fmt(median(nf))} [${Math.min(...nf)}–${Math.max(...nf)}]`,
-      idx.some((i) => firstNonfinite[i] >= 0) ? fmt(median(idx.map((i) => firstNonfinite[i]).filter((v) => v >= 0))) : '-', fmtSummary(init), fmtSummary(fin)]);
-    results.push({variant, seeds: idx.map((i) => models[i].seed), nonfiniteSteps: nf, firstNonfiniteStep: idx.map((i) => firstNonfinite[i]),
-      initialTestMse: idx.map((i) => initial[i]), finalTestMse: idx.map((i) => final[i]), trainLoss: idx.map((i) => curves[i])});
-    const steps = curves[0].map((_, k) => k);
-    series.push({name: variant, x: steps, y: steps.map((k) => median(idx.map((i) => curves[i][k])))});
-  });
-  rep.log(table(['variant', 'runs with a non-finite loss or gradient', 'non-finite steps median [min–max]', 'first non-finite step (median)', 'held-out MSE at init', 'held-out MSE after training median [min–max]'], rows));
-  rep.log('');
-  const base = test.y.square().mean().dataSync()[0];
-  rep.log(`Reference: predicting 0 gives held-out MSE ${fmt(base)}. ${STEPS} steps of ${models.length} models side by side in ${secs.toFixed(0)} s ` +
-    `(${fmt((1000 * secs) / STEPS)} ms/step); total ${((now() - t0) / 1000).toFixed(0)} s, load average ${os.loadavg()[0].toFixed(1)}.`);
-  const svg = lineCharts({title: `${BLOCKS}-block residual MLP, no normalisation: training loss (median over ${SEEDS} seed(s); gaps = non-finite)`,
-    panels: [{title: 'training MSE', series, logY: true, xTitle: 'step', yTitle: 'MSE'}]});
-  const files = writeResults('deep-residual', Q, {params: {blocks: BLOCKS, steps: STEPS, seeds: SEEDS, width: W, lr: LR, batch: BATCH, nTest: NTEST}, check: checked, results, predictZeroMse: base, wallSeconds: (now() - t0) / 1000}, {'': svg}, rep.text);
-  console.log(`wrote ${files.join(', ')}`);
+  writeOut(STEPS);
   opt.dispose();
   net.dispose();
 }

@@ -44,27 +44,51 @@ export class BatchedResMlp {
     return Object.values(this.vars);
   }
 
-  /** Outputs [M, B, w] for x [B, w]. */
-  apply(x: tf.Tensor): tf.Tensor {
-    return tf.tidy(() => {
-      const u: {[k: string]: tf.Tensor[]} = {};
-      for (const [k, v] of Object.entries(this.vars)) if (k !== 'scale' && k !== 'alpha') u[k] = tf.unstack(v);
-      u.gate = tf.unstack(tf.mul(this.vars.scale, this.vars.alpha)); // one op for all blocks
-      let h: tf.Tensor = tf.tile(tf.expandDims(x, 0), [this.M, 1, 1]);
+  /**
+   * Outputs [M, B, w] for x [B, w]. `inference`: frees each block's intermediates at once (no
+   * gradient possible), so a large held-out set fits in memory at L = 1000.
+   */
+  apply(x: tf.Tensor, inference = false): tf.Tensor {
+    if (inference) {
+      let h: tf.Tensor = tf.tidy(() => tf.tile(tf.expandDims(x, 0), [this.M, 1, 1]));
+      const u = tf.tidy(() => this.unstacked());
       for (let l = 0; l < this.o.blocks; l++) {
-        let z = tf.add(tf.relu(tf.add(h, u.b1[l])), u.b2[l]);
-        z = tf.add(tf.matMul(z, u.W1[l]), u.c1[l]);
-        z = tf.add(tf.relu(tf.add(z, u.b3[l])), u.b4[l]);
-        z = tf.add(tf.matMul(z, u.W2[l]), u.c2[l]);
-        h = tf.add(h, tf.mul(z, u.gate[l]));
+        const next = tf.tidy(() => this.block(h, u, l));
+        h.dispose();
+        h = next;
       }
+      tf.dispose(Object.values(u).flat());
+      return h;
+    }
+    return tf.tidy(() => {
+      const u = this.unstacked();
+      let h: tf.Tensor = tf.tile(tf.expandDims(x, 0), [this.M, 1, 1]);
+      for (let l = 0; l < this.o.blocks; l++) h = this.block(h, u, l);
       return h;
     });
   }
 
+  private unstacked(): {[k: string]: tf.Tensor[]} {
+    const u: {[k: string]: tf.Tensor[]} = {};
+    for (const [k, v] of Object.entries(this.vars)) if (k !== 'scale' && k !== 'alpha') u[k] = tf.unstack(v);
+    u.gate = tf.unstack(tf.mul(this.vars.scale, this.vars.alpha)); // one op for all blocks
+    return u;
+  }
+
+  private block(h: tf.Tensor, u: {[k: string]: tf.Tensor[]}, l: number): tf.Tensor {
+    let z = tf.add(tf.relu(tf.add(h, u.b1[l])), u.b2[l]);
+    z = tf.add(tf.matMul(z, u.W1[l]), u.c1[l]);
+    z = tf.add(tf.relu(tf.add(z, u.b3[l])), u.b4[l]);
+    z = tf.add(tf.matMul(z, u.W2[l]), u.c2[l]);
+    return tf.add(h, tf.mul(z, u.gate[l]));
+  }
+
   /** MSE of each model against y [B, w], [M]. */
-  losses(x: tf.Tensor, y: tf.Tensor): tf.Tensor1D {
-    return tf.tidy(() => tf.mean(tf.squaredDifference(this.apply(x), tf.expandDims(y, 0)), [1, 2]) as tf.Tensor1D);
+  losses(x: tf.Tensor, y: tf.Tensor, inference = false): tf.Tensor1D {
+    const out = this.apply(x, inference);
+    const l = tf.tidy(() => tf.mean(tf.squaredDifference(out, tf.expandDims(y, 0)), [1, 2]) as tf.Tensor1D);
+    out.dispose();
+    return l;
   }
 
   /** One optimizer step of every model; returns the per-model training loss and gradient norm. */
