@@ -13,7 +13,7 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import {calculateGain, glorotUniform, heNormal, normal} from '@stable-train/initializers';
 import {warmupCosine} from '@stable-train/lr-schedule';
-import {fmt, median, now, parseFlags, Report, table, writeResults} from './lib/common';
+import {fmt, median, now, parseFlags, Report, RESULTS_DIR, table, writeResults} from './lib/common';
 import {heatMaps, type HeatPanel} from './lib/svg';
 import {BatchedMlp} from './lib/batched';
 import {sliceBatch, teacherData, type KernelInit} from './lib/nets';
@@ -194,14 +194,17 @@ async function main() {
     `SGD batch ${BATCH}, ${STEPS} steps, seeds ${SEEDS}, lrs ${LRS.join(', ')}, depths ${DEPTHS.join(', ')}; wasm backend, ${JOBS} process(es).`);
   rep.log(`Bad run = diverged (non-finite held-out loss or weights, or the guard gave up) or failed to learn (held-out loss not below ${fmt(LEARNED / CHANCE)}·ln ${CLASSES} = ${fmt(LEARNED)}).`);
   rep.log('');
-  const results = JOBS > 1 ? await parallel() : await worker([0, 1]);
-  const wall = (now() - t0) / 1000;
+  // --replot: re-tabulate and re-draw the runs stored in docs/results (no training)
+  const stored = flags.get('replot') === 'true' ? JSON.parse(fs.readFileSync(path.join(RESULTS_DIR, `stability-map${Q ? '-quick' : ''}.json`), 'utf8')) : null;
+  const results: RunResult[] = stored ? stored.runs : JOBS > 1 ? await parallel() : await worker([0, 1]);
+  const wall = stored ? stored.wallSeconds : (now() - t0) / 1000;
 
   const sel = (act: string, cfg: string, f: (r: RunResult) => boolean = () => true) => results.filter((r) => r.act === act && r.config === cfg && f(r));
   const frac = (rs: RunResult[], f: (r: RunResult) => boolean) => (rs.length ? rs.filter(f).length / rs.length : NaN);
   const bad = (r: RunResult) => r.status !== 'ok';
   const pct = (x: number) => (Number.isNaN(x) ? '-' : `${Math.round(100 * x)}%`);
   const panels: HeatPanel[][] = [];
+  const divPanels: HeatPanel[][] = [];
   const summary: Record<string, unknown>[] = [];
   for (const act of ACTS) {
     rep.log(`## ${act.toUpperCase()}: fraction of bad runs (diverged + failed to learn) by depth, over ${LRS.length} lrs x ${SEEDS} seeds`);
@@ -233,17 +236,32 @@ async function main() {
       });
     }
     panels.push(row);
+    divPanels.push(CONFIGS.map((cfg) => ({
+      title: cfg,
+      values: DEPTHS.map((d) => LRS.map((lr) => frac(sel(act, cfg, (r) => r.depth === d && r.lr === lr), (r) => r.status === 'diverged'))),
+      labels: DEPTHS.map((d) => LRS.map((lr) => String(sel(act, cfg, (r) => r.depth === d && r.lr === lr && r.status === 'diverged').length))),
+    })));
     rep.log(table(['config', ...DEPTHS.map((d) => `depth ${d}`), 'all', 'diverged', 'no-learn', 'lrs all-good per depth', 'median final loss (good runs)'], rows));
     rep.log('');
   }
   rep.log('Configs (each alone on top of the naive run):');
   for (const c of CONFIGS) rep.log(`- ${c}: ${DESCRIBE[c] ?? c}`);
   rep.log('');
-  rep.log(`${results.length} runs in ${wall.toFixed(0)} s (load average at start ${os.loadavg()[0].toFixed(1)}).`);
+  rep.log(`${results.length} runs in ${wall.toFixed(0)} s${stored ? ` (measured ${(stored.measured ?? stored.context)?.date}, load average at the end ${(stored.measured ?? stored.context)?.loadavg?.[0]})` : ` (load average at the end ${os.loadavg()[0].toFixed(1)})`}.`);
   const svg = heatMaps({
     title: `Stability map: plain MLPs, SGD, ${STEPS} steps — bad runs out of ${SEEDS} seed(s) per cell`,
     legend: `green = all runs learned; red = all diverged or failed to learn; * = at least one run diverged (non-finite). Learned = held-out loss < ${fmt(LEARNED)}.`,
     panels,
+    rowNames: ACTS.map((a) => a.toUpperCase()),
+    rowLabels: DEPTHS.map(String),
+    colLabels: LRS.map((l) => fmt(l)),
+    xTitle: 'learning rate',
+    yTitle: 'depth',
+  });
+  const svgDiv = heatMaps({
+    title: `Stability map: runs that DIVERGED (non-finite, or the guard gave up) out of ${SEEDS} seed(s) per cell`,
+    legend: 'green = no run diverged; red = every run diverged. Slow learning within the step budget is not counted here.',
+    panels: divPanels,
     rowNames: ACTS.map((a) => a.toUpperCase()),
     rowLabels: DEPTHS.map(String),
     colLabels: LRS.map((l) => fmt(l)),
@@ -255,7 +273,8 @@ async function main() {
     summary,
     runs: results,
     wallSeconds: wall,
-  }, {'': svg}, rep.text);
+    measured: stored ? (stored.measured ?? stored.context) : undefined,
+  }, {'': svg, diverged: svgDiv}, rep.text);
   console.log(`\nwrote ${files.join(', ')}`);
 }
 
