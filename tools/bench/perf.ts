@@ -8,6 +8,7 @@
 //  C. tfjs-layers `model.fit` of the same MLP on STOCK tfjs-wasm, in a child process (ratio);
 //  D. PyTorch where `python3 -c 'import torch'` works, else the reference figures of
 //     tools/goldens/training_reference.json.
+// A1 (the Trainer loop alone) and A2 (A without metrics) locate the overhead.
 // A and B alternate repeat by repeat, so machine noise hits both alike. Medians of per-repeat medians.
 import {spawnSync} from 'node:child_process';
 import * as fs from 'node:fs';
@@ -79,6 +80,23 @@ async function main() {
   const stepA = async () => {
     await trainer.step(batch);
   };
+  // A1: the Trainer loop alone (guard off, no transforms/schedule/decay, no metrics): where the overhead is
+  const modelA1 = makeModel(1);
+  const trainer1 = new Trainer({model: modelA1, optimizer: tf.train.sgd(LR), guard: {policy: 'off'}, logEvery: 0});
+  const stepA1 = async () => {
+    await trainer1.step(batch);
+  };
+  // A2: the full recipe without metrics (logEvery 0)
+  const modelA2 = makeModel(1);
+  const clip2 = createClipper({mode: 'global_norm', maxNorm: 1});
+  const trainer2 = new Trainer({
+    model: modelA2, optimizer: tf.train.sgd(LR), transforms: [clip2],
+    schedule: warmupCosine({peak: LR, warmupSteps: 100, decaySteps: 100000}),
+    weightDecay: decoupledWeightDecay({rate: 1e-4}), guard: {policy: 'skip'}, logEvery: 0,
+  });
+  const stepA2 = async () => {
+    await trainer2.step(batch);
+  };
   // B: bare minimize loop, same model shape, our kernels, loss read each step
   const modelB = makeModel(1);
   const optB = tf.train.sgd(LR);
@@ -96,6 +114,8 @@ async function main() {
   const a: number[] = [];
   const b: number[] = [];
   const b0: number[] = [];
+  const a1: number[] = [];
+  const a2: number[] = [];
   const tensorsBefore = tf.memory().numTensors;
   for (let r = 0; r < REPEATS; r++) {
     a.push(await timeSteps(stepA, WARMUP, STEPS));
@@ -106,7 +126,10 @@ async function main() {
     }, WARMUP, STEPS));
     // make the unsynchronised loop's queued work count: one read at the end
     tf.tidy(() => tf.sum(varsB[0]).dataSync());
-    process.stdout.write(`  repeat ${r + 1}/${REPEATS}: Trainer ${fmt(a[r])} ms, bare ${fmt(b[r])} ms, bare without read ${fmt(b0[r])} ms\n`);
+    a1.push(await timeSteps(stepA1, WARMUP, STEPS));
+    a2.push(await timeSteps(stepA2, WARMUP, STEPS));
+    process.stdout.write(`  repeat ${r + 1}/${REPEATS}: Trainer ${fmt(a[r])} ms, bare ${fmt(b[r])} ms, bare without read ${fmt(b0[r])} ms, ` +
+      `Trainer loop only ${fmt(a1[r])} ms, full without metrics ${fmt(a2[r])} ms\n`);
   }
   await trainer.flush();
   const leak = tf.memory().numTensors - tensorsBefore;
@@ -115,9 +138,18 @@ async function main() {
   const sB = summarize(b);
   const sB0 = summarize(b0);
   const sR = summarize(ratios);
+  const sA1 = summarize(a1);
+  const sA2 = summarize(a2);
+  const sR1 = summarize(a1.map((v, i) => v / b[i]));
+  const sR2 = summarize(a2.map((v, i) => v / b[i]));
   const guardReads = trainer.guard.readsEveryStep;
   trainer.dispose();
+  trainer1.dispose();
+  trainer2.dispose();
   clip.dispose?.();
+  clip2.dispose?.();
+  modelA1.dispose();
+  modelA2.dispose();
   modelA.dispose();
   modelB.dispose();
   optB.dispose();
@@ -154,6 +186,8 @@ async function main() {
 
   const rows: string[][] = [
     ['A. stable-train Trainer (guard skip + clip + schedule + decay + metrics/10)', fmtSummary(sA), `${fmtSummary(sR, 3)} (A÷B per repeat)`, '-'],
+    ['A1. Trainer loop only (guard off, no clip/schedule/decay, no metrics)', fmtSummary(sA1), `${fmtSummary(sR1, 3)} (A1÷B per repeat)`, '-'],
+    ['A2. A without metrics (logEvery 0)', fmtSummary(sA2), `${fmtSummary(sR2, 3)} (A2÷B per repeat)`, '-'],
     ['B. bare tfjs-core minimize loop, our kernels, loss read each step', fmtSummary(sB), '1', '-'],
     ['B0. bare loop without per-step read', fmtSummary(sB0), fmt(sA.median / sB0.median), '-'],
   ];
@@ -162,7 +196,7 @@ async function main() {
   rep.log(table(['loop', 'ms/step median [min–max over repeats]', 'A ÷ this', 'speed of A relative to this'], rows));
   rep.log('');
   rep.log(`Trainer overhead A/B: median ${fmt(sR.median)} (per-repeat ratios ${ratios.map((r) => fmt(r)).join(', ')}); target <= 1.05: ${sR.median <= 1.05 ? 'met' : 'NOT met'}.`);
-  rep.log(`Guard policy 'skip' reads ${guardReads ? '3 numbers per step' : 'nothing per step'}; tensors left after all A/B steps: ${leak} (A's metrics state and the B0 loop excluded).`);
+  rep.log(`Guard policy 'skip' reads ${guardReads ? '3 numbers per step' : 'nothing per step'}; tensor count change over all timed steps: ${leak} (each live Trainer keeps one loss-sum accumulator: expected 3).`);
   if (cNote) rep.log(cNote);
   if (torchNote) rep.log(torchNote);
   const svg = barChart({
@@ -175,7 +209,7 @@ async function main() {
   });
   const files = writeResults('perf', Q, {
     params: {repeats: REPEATS, steps: STEPS, warmup: WARMUP, batch: BATCH, lr: LR},
-    trainer: sA, bare: sB, bareNoRead: sB0, ratioTrainerOverBare: sR, layersStock: sC, layersNote: cNote, torch, torchNote, tensorLeak: leak,
+    trainer: sA, trainerLoopOnly: sA1, trainerNoMetrics: sA2, ratioLoopOnlyOverBare: sR1, ratioNoMetricsOverBare: sR2, bare: sB, bareNoRead: sB0, ratioTrainerOverBare: sR, layersStock: sC, layersNote: cNote, torch, torchNote, tensorLeak: leak,
   }, {'': svg}, rep.text);
   console.log(`wrote ${files.join(', ')}`);
   tf.dispose([x, y]);
