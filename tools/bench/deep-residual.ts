@@ -134,7 +134,7 @@ async function main() {
     rep.log('');
     const base = test.y.square().mean().dataSync()[0];
     rep.log(`Reference: predicting 0 gives held-out MSE ${fmt(base)}. ${done} steps of ${models.length} models side by side in ${secs.toFixed(0)} s ` +
-      `(${fmt((1000 * secs) / STEPS)} ms/step); total ${((now() - t0) / 1000).toFixed(0)} s, load average ${os.loadavg()[0].toFixed(1)}.`);
+      `(${fmt((1000 * secs) / done)} ms/step); total ${((now() - t0) / 1000).toFixed(0)} s, load average ${os.loadavg()[0].toFixed(1)}.`);
     const svg = lineCharts({title: `${BLOCKS}-block residual MLP, no normalisation: training loss (median over ${SEEDS} seed(s); gaps = non-finite)`,
       panels: [{title: 'training MSE', series, logY: true, xTitle: 'step', yTitle: 'MSE'}]});
     const files = writeResults('deep-residual', Q, {params: {blocks: BLOCKS, steps: STEPS, stepsDone: done, seeds: SEEDS, width: W, lr: LR, batch: BATCH, nTest: NTEST}, check: checked, results, predictZeroMse: base, stepsDone: done, wallSeconds: (now() - t0) / 1000}, {'': svg}, rep.text);

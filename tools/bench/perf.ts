@@ -201,10 +201,11 @@ async function main() {
   if (torchNote) rep.log(torchNote);
   const svg = barChart({
     title: 'MLP 784-512-512-10 step, batch 128 (median, bars = min–max over repeats)',
-    labels: ['A. Trainer (full)', 'B. bare minimize', 'B0. bare, no read', ...(sC ? ['C. layers fit, stock wasm'] : []), ...torch.map((t) => t.name.replace(/ \(.*\)$/, ''))],
-    values: [sA.median, sB.median, sB0.median, ...(sC ? [sC.median] : []), ...torch.map((t) => t.ms)],
-    errLo: [sA.min, sB.min, sB0.min, ...(sC ? [sC.min] : []), ...torch.map(() => NaN)],
-    errHi: [sA.max, sB.max, sB0.max, ...(sC ? [sC.max] : []), ...torch.map(() => NaN)],
+    labels: ['A. Trainer (full)', 'A1. Trainer loop only', 'A2. full, no metrics', 'B. bare minimize', 'B0. bare, no read', ...(sC ? ['C. layers fit, stock wasm'] : []),
+      ...torch.map((t) => t.name.replace(/ \(.*\)$/, '').replace('debian_default_blas', 'ref. BLAS').replace('openblas_openmp_via_LD_LIBRARY_PATH', 'OpenBLAS').replace(' thread(s)', 'T') + (t.name.includes('reference file') ? ' (ref.)' : ''))],
+    values: [sA.median, sA1.median, sA2.median, sB.median, sB0.median, ...(sC ? [sC.median] : []), ...torch.map((t) => t.ms)],
+    errLo: [sA.min, sA1.min, sA2.min, sB.min, sB0.min, ...(sC ? [sC.min] : []), ...torch.map(() => NaN)],
+    errHi: [sA.max, sA1.max, sA2.max, sB.max, sB0.max, ...(sC ? [sC.max] : []), ...torch.map(() => NaN)],
     unit: 'ms',
   });
   const files = writeResults('perf', Q, {

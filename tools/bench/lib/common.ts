@@ -73,6 +73,7 @@ export interface Summary {
 
 export function summarize(v: number[]): Summary {
   const f = v.filter((x) => !Number.isNaN(x));
+  if (f.length === 0) return {median: NaN, min: NaN, max: NaN, n: v.length, all: v};
   return {median: median(f), min: Math.min(...f), max: Math.max(...f), n: v.length, all: v};
 }
 

@@ -173,7 +173,7 @@ export function lineCharts(opts: {
 /** Grouped horizontal bars: one row per label, value per group (for ablation/perf summaries). */
 export function barChart(opts: {title: string; labels: string[]; values: number[]; errLo?: number[]; errHi?: number[]; unit: string}): string {
   const rowH = 22;
-  const left = 260;
+  const left = Math.max(160, 12 + 6.2 * Math.max(...opts.labels.map((l) => l.length)));
   const w = 420;
   const H = 50 + opts.labels.length * rowH + 30;
   const vmax = Math.max(...opts.values.filter(Number.isFinite), ...(opts.errHi ?? []).filter(Number.isFinite), 1e-12);
