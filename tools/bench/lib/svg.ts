@@ -190,7 +190,8 @@ export function barChart(opts: {title: string; labels: string[]; values: number[
     if (opts.errLo && opts.errHi && Number.isFinite(opts.errLo[i]) && Number.isFinite(opts.errHi[i])) {
       out.push(`<line x1="${X(opts.errLo[i])}" x2="${X(opts.errHi[i])}" y1="${y + rowH / 2}" y2="${y + rowH / 2}" stroke="black"/>`);
     }
-    out.push(`<text x="${Number.isFinite(v) ? X(Math.max(v, opts.errHi?.[i] ?? v)) + 4 : left + 4}" y="${y + 14}">${esc(Number.isFinite(v) ? `${fmtTick(v)} ${opts.unit}` : 'n/a')}</text>`);
+    const hi = opts.errHi?.[i];
+    out.push(`<text x="${Number.isFinite(v) ? X(Number.isFinite(hi) ? Math.max(v, hi!) : v) + 4 : left + 4}" y="${y + 14}">${esc(Number.isFinite(v) ? `${fmtTick(v)} ${opts.unit}` : 'n/a')}</text>`);
   });
   out.push('</svg>');
   return out.join('\n') + '\n';
