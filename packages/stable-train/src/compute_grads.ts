@@ -8,10 +8,12 @@ export interface GradResult {
   loss: tf.Scalar;
   /** Mean gradient over the micro-batches, by variable name. */
   grads: NamedTensorMap;
-  /** Squared global L2 norm of `grads`. */
+  /** Squared global L2 norm of `grads` (overflows to Infinity above ~1.8e19 in float32). */
   normSq: tf.Scalar;
   /** 1 when every input value is finite, else 0. */
   inputFinite: tf.Scalar;
+  /** 1 when every gradient value is finite, else 0 (tells a non-finite gradient from a norm that overflows). */
+  gradFinite: tf.Scalar;
 }
 
 /**
@@ -65,11 +67,45 @@ export function computeGrads(
     for (const name of Object.keys(gradSum!)) grads[name] = k === 1 ? gradSum![name] : tf.div(gradSum![name], k);
     const normSq = sumSquares(Object.values(grads));
     const inputFinite = tf.cast(tf.all(tf.isFinite(batch.x)), 'float32') as tf.Scalar;
-    return {loss: (k === 1 ? lossSum : tf.div(lossSum, k)) as tf.Scalar, grads, normSq, inputFinite};
+    const gradFinite = allFiniteScalar(Object.values(grads));
+    return {loss: (k === 1 ? lossSum : tf.div(lossSum, k)) as tf.Scalar, grads, normSq, inputFinite, gradFinite};
   });
 }
 
 /** Σ‖t‖² over a list of tensors, as one scalar (on device). */
 export function sumSquares(ts: tf.Tensor[]): tf.Scalar {
   return tf.tidy(() => (ts.length === 0 ? tf.scalar(0) : tf.addN(ts.map((t) => tf.sum(tf.square(t))))) as tf.Scalar);
+}
+
+/**
+ * 1 when every value of every tensor is finite, else 0, as one float32 scalar on device.
+ * Σ (g · 0) is 0 exactly when all g are finite (NaN · 0 and ±∞ · 0 are NaN): two cheap passes,
+ * no boolean reduction per tensor.
+ */
+export function allFiniteScalar(ts: tf.Tensor[]): tf.Scalar {
+  return tf.tidy(() => {
+    if (ts.length === 0) return tf.scalar(1);
+    const probe = tf.addN(ts.map((t) => tf.sum(tf.mul(t, 0))));
+    return tf.cast(tf.isFinite(probe), 'float32') as tf.Scalar;
+  });
+}
+
+/**
+ * Global L2 norm that does not overflow while the values are finite:
+ * ‖g‖ = m · sqrt(Σ (g/m)²) with m = max |g| (the LAPACK `nrm2` scaling). Costs two more passes
+ * than `sqrt(sumSquares)`; the Trainer uses it only when that plain form overflowed.
+ *
+ * ```ts
+ * const n = safeGlobalNorm([tf.tensor([3e20, 4e20])]); // 5e20, where sqrt(Σ g²) is Infinity
+ * ```
+ * @param ts the tensors, viewed as one vector
+ */
+export function safeGlobalNorm(ts: tf.Tensor[]): tf.Scalar {
+  return tf.tidy(() => {
+    if (ts.length === 0) return tf.scalar(0);
+    const m = tf.max(tf.stack(ts.map((t) => tf.max(tf.abs(t)))));
+    const scale = tf.where(tf.greater(m, 0), m, tf.onesLike(m));
+    const ss = tf.addN(ts.map((t) => tf.sum(tf.square(tf.div(t, scale)))));
+    return tf.mul(scale, tf.sqrt(ss)) as tf.Scalar;
+  });
 }

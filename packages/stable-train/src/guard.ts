@@ -33,6 +33,12 @@ export interface StepStats {
   loss: number;
   gradNorm: number;
   inputFinite: boolean;
+  /**
+   * Whether every gradient value is finite. When absent, a non-finite `gradNorm` counts as a
+   * non-finite gradient; when true, an infinite norm (float32 overflow of finite gradients) is
+   * judged as a gradient spike instead.
+   */
+  gradFinite?: boolean;
 }
 
 /** The guard's verdict on a step. */
@@ -142,7 +148,8 @@ export class ExplosionGuard {
   private findCause(s: StepStats): GuardCause | undefined {
     if (!s.inputFinite) return 'nonfinite-input';
     if (!Number.isFinite(s.loss)) return 'nonfinite-loss';
-    if (!Number.isFinite(s.gradNorm)) return 'nonfinite-grad';
+    if (s.gradFinite === false || (s.gradFinite === undefined && !Number.isFinite(s.gradNorm))) return 'nonfinite-grad';
+    if (!Number.isFinite(s.gradNorm)) return 'grad-spike';
     const {lossSpike, gradSpike, warmup} = this.opts;
     if (lossSpike > 0 && this.loss.count >= Math.max(1, warmup) && s.loss > lossSpike * Math.abs(this.loss.median())) {
       return 'loss-spike';

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import {safeGlobalNorm} from './compute_grads';
 import type {NamedTensorMap} from './types';
 
 /** Norms of one variable at a logged step. */
@@ -56,14 +57,15 @@ export function packMetrics(
 ): tf.Tensor1D {
   return tf.tidy(() => {
     const names = Object.keys(params);
-    const norm = (t: tf.Tensor): tf.Scalar => tf.sqrt(tf.sum(tf.square(t))) as tf.Scalar;
+    // Scaled norms (m·sqrt(Σ(g/m)²)): finite gradients never read back as Infinity. Logging steps only.
+    const norm = (t: tf.Tensor): tf.Scalar => safeGlobalNorm([t]);
     const gn = names.map((n) => (grads[n] ? norm(grads[n]) : tf.scalar(0)));
     const gc = names.map((n) => (clipped[n] ? norm(clipped[n]) : tf.scalar(0)));
     const wn = names.map((n) => norm(params[n]));
     const dn = names.map((n) => (before ? norm(tf.sub(params[n], before[n])) : tf.scalar(0)));
     // ‖Δw‖ relative to the larger of ‖w‖ before and after (zero-initialised biases stay finite).
     const bn = names.map((n, i) => (before ? tf.maximum(norm(before[n]), wn[i]) as tf.Scalar : wn[i]));
-    const tot = (xs: tf.Scalar[]): tf.Scalar => tf.sqrt(tf.addN(xs.map((x) => tf.square(x)))) as tf.Scalar;
+    const tot = (xs: tf.Scalar[]): tf.Scalar => safeGlobalNorm(xs);
     const safeDiv = (a: tf.Scalar, b: tf.Scalar): tf.Scalar => tf.div(a, tf.maximum(b, 1e-30)) as tf.Scalar;
     const head = [tf.cast(loss, 'float32'), tot(gn), tot(gc), safeDiv(tot(dn), tot(bn))];
     const rest = layers ? names.flatMap((_, i) => [gn[i], wn[i], safeDiv(dn[i], bn[i])]) : [];

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import {packCheckpoint, unpackCheckpoint} from './checkpoint';
 import {readCheckpoint, writeCheckpoint, type CheckpointTarget} from './checkpoint_io';
-import {computeGrads} from './compute_grads';
+import {computeGrads, safeGlobalNorm} from './compute_grads';
 import type {Dataset} from './data/dataset';
 import {fitLoop, type FitOptions, type FitResult} from './fit';
 import {ExplosionGuard, type GuardOptions} from './guard';
@@ -177,13 +177,22 @@ export class Trainer {
     let loss: number | undefined;
     try {
       if (this.guard.readsEveryStep) {
-        const packed = tf.tidy(() => tf.stack([tf.cast(r.loss, 'float32'), r.normSq, r.inputFinite]));
+        const packed = tf.tidy(() => tf.stack([tf.cast(r.loss, 'float32'), r.normSq, r.inputFinite, r.gradFinite]));
         const s = await packed.data();
         packed.dispose();
         loss = s[0];
+        const gradFinite = s[3] === 1;
+        let gradNorm = Math.sqrt(s[1]);
+        if (gradFinite && !Number.isFinite(gradNorm)) {
+          // Finite gradients whose Σg² overflowed float32 (norm > ~1.8e19): measure the norm with
+          // scaling instead of calling the gradients non-finite. Rare path, one more read.
+          const safe = safeGlobalNorm(Object.values(r.grads));
+          gradNorm = (await safe.data())[0];
+          safe.dispose();
+        }
         const lrBefore = this.currentLr();
-        const v = this.guard.judge(step, {loss: s[0], gradNorm: Math.sqrt(s[1]), inputFinite: s[2] === 1});
-        this.guardLog.push({step, loss: s[0], gradNorm: Math.sqrt(s[1]), lr: lrBefore, ok: v.ok, ...(v.cause ? {cause: v.cause} : {})});
+        const v = this.guard.judge(step, {loss: s[0], gradNorm, inputFinite: s[2] === 1, gradFinite});
+        this.guardLog.push({step, loss: s[0], gradNorm, lr: lrBefore, ok: v.ok, ...(v.cause ? {cause: v.cause} : {})});
         if (!v.ok) {
           if (v.action === 'rollback' || (v.action === 'give-up' && policy === 'rollback')) {
             await this.snapshot!.restore(this.model.variables, this.optimizer);
@@ -225,7 +234,7 @@ export class Trainer {
       return {step, applied: true, loss};
     } finally {
       for (const g of Object.values(grads)) owned.add(g);
-      tf.dispose([r.loss, r.normSq, r.inputFinite, ...owned]);
+      tf.dispose([r.loss, r.normSq, r.inputFinite, r.gradFinite, ...owned]);
     }
   }
 
@@ -346,10 +355,10 @@ export class Trainer {
     }
   }
 
-  private zeroNonFinite(r: {loss: tf.Scalar; normSq: tf.Scalar; inputFinite: tf.Scalar; grads: NamedTensorMap}): NamedTensorMap {
+  private zeroNonFinite(r: {loss: tf.Scalar; gradFinite: tf.Scalar; inputFinite: tf.Scalar; grads: NamedTensorMap}): NamedTensorMap {
     if (!this.zeroed) this.zeroed = tf.variable(tf.scalar(0), false);
     return tf.tidy(() => {
-      const ok = tf.logicalAnd(tf.logicalAnd(tf.isFinite(r.loss), tf.isFinite(r.normSq)), tf.cast(r.inputFinite, 'bool'));
+      const ok = tf.logicalAnd(tf.logicalAnd(tf.isFinite(r.loss), tf.cast(r.gradFinite, 'bool')), tf.cast(r.inputFinite, 'bool'));
       this.zeroed!.assign(tf.add(this.zeroed!, tf.sub(1, tf.cast(ok, 'float32'))));
       return mapValues(r.grads, (g) => tf.where(ok, g, tf.zerosLike(g)));
     });
