@@ -8,12 +8,8 @@ export interface GradResult {
   loss: tf.Scalar;
   /** Mean gradient over the micro-batches, by variable name. */
   grads: NamedTensorMap;
-  /** Squared global L2 norm of `grads` (overflows to Infinity above ~1.8e19 in float32). */
-  normSq: tf.Scalar;
   /** 1 when every input value is finite, else 0. */
   inputFinite: tf.Scalar;
-  /** 1 when every gradient value is finite, else 0 (tells a non-finite gradient from a norm that overflows). */
-  gradFinite: tf.Scalar;
 }
 
 /**
@@ -65,10 +61,8 @@ export function computeGrads(
     }
     const grads: NamedTensorMap = {};
     for (const name of Object.keys(gradSum!)) grads[name] = k === 1 ? gradSum![name] : tf.div(gradSum![name], k);
-    const normSq = sumSquares(Object.values(grads));
     const inputFinite = tf.cast(tf.all(tf.isFinite(batch.x)), 'float32') as tf.Scalar;
-    const gradFinite = allFiniteScalar(Object.values(grads));
-    return {loss: (k === 1 ? lossSum : tf.div(lossSum, k)) as tf.Scalar, grads, normSq, inputFinite, gradFinite};
+    return {loss: (k === 1 ? lossSum : tf.div(lossSum, k)) as tf.Scalar, grads, inputFinite};
   });
 }
 

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import {packCheckpoint, unpackCheckpoint} from './checkpoint';
 import {readCheckpoint, writeCheckpoint, type CheckpointTarget} from './checkpoint_io';
-import {computeGrads, safeGlobalNorm} from './compute_grads';
+import {allFiniteScalar, computeGrads, safeGlobalNorm, sumSquares} from './compute_grads';
 import type {Dataset} from './data/dataset';
 import {fitLoop, type FitOptions, type FitResult} from './fit';
 import {ExplosionGuard, type GuardOptions} from './guard';
@@ -177,7 +177,11 @@ export class Trainer {
     let loss: number | undefined;
     try {
       if (this.guard.readsEveryStep) {
-        const packed = tf.tidy(() => tf.stack([tf.cast(r.loss, 'float32'), r.normSq, r.inputFinite, r.gradFinite]));
+        // Only the guard's policies that read every step pay for Σg² and the all-finite flag.
+        const packed = tf.tidy(() => {
+          const g = Object.values(r.grads);
+          return tf.stack([tf.cast(r.loss, 'float32'), sumSquares(g), r.inputFinite, allFiniteScalar(g)]);
+        });
         const s = await packed.data();
         packed.dispose();
         loss = s[0];
@@ -234,7 +238,7 @@ export class Trainer {
       return {step, applied: true, loss};
     } finally {
       for (const g of Object.values(grads)) owned.add(g);
-      tf.dispose([r.loss, r.normSq, r.inputFinite, r.gradFinite, ...owned]);
+      tf.dispose([r.loss, r.inputFinite, ...owned]);
     }
   }
 
@@ -355,10 +359,10 @@ export class Trainer {
     }
   }
 
-  private zeroNonFinite(r: {loss: tf.Scalar; gradFinite: tf.Scalar; inputFinite: tf.Scalar; grads: NamedTensorMap}): NamedTensorMap {
+  private zeroNonFinite(r: {loss: tf.Scalar; inputFinite: tf.Scalar; grads: NamedTensorMap}): NamedTensorMap {
     if (!this.zeroed) this.zeroed = tf.variable(tf.scalar(0), false);
     return tf.tidy(() => {
-      const ok = tf.logicalAnd(tf.logicalAnd(tf.isFinite(r.loss), tf.cast(r.gradFinite, 'bool')), tf.cast(r.inputFinite, 'bool'));
+      const ok = tf.logicalAnd(tf.logicalAnd(tf.isFinite(r.loss), tf.cast(allFiniteScalar(Object.values(r.grads)), 'bool')), tf.cast(r.inputFinite, 'bool'));
       this.zeroed!.assign(tf.add(this.zeroed!, tf.sub(1, tf.cast(ok, 'float32'))));
       return mapValues(r.grads, (g) => tf.where(ok, g, tf.zerosLike(g)));
     });
