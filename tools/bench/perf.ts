@@ -42,16 +42,22 @@ function data() {
   return {x, y};
 }
 
-/** Median ms/step of `steps` steps after `warmup`. */
-async function timeSteps(step: () => Promise<void> | void, warmup: number, steps: number): Promise<number> {
-  for (let i = 0; i < warmup; i++) await step();
-  const t: number[] = [];
+/**
+ * Median ms/step of each loop, the loops run INTERLEAVED (one step of each in turn, `steps`
+ * rounds after `warmup` rounds), so that the machine's drift and other jobs' bursts hit every
+ * loop alike: the ratios are far less noisy than timing one loop after another.
+ */
+async function timeInterleaved(loops: (() => Promise<void> | void)[], warmup: number, steps: number): Promise<number[]> {
+  for (let i = 0; i < warmup; i++) for (const step of loops) await step();
+  const t: number[][] = loops.map(() => []);
   for (let i = 0; i < steps; i++) {
-    const t0 = now();
-    await step();
-    t.push(now() - t0);
+    for (let k = 0; k < loops.length; k++) {
+      const t0 = now();
+      await loops[k]();
+      t[k].push(now() - t0);
+    }
   }
-  return median(t);
+  return t.map(median);
 }
 
 async function main() {
@@ -60,7 +66,7 @@ async function main() {
   rep.log(`# Trainer overhead and step time${Q ? ' (--quick)' : ''}`);
   rep.log('');
   rep.log(`MLP 784-512-512-10 (ReLU), batch ${BATCH}, SGD lr ${LR}, softmax cross-entropy; backend ${report.name} (SIMD ${report.simd}, ${report.threads} thread); ` +
-    `${REPEATS} repeats x ${STEPS} timed steps (after ${WARMUP} warm-up); Node ${process.version}, ${os.cpus().length} cores, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}.`);
+    `${REPEATS} repeats x ${STEPS} timed steps per loop, the loops interleaved step by step (after ${WARMUP} warm-up rounds); Node ${process.version}, ${os.cpus().length} cores, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}.`);
   rep.log('');
   const {x, y} = data();
   const batch = {x, y};
@@ -118,16 +124,13 @@ async function main() {
   const a2: number[] = [];
   const tensorsBefore = tf.memory().numTensors;
   for (let r = 0; r < REPEATS; r++) {
-    a.push(await timeSteps(stepA, WARMUP, STEPS));
+    const [ta, tb, tb0, ta1, ta2] = await timeInterleaved([stepA, stepB, stepB0, stepA1, stepA2], WARMUP, STEPS);
     await trainer.flush();
-    b.push(await timeSteps(stepB, WARMUP, STEPS));
-    b0.push(await timeSteps(() => {
-      stepB0();
-    }, WARMUP, STEPS));
-    // make the unsynchronised loop's queued work count: one read at the end
-    tf.tidy(() => tf.sum(varsB[0]).dataSync());
-    a1.push(await timeSteps(stepA1, WARMUP, STEPS));
-    a2.push(await timeSteps(stepA2, WARMUP, STEPS));
+    a.push(ta);
+    b.push(tb);
+    b0.push(tb0);
+    a1.push(ta1);
+    a2.push(ta2);
     process.stdout.write(`  repeat ${r + 1}/${REPEATS}: Trainer ${fmt(a[r])} ms, bare ${fmt(b[r])} ms, bare without read ${fmt(b0[r])} ms, ` +
       `Trainer loop only ${fmt(a1[r])} ms, full without metrics ${fmt(a2[r])} ms\n`);
   }

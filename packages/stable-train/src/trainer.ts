@@ -177,22 +177,23 @@ export class Trainer {
     let loss: number | undefined;
     try {
       if (this.guard.readsEveryStep) {
-        // Only the guard's policies that read every step pay for Σg² and the all-finite flag.
-        const packed = tf.tidy(() => {
-          const g = Object.values(r.grads);
-          return tf.stack([tf.cast(r.loss, 'float32'), sumSquares(g), r.inputFinite, allFiniteScalar(g)]);
-        });
+        // Only the guard's policies that read every step pay for Σg². When it is finite every
+        // gradient is finite; only when it is not (rare) do we look closer, with one more read:
+        // an all-finite flag, and the norm measured with scaling (finite gradients whose Σg²
+        // overflows float32, i.e. ‖g‖ > ~1.8e19, are not "non-finite").
+        const packed = tf.tidy(() => tf.stack([tf.cast(r.loss, 'float32'), sumSquares(Object.values(r.grads)), r.inputFinite]));
         const s = await packed.data();
         packed.dispose();
         loss = s[0];
-        const gradFinite = s[3] === 1;
         let gradNorm = Math.sqrt(s[1]);
-        if (gradFinite && !Number.isFinite(gradNorm)) {
-          // Finite gradients whose Σg² overflowed float32 (norm > ~1.8e19): measure the norm with
-          // scaling instead of calling the gradients non-finite. Rare path, one more read.
-          const safe = safeGlobalNorm(Object.values(r.grads));
-          gradNorm = (await safe.data())[0];
-          safe.dispose();
+        let gradFinite = true;
+        if (!Number.isFinite(gradNorm)) {
+          const g = Object.values(r.grads);
+          const probe = tf.tidy(() => tf.stack([allFiniteScalar(g), safeGlobalNorm(g)]));
+          const d = await probe.data();
+          probe.dispose();
+          gradFinite = d[0] === 1;
+          if (gradFinite) gradNorm = d[1];
         }
         const lrBefore = this.currentLr();
         const v = this.guard.judge(step, {loss: s[0], gradNorm, inputFinite: s[2] === 1, gradFinite});
