@@ -1,5 +1,5 @@
 // 1000-block residual MLP without normalisation: `npx tsx tools/bench/deep-residual.ts [--quick]
-//   [--blocks 1000] [--steps 200] [--seeds 3] [--width 16] [--lr 1e-3] [--check]`
+//   [--blocks 1000] [--steps 200] [--seeds 3] [--width 8] [--batch 16] [--lr 1e-3] [--check]`
 //
 // Plain (He-uniform init, no gate) vs ReZero vs SkipInit (both: scalar gate alpha = 0) vs Fixup
 // (branch layer 1 scaled by L^(-1/2), layer 2 zero, scalar biases and multiplier), Adam, a
@@ -20,9 +20,9 @@ const Q = flags.quick;
 const BLOCKS = flags.num('blocks', Q ? 100 : 1000);
 const STEPS = flags.num('steps', Q ? 10 : 200);
 const SEEDS = flags.num('seeds', Q ? 1 : 3);
-const W = flags.num('width', 16);
+const W = flags.num('width', 8);
 const LR = flags.num('lr', 1e-3);
-const BATCH = 32;
+const BATCH = flags.num('batch', 16);
 const NTEST = 512;
 const VARIANTS: ResVariant[] = ['plain', 'rezero', 'skipinit', 'fixup'];
 

@@ -11,6 +11,7 @@
 // at their neutral value: their gradients are masked to zero.
 import * as tf from '@tensorflow/tfjs-core';
 import {fixupScale, heUniform} from '@stable-train/initializers';
+import {unstackTree} from './unstack';
 
 export type ResVariant = 'plain' | 'rezero' | 'skipinit' | 'fixup';
 
@@ -70,8 +71,8 @@ export class BatchedResMlp {
 
   private unstacked(): {[k: string]: tf.Tensor[]} {
     const u: {[k: string]: tf.Tensor[]} = {};
-    for (const [k, v] of Object.entries(this.vars)) if (k !== 'scale' && k !== 'alpha') u[k] = tf.unstack(v);
-    u.gate = tf.unstack(tf.mul(this.vars.scale, this.vars.alpha)); // one op for all blocks
+    for (const [k, v] of Object.entries(this.vars)) if (k !== 'scale' && k !== 'alpha') u[k] = unstackTree(v);
+    u.gate = unstackTree(tf.mul(this.vars.scale, this.vars.alpha)); // one op for all blocks
     return u;
   }
 
