@@ -4,6 +4,7 @@
 // ‖g‖ ≤ λ·max(‖w‖, 1e-3) per output unit; 1-D parameters as a whole). The optimizer is any
 // element-wise tf.Optimizer (SGD, momentum, Adam), which on [M, ...] variables is M independent ones.
 import * as tf from '@tensorflow/tfjs-core';
+import {unstackTree} from './unstack';
 
 export type ClipMode = 'none' | 'clip' | 'agc';
 
@@ -41,7 +42,8 @@ export class BatchedRnn {
       const H = this.o.hidden;
       const x2 = tf.tile(tf.expandDims(tf.reshape(x, [B * T, 2]), 0), [this.M, 1, 1]);
       const xw = tf.reshape(tf.add(tf.matMul(x2, this.W), this.b), [this.M, B, T, H]);
-      const steps = tf.unstack(xw, 2);
+      // time-major, then a tree unstack: tf.unstack(xw, 2) copied all of xw once per time step on wasm
+      const steps = unstackTree(tf.transpose(xw, [2, 0, 1, 3]));
       let h: tf.Tensor = tf.tanh(steps[0]);
       for (let t = 1; t < T; t++) h = tf.tanh(tf.add(steps[t], tf.matMul(h, this.U)));
       return tf.add(tf.matMul(h, this.V), this.c);
