@@ -1,4 +1,4 @@
-// Stability map: `npx tsx tools/bench/stability-map.ts [--quick] [--seeds 3] [--steps 30] [--depths 8,16,32,64,128]
+// Stability map: `npx tsx tools/bench/stability-map.ts [--quick] [--seeds 3] [--steps 40] [--batch 32] [--depths 8,16,32,64,128]
 //   [--lrs 0.001,0.01,0.05,0.2,1] [--configs naive,init,...] [--acts relu,tanh] [--jobs 2]`
 //
 // Plain (non-residual) ReLU and tanh MLPs of depth {8..128}, SGD at each lr, a fixed step budget,
@@ -32,7 +32,7 @@ const SHARD = flags.get('shard'); // "i/n": internal, used by --jobs
 const WIDTH = 32;
 const IN = flags.num('in', 16);
 const CLASSES = flags.num('classes', 4);
-const BATCH = flags.num('batch', 64);
+const BATCH = flags.num('batch', 32);
 const NTRAIN = 4096;
 const NTEST = 512;
 const CHANCE = Math.log(CLASSES);
