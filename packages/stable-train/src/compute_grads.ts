@@ -66,11 +66,6 @@ export function computeGrads(
   });
 }
 
-/** Σ‖t‖² over a list of tensors, as one scalar (on device). */
-export function sumSquares(ts: tf.Tensor[]): tf.Scalar {
-  return tf.tidy(() => (ts.length === 0 ? tf.scalar(0) : tf.addN(ts.map((t) => tf.sum(tf.square(t))))) as tf.Scalar);
-}
-
 /**
  * 1 when every value of every tensor is finite, else 0, as one float32 scalar on device.
  * Σ (g · 0) is 0 exactly when all g are finite (NaN · 0 and ±∞ · 0 are NaN): two cheap passes,
@@ -87,7 +82,7 @@ export function allFiniteScalar(ts: tf.Tensor[]): tf.Scalar {
 /**
  * Global L2 norm that does not overflow while the values are finite:
  * ‖g‖ = m · sqrt(Σ (g/m)²) with m = max |g| (the LAPACK `nrm2` scaling). Costs two more passes
- * than `sqrt(sumSquares)`; the Trainer uses it only when that plain form overflowed.
+ * than grad-clip's `globalNorm`; the Trainer uses it only when that plain form overflowed.
  *
  * ```ts
  * const n = safeGlobalNorm([tf.tensor([3e20, 4e20])]); // 5e20, where sqrt(Σ g²) is Infinity

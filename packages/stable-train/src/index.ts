@@ -16,7 +16,7 @@ export {RunningMedian} from './running_median';
 export {Snapshot} from './snapshot';
 export {captureOptimizerState, restoreOptimizerState, type NamedState} from './optimizer_state';
 export {getOptimizerLr, setOptimizerLr} from './optimizer_lr';
-export {allFiniteScalar, computeGrads, safeGlobalNorm, sumSquares, type GradResult} from './compute_grads';
+export {allFiniteScalar, computeGrads, safeGlobalNorm, type GradResult} from './compute_grads';
 export {packMetrics, unpackMetrics, type LayerMetrics, type StepMetrics} from './step_metrics';
 export {fitLoop, type EpochSummary, type FitOptions, type FitResult} from './fit';
 export {evaluate, type EvalResult} from './evaluate';

@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import {packCheckpoint, unpackCheckpoint} from './checkpoint';
 import {readCheckpoint, writeCheckpoint, type CheckpointTarget} from './checkpoint_io';
-import {allFiniteScalar, computeGrads, safeGlobalNorm, sumSquares} from './compute_grads';
+import {globalNorm} from '@stable-train/grad-clip';
+import {allFiniteScalar, computeGrads, safeGlobalNorm} from './compute_grads';
 import type {Dataset} from './data/dataset';
 import {fitLoop, type FitOptions, type FitResult} from './fit';
 import {ExplosionGuard, type GuardOptions} from './guard';
@@ -177,15 +178,15 @@ export class Trainer {
     let loss: number | undefined;
     try {
       if (this.guard.readsEveryStep) {
-        // Only the guard's policies that read every step pay for Σg². When it is finite every
+        // Only the guard's policies that read every step pay for ‖g‖. When it is finite every
         // gradient is finite; only when it is not (rare) do we look closer, with one more read:
         // an all-finite flag, and the norm measured with scaling (finite gradients whose Σg²
         // overflows float32, i.e. ‖g‖ > ~1.8e19, are not "non-finite").
-        const packed = tf.tidy(() => tf.stack([tf.cast(r.loss, 'float32'), sumSquares(Object.values(r.grads)), r.inputFinite]));
+        const packed = tf.tidy(() => tf.stack([tf.cast(r.loss, 'float32'), globalNorm(r.grads), r.inputFinite]));
         const s = await packed.data();
         packed.dispose();
         loss = s[0];
-        let gradNorm = Math.sqrt(s[1]);
+        let gradNorm = s[1];
         let gradFinite = true;
         if (!Number.isFinite(gradNorm)) {
           const g = Object.values(r.grads);
