@@ -70,19 +70,23 @@ export function timeSteps(b: Bench, opt: tf.Optimizer, warmup: number, steps: nu
   return {ms: median(per), all: per};
 }
 
-/** Median ms of `fn(...make())` over `n` runs (after 2 warm-up runs); `make` is not timed. */
-export function timeIt<A extends tf.Tensor[]>(make: () => A, fn: (...a: A) => tf.Tensor, n: number): number {
+/**
+ * Median ms of `fn(...make())` over `n` runs (after `warmup` runs); `make` is not timed. WASM and
+ * cpu kernels run synchronously, so the result is complete when `fn` returns and its read-back
+ * (a copy the step never makes) is not timed; other backends are read back to synchronise.
+ */
+export function timeIt<A extends tf.Tensor[]>(make: () => A, fn: (...a: A) => tf.Tensor, n: number, warmup = 2): number {
+  const sync = tf.getBackend() !== 'wasm' && tf.getBackend() !== 'cpu';
   const once = () => {
     const args = make();
     const t0 = performance.now();
     const t = fn(...args);
-    t.dataSync();
+    if (sync) t.dataSync();
     const dt = performance.now() - t0;
     tf.dispose([t, ...args]);
     return dt;
   };
-  once();
-  once();
+  for (let i = 0; i < warmup; i++) once();
   return median(Array.from({length: n}, once));
 }
 
@@ -91,16 +95,18 @@ export function timeIt<A extends tf.Tensor[]>(make: () => A, fn: (...a: A) => tf
  * per layer and dx = dy·Wᵀ for layers 2-3 (the step never computes layer 1's dx; reported apart).
  * Operands are fresh tensors each run, as in a training step (tfjs-wasm caches XNNPACK's packed
  * right-hand operand by tensor, so reusing one tensor would time a cache hit no step gets).
+ * `cacheHit: false` skips that second, same-operand timing.
  */
-export function mlpGemmFloor(batch = 128, n = 15) {
+export function mlpGemmFloor(batch = 128, n = 15, opts: {warmup?: number; cacheHit?: boolean} = {}) {
+  const {warmup = 2, cacheHit = true} = opts;
   const sizes = [784, 512, 512, 10];
   const rows: {name: string; ms: number; warm: number; needed: boolean}[] = [];
   const gemm = (name: string, m: number, k: number, nn: number, needed = true) => {
     const a = tf.randomNormal([m, k]);
     const b = tf.randomNormal([k, nn]);
     const fresh = () => [tf.add(a, 0), tf.add(b, 0)] as [tf.Tensor, tf.Tensor];
-    const ms = timeIt(fresh, (p, q) => tf.matMul(p, q), n);
-    const warm = timeIt<tf.Tensor[]>(() => [], () => tf.matMul(a, b), n);
+    const ms = timeIt(fresh, (p, q) => tf.matMul(p, q), n, warmup);
+    const warm = cacheHit ? timeIt<tf.Tensor[]>(() => [], () => tf.matMul(a, b), n, warmup) : NaN;
     rows.push({name, ms, warm, needed});
     tf.dispose([a, b]);
   };

@@ -3,10 +3,10 @@ import {OPS_REGISTERED} from './register_ops';
 import {conv2dBackpropInputGradConfig, conv2dGradConfig} from './conv2d_grad';
 import {depthwiseConv2dGradConfig} from './depthwise_conv2d_grad';
 import {gatherGradConfig} from './gather_grad';
-import {matMulGradConfig} from './mat_mul_grad';
 import {maxPoolGradConfig} from './max_pool_grad';
 import {installWasmUntransposedGemm} from './wasm_mat_mul_kernel';
 import {installWasmExplicitSamePadding} from './wasm_same_pad_kernel';
+import {installWasmSharedIdentity} from './wasm_identity_kernel';
 
 /** The gradient overrides installed by {@link registerTrainingKernels}. */
 export const TRAINING_GRADIENTS: readonly tf.GradConfig[] = [
@@ -15,15 +15,16 @@ export const TRAINING_GRADIENTS: readonly tf.GradConfig[] = [
   depthwiseConv2dGradConfig,
   maxPoolGradConfig,
   gatherGradConfig,
-  matMulGradConfig,
 ];
 
 /**
  * Registers what training needs on every backend, WASM first: tfjs-core's gradients and chained
- * ops, then gradient overrides for Conv2D, Conv2DBackpropInput, DepthwiseConv2dNative, MaxPool,
- * GatherV2 and BatchMatMul written with forward kernels that WASM has (and that are exact on
- * cpu and WebGL too), WASM GEMM kernels that never run a transposed product, and WASM conv
- * kernels that pass 'same' padding explicitly (XNNPACK's 'same' is wrong for some strides).
+ * ops, then gradient overrides for Conv2D, Conv2DBackpropInput, DepthwiseConv2dNative, MaxPool
+ * and GatherV2 written with forward kernels that WASM has (and that are exact on cpu and WebGL
+ * too), WASM GEMM kernels that never run a transposed product (so matMul's stock gradient is
+ * fast there, while cpu and WebGL keep their native transposed products), WASM conv kernels
+ * that pass 'same' padding explicitly (XNNPACK's 'same' is wrong for some strides), and a WASM
+ * Identity kernel that shares buffers instead of copying every tensor saved for a gradient.
  * `setupBackend` calls it; call it again if something later re-registers the stock gradients
  * (e.g. importing `@tensorflow/tfjs` after `setupBackend`).
  *
@@ -36,6 +37,6 @@ export const TRAINING_GRADIENTS: readonly tf.GradConfig[] = [
 export function registerTrainingKernels(): {gradients: string[]; wasmKernels: string[]} {
   if (!OPS_REGISTERED) throw new Error('registerTrainingKernels: tfjs-core registrations missing');
   for (const g of TRAINING_GRADIENTS) tf.registerGradient(g);
-  const wasmKernels = [...installWasmUntransposedGemm(), ...installWasmExplicitSamePadding()];
+  const wasmKernels = [...installWasmUntransposedGemm(), ...installWasmExplicitSamePadding(), ...installWasmSharedIdentity()];
   return {gradients: TRAINING_GRADIENTS.map((g) => g.kernelName), wasmKernels};
 }

@@ -1,7 +1,19 @@
-// Re-registers the WASM backend's BatchMatMul and _FusedMatMul kernels so that a transposed
-// operand is first transposed by the Transpose kernel and the GEMM always runs untransposed
-// (10-20x faster on tfjs-backend-wasm 4.22). This also covers the gradient of tf.fused.matMul,
-// which tfjs-core computes inside a customGrad closure that tf.registerGradient cannot replace.
+// Re-registers the WASM backend's BatchMatMul and _FusedMatMul kernels so that the GEMM always
+// runs untransposed. tfjs-backend-wasm 4.22 only sends untransposed, unbatched products to
+// XNNPACK; any transpose flag drops to a scalar triple loop that is 10-20x slower. Its
+// gradients ask for exactly those flags (dA = dy·Bᵀ, dB = Aᵀ·dy), also inside tf.fused.matMul's
+// customGrad, which tf.registerGradient cannot replace, so the fix lives in the kernel.
+//
+// For C = op(A)·op(B), with op(A) m×k and op(B) k×n, two untransposed plans compute the same C:
+//   direct:  C = op(A)·op(B)             transposes A if tA, B if tB; XNNPACK packs op(B) (k·n)
+//   swapped: C = (op(B)ᵀ·op(A)ᵀ)ᵀ       transposes A if !tA, B if !tB, and C (m·n);
+//                                         XNNPACK packs op(A)ᵀ (k·m)
+// (the identity (XY)ᵀ = YᵀXᵀ). XNNPACK re-packs its right operand on every call with a new
+// tensor, and each pack or transpose is one memory-bound pass, so the plan that moves fewer
+// elements wins: for dA = dy·Bᵀ with dy 128×512 and B 512×512 (an MLP's hidden-layer input
+// gradient) the swapped plan moves 196k elements instead of 524k and runs in 4.3 ms instead of
+// 5.8 ms (tools/bench/backends.ts). Both plans do the same m·n·k multiply-adds in float32 and
+// give the same sums up to summation order.
 import * as tf from '@tensorflow/tfjs-core';
 
 const WRAPPED = Symbol.for('stable-train.wasm-untransposed-gemm');
@@ -10,39 +22,78 @@ type Info = tf.TensorInfo;
 interface WasmBackendLike {
   disposeData(dataId: tf.DataId): boolean;
 }
+interface GemmAttrs {
+  transposeA: boolean;
+  transposeB: boolean;
+}
+
+/**
+ * Elements moved by each untransposed plan for `C = op(A)·op(B)` (op(A) m×k, op(B) k×n):
+ * explicit transposes plus XNNPACK's packing of the right operand.
+ *   direct  = tA·mk + tB·kn + kn
+ *   swapped = (1−tA)·mk + (1−tB)·kn + km + mn      (C = (op(B)ᵀ·op(A)ᵀ)ᵀ)
+ * The kernel takes the swapped plan only when it is strictly cheaper.
+ *
+ * ```ts
+ * gemmPlanCost(128, 512, 512, false, true); // {direct: 524288, swapped: 196608}: dy·Wᵀ is swapped
+ * ```
+ */
+export function gemmPlanCost(m: number, k: number, n: number, ta: boolean, tb: boolean): {direct: number; swapped: number} {
+  const direct = (ta ? m * k : 0) + (tb ? k * n : 0) + k * n;
+  const swapped = (ta ? 0 : m * k) + (tb ? 0 : k * n) + k * m + m * n;
+  return {direct, swapped};
+}
+
+const size = (shape: number[]) => shape.reduce((p, q) => p * q, 1);
+const batchOf = (shape: number[]) => size(shape.slice(0, -2));
 
 function wrap(orig: tf.KernelConfig, transpose: tf.KernelConfig): tf.KernelConfig {
   const kernelFunc: tf.KernelFunc = (args) => {
-    const attrs = args.attrs as unknown as {transposeA: boolean; transposeB: boolean};
-    if (!attrs.transposeA && !attrs.transposeB) return orig.kernelFunc(args);
-    const inputs = args.inputs as unknown as {a: Info; b: Info};
+    const attrs = args.attrs as unknown as GemmAttrs;
+    const {transposeA: ta, transposeB: tb} = attrs;
+    if (!ta && !tb) return orig.kernelFunc(args);
+    const inputs = args.inputs as unknown as {a: Info; b: Info; bias?: Info; preluActivationWeights?: Info};
+    const backend = args.backend as unknown as WasmBackendLike;
     const temps: Info[] = [];
     const t = (x: Info): Info => {
-      const r = x.shape.length;
-      const perm = [...Array.from({length: r - 2}, (_, i) => i), r - 1, r - 2];
-      const out = transpose.kernelFunc({inputs: {x}, backend: args.backend, attrs: {perm}}) as Info;
+      const out = transpose.kernelFunc({inputs: {x}, backend: args.backend, attrs: {perm: transposePerm(x.shape.length)}}) as Info;
       temps.push(out);
       return out;
     };
-    const a = attrs.transposeA ? t(inputs.a) : inputs.a;
-    const b = attrs.transposeB ? t(inputs.b) : inputs.b;
+    const run = (a: Info, b: Info) =>
+      orig.kernelFunc({...args, inputs: {...args.inputs, a, b}, attrs: {...args.attrs, transposeA: false, transposeB: false}}) as Info;
     try {
-      return orig.kernelFunc({
-        ...args,
-        inputs: {...args.inputs, a, b},
-        attrs: {...args.attrs, transposeA: false, transposeB: false},
-      });
+      const {a, b} = inputs;
+      const [ra, ca] = a.shape.slice(-2);
+      const [rb, cb] = b.shape.slice(-2);
+      const [m, k, n] = [ta ? ca : ra, ta ? ra : ca, tb ? rb : cb];
+      // The swap is only sound when the epilogue is elementwise (no per-column bias or PReLU
+      // weights) and only useful on XNNPACK's path (no batch): then compare the two plans.
+      const elementwiseEpilogue = inputs.bias == null && inputs.preluActivationWeights == null;
+      const unbatched = batchOf(a.shape) === 1 && batchOf(b.shape) === 1;
+      const cost = gemmPlanCost(m, k, n, ta, tb);
+      if (elementwiseEpilogue && unbatched && cost.swapped < cost.direct) {
+        const ct = run(tb ? b : t(b), ta ? a : t(a));
+        temps.push(ct);
+        return transpose.kernelFunc({inputs: {x: ct}, backend: args.backend, attrs: {perm: transposePerm(ct.shape.length)}}) as Info;
+      }
+      return run(ta ? t(a) : a, tb ? t(b) : b);
     } finally {
-      for (const x of temps) (args.backend as unknown as WasmBackendLike).disposeData(x.dataId);
+      for (const x of temps) backend.disposeData(x.dataId);
     }
   };
   return Object.assign({...orig, kernelFunc}, {[WRAPPED]: true});
 }
 
+function transposePerm(rank: number): number[] {
+  return [...Array.from({length: rank - 2}, (_, i) => i), rank - 1, rank - 2];
+}
+
 /**
  * Makes the WASM backend's `BatchMatMul` and `_FusedMatMul` kernels run every transposed
- * product as `Transpose` + an untransposed GEMM. Idempotent; a no-op when the WASM kernels are
- * not registered (tfjs-backend-wasm not loaded).
+ * product as untransposed GEMMs on XNNPACK: either `op(A)·op(B)` after explicit transposes or
+ * `(op(B)ᵀ·op(A)ᵀ)ᵀ`, whichever moves fewer elements ({@link gemmPlanCost}). Idempotent; a
+ * no-op when the WASM kernels are not registered (tfjs-backend-wasm not loaded).
  *
  * ```ts
  * installWasmUntransposedGemm(); // setupBackend() calls this for you

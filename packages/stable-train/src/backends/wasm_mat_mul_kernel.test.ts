@@ -1,10 +1,11 @@
-// matMul / fused matMul gradients on wasm (gradient override + untransposed-GEMM kernels) vs the
+// matMul / fused matMul forward and gradients on wasm (untransposed-GEMM kernels, both plans) vs the
 // STOCK BatchMatMul gradient on cpu (the cpu kernels are not wrapped).
 import * as tf from '@tensorflow/tfjs-core';
 import fc from 'fast-check';
 import {batchMatMulGradConfig as stockMatMul} from '@tensorflow/tfjs-core/dist/gradients/BatchMatMul_grad';
 import {expectClose, expectNoLeak, useBackend} from '@stable-train/testing';
 import {registerTrainingKernels} from './register_training_kernels';
+import {gemmPlanCost} from './wasm_mat_mul_kernel';
 
 interface Case { batch: number[]; m: number; k: number; n: number; ta: boolean; tb: boolean }
 const caseArb: fc.Arbitrary<Case> = fc.record({
@@ -22,7 +23,7 @@ beforeAll(() => {
   registerTrainingKernels();
 });
 
-describe('matMul gradient override and wasm GEMM kernels', () => {
+describe('wasm untransposed GEMM kernels', () => {
   it('forward and gradients of matMul (all transpose flags, batched) equal stock cpu', async () => {
     await fc.assert(
       fc.asyncProperty(caseArb, async (c) => {
@@ -78,12 +79,51 @@ describe('matMul gradient override and wasm GEMM kernels', () => {
     ).finally(() => tf.env().set('IS_TEST', true));
   });
 
+  it('plans: dy·Wᵀ with a square hidden W is swapped, hᵀ·dy and untransposed products are direct', () => {
+    // hand-counted elements moved (see wasm_mat_mul_kernel.ts): m=128, k=n=512, B transposed
+    expect(gemmPlanCost(128, 512, 512, false, true)).toEqual({direct: 2 * 512 * 512, swapped: 3 * 128 * 512});
+    // dW = hᵀ·dy with h 128×784, dy 128×512: m=784, k=128, n=512, A transposed
+    const dw = gemmPlanCost(784, 128, 512, true, false);
+    expect(dw.direct).toBeLessThan(dw.swapped);
+    const plain = gemmPlanCost(3, 4, 5, false, false);
+    expect(plain.direct).toBeLessThan(plain.swapped);
+  });
+
+  it('swapped plan: matMul(a, b, false, true) and fused relu without bias equal cpu on shapes that pick it', async () => {
+    const cases: [number, number, number][] = [[2, 16, 16], [3, 40, 24], [1, 9, 30]];
+    for (const [m, k, n] of cases) {
+      expect(gemmPlanCost(m, k, n, false, true).swapped).toBeLessThan(gemmPlanCost(m, k, n, false, true).direct);
+      const run = () => tf.tidy(() => {
+        const a = mk([m, k], 0);
+        const b = mk([n, k], 1);
+        const dy = mk([m, n], 2);
+        const plainY = tf.matMul(a, b, false, true);
+        const f = (p: tf.Tensor, q: tf.Tensor) =>
+          tf.sum(tf.mul(tf.fused.matMul({a: p as tf.Tensor2D, b: q as tf.Tensor2D, transposeB: true, activation: 'relu'}), dy));
+        return [plainY.dataSync(), ...tf.grads(f)([a, b]).map((t) => t.dataSync())];
+      });
+      await useBackend('cpu');
+      const ref = run();
+      await useBackend('wasm');
+      tf.env().set('IS_TEST', false); // see the fused test above
+      try {
+        run().forEach((g, i) => expectClose(g, ref[i], tol));
+      } finally {
+        tf.env().set('IS_TEST', true);
+      }
+    }
+  });
+
   it('leaks no tensors', async () => {
     await useBackend('wasm');
     const a = tf.randomNormal([5, 7]);
     const b = tf.randomNormal([7, 3]);
     await expectNoLeak(() => tf.grads((p: tf.Tensor, q: tf.Tensor) => tf.sum(tf.matMul(p, q, false, false)))([a, b]));
     await expectNoLeak(() => tf.matMul(a, a, true, false));
+    const [x, w] = [tf.randomNormal([2, 16]), tf.randomNormal([40, 16])];
+    await expectNoLeak(() => tf.matMul(x, w, false, true)); // swapped plan
+    await expectNoLeak(() => tf.grads((p: tf.Tensor, q: tf.Tensor) => tf.sum(tf.matMul(p, q, false, true)))([x, w]));
+    tf.dispose([x, w]);
     tf.dispose([a, b]);
   });
 });
