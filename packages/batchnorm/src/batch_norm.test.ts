@@ -32,8 +32,8 @@ describeBackends(['cpu', 'wasm'], (backend) => {
       expectClose(grads[`${bn.name}/gamma`], goldenData(c.dgamma), GRAD);
       expectClose(grads[`${bn.name}/beta`], goldenData(c.dbeta), GRAD);
       // exactly one update, with PyTorch's momentum 0.1 and the unbiased batch variance
-      expectClose(bn.movingMean, goldenData(c.running_mean_after), FWD);
-      expectClose(bn.movingVariance, goldenData(c.running_var_after), FWD);
+      expectClose(bn.movingMean!, goldenData(c.running_mean_after), FWD);
+      expectClose(bn.movingVariance!, goldenData(c.running_var_after), FWD);
       tf.dispose([x, up, value, y!, ...Object.values(grads)]);
       bn.dispose();
     });
@@ -54,8 +54,8 @@ describeBackends(['cpu', 'wasm'], (backend) => {
       // Keras: moving = 0.9 * moving + 0.1 * batch, biased batch variance (from the golden fields)
       const before = goldenData(c.running_var_before);
       const biased = goldenData(c.batch_var_biased);
-      expectClose(bn.movingMean, goldenData(c.running_mean_after), FWD);
-      expectClose(bn.movingVariance, before.map((v, i) => 0.9 * v + 0.1 * biased[i]), FWD);
+      expectClose(bn.movingMean!, goldenData(c.running_mean_after), FWD);
+      expectClose(bn.movingVariance!, before.map((v, i) => 0.9 * v + 0.1 * biased[i]), FWD);
       x.dispose();
       bn.dispose();
     });
@@ -72,8 +72,8 @@ describeBackends(['cpu', 'wasm'], (backend) => {
       expectClose(dx, goldenData(c.dx), GRAD);
       expectClose(grads[`${bn.name}/gamma`], goldenData(c.dgamma), GRAD);
       expectClose(grads[`${bn.name}/beta`], goldenData(c.dbeta), GRAD);
-      expectClose(bn.movingMean, goldenData(c.running_mean_before), {rtol: 0, atol: 0});
-      expectClose(bn.movingVariance, goldenData(c.running_var_before), {rtol: 0, atol: 0});
+      expectClose(bn.movingMean!, goldenData(c.running_mean_before), {rtol: 0, atol: 0});
+      expectClose(bn.movingVariance!, goldenData(c.running_var_before), {rtol: 0, atol: 0});
       tf.dispose([x, up, y, dx, value, ...Object.values(grads)]);
       bn.dispose();
     });
@@ -103,7 +103,7 @@ describeBackends(['cpu', 'wasm'], (backend) => {
     const k = 0.9 ** 101;
     const m0 = goldenData(c.running_mean_before);
     const bm = goldenData(c.batch_mean);
-    expectClose(bn.movingMean, bm.map((b, i) => b + (m0[i] - b) * k), {rtol: 1e-5, atol: 1e-5});
+    expectClose(bn.movingMean!, bm.map((b, i) => b + (m0[i] - b) * k), {rtol: 1e-5, atol: 1e-5});
     tf.dispose([x, up, ...Object.values(last)]);
     bn.dispose();
   });
@@ -170,7 +170,7 @@ describe('BatchNorm module shape and errors', () => {
     const renamed = Object.fromEntries(Object.entries(saved).map(([k, v]) => [k.replace('st/', 'st2/'), v]));
     other.setState(renamed);
     tf.dispose(saved);
-    expectClose(other.movingMean, [0.2, 0.35]);
+    expectClose(other.movingMean!, [0.2, 0.35]);
     expect(() => other.setState({})).toThrow("BatchNorm 'st2'.setState: missing tensor 'st2/gamma'");
     other.dispose();
     bn.dispose();

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-import {describeBackends, expectNoLeak, goldenTensor} from '@stable-train/testing';
+import {describeBackends, expectClose, expectNoLeak, goldenData, goldenTensor} from '@stable-train/testing';
 import {batchNormInference} from './batch_norm_inference';
-import {cases, checkAgainstGolden} from '../test/golden_check';
+import {FWD, cases, checkAgainstGolden} from '../test/golden_check';
 
 describeBackends(['cpu', 'wasm'], () => {
   for (const c of cases('batchnorm', 'eval')) {
@@ -12,6 +12,17 @@ describeBackends(['cpu', 'wasm'], () => {
       tf.dispose([rm, rv]);
     });
   }
+
+  it('gamma / beta null (PyTorch weight=None, bias=None): PyTorch eval y with gamma, beta undone, no leak', async () => {
+    const c = cases('batchnorm', 'eval')[0];
+    const C = c.gamma.shape[0];
+    const t = [c.x, c.running_mean_before, c.running_var_before].map(goldenTensor);
+    const gd = goldenData(c.gamma), bd = goldenData(c.beta);
+    const y = batchNormInference(t[0], t[1], t[2], null, null, c.eps);
+    expectClose(y, goldenData(c.y).map((v, i) => (v - bd[i % C]) / gd[i % C]), FWD);
+    await expectNoLeak(() => batchNormInference(t[0], t[1], t[2], null, null, c.eps));
+    tf.dispose([y, ...t]);
+  });
 
   it('leaks nothing', async () => {
     const c = cases('batchnorm', 'eval')[0];

@@ -19,6 +19,28 @@ describeBackends(['cpu', 'wasm'], () => {
     });
   }
 
+  it('gamma / beta null (PyTorch weight=None, bias=None): no scale / no shift, no leak', async () => {
+    // expected: the golden y with gamma, beta undone, (y - beta) / gamma, and partial versions
+    const c = cases('batchnorm', 'train')[2];
+    const C = c.gamma.shape[0];
+    const [x, g, b] = [goldenTensor(c.x), goldenTensor(c.gamma), goldenTensor(c.beta)];
+    const gd = goldenData(c.gamma), bd = goldenData(c.beta);
+    const xhat = goldenData(c.y).map((v, i) => (v - bd[i % C]) / gd[i % C]);
+    const cases4: [tf.Tensor | null, tf.Tensor | null, number[]][] = [
+      [null, null, xhat],
+      [g, null, xhat.map((v, i) => v * gd[i % C])],
+      [null, b, xhat.map((v, i) => v + bd[i % C])],
+    ];
+    for (const [gamma, beta, expected] of cases4) {
+      const {y, mean, variance} = batchNormTrain(x, gamma, beta, c.eps);
+      expectClose(y, expected, FWD);
+      expectClose(variance, goldenData(c.batch_var_biased), FWD);
+      tf.dispose([y, mean, variance]);
+      await expectNoLeak(() => batchNormTrain(x, gamma, beta, c.eps));
+    }
+    tf.dispose([x, g, b]);
+  });
+
   it('leaks nothing, forward or backward', async () => {
     const c = cases('batchnorm', 'train')[2];
     const [x, g, b] = [goldenTensor(c.x), goldenTensor(c.gamma), goldenTensor(c.beta)];

@@ -25,7 +25,7 @@ function step(bn: BatchRenorm, c: GoldenCase) {
   const {value, grads} = tf.variableGrads(() => {
     y = tf.keep(bn.apply(x, {training: true}));
     return tf.sum(tf.mul(y, up)) as tf.Scalar;
-  }, [x, bn.gamma, bn.beta]);
+  }, [x, bn.gamma!, bn.beta!]);
   const out = {y: y!, dx: grads[x.name], dgamma: grads[`${bn.name}/gamma`], dbeta: grads[`${bn.name}/beta`]};
   tf.dispose([x0, x, up, value]);
   return out;
@@ -63,8 +63,8 @@ describeBackends(['cpu', 'wasm'], (backend) => {
       const x = goldenTensor(c.x);
       const y = bn.apply(x, {training: true});
       expectClose(y, goldenData(c.y), FWD);
-      expectClose(bn.movingMean, goldenData(c.running_mean_after), FWD);
-      expectClose(bn.movingVariance, goldenData(c.running_var_after), FWD);
+      expectClose(bn.movingMean!, goldenData(c.running_mean_after), FWD);
+      expectClose(bn.movingVariance!, goldenData(c.running_var_after), FWD);
       tf.dispose([x, y]);
       const out = step(bn, c);
       expectClose(out.dx, goldenData(c.dx), GRAD);
@@ -73,6 +73,39 @@ describeBackends(['cpu', 'wasm'], (backend) => {
       bn.dispose();
     });
   }
+
+  it('momentum: null and affine: false: rMax 1, dMax 0 is plain BN with x normalised, moving stats = batch stats', () => {
+    // expected: golden y with gamma, beta undone; cumulative average at n = 1 (w = 1) = the batch's
+    const c = cases('batchnorm', 'train')[2];
+    const C = c.gamma.shape[0];
+    const bn = new BatchRenorm({channels: C, eps: c.eps, name: `${backend}/cma`, momentum: null, affine: false, rMax: 1, dMax: 0});
+    expect(bn.variables.map((v) => v.name.split('/').pop())).toEqual(['moving_mean', 'moving_variance', 'num_batches_tracked']);
+    const x = goldenTensor(c.x);
+    const y = bn.apply(x, {training: true});
+    const gd = goldenData(c.gamma), bd = goldenData(c.beta);
+    expectClose(y, goldenData(c.y).map((v, i) => (v - bd[i % C]) / gd[i % C]), FWD);
+    expectClose(bn.movingMean!, goldenData(c.batch_mean), FWD);
+    expectClose(bn.movingVariance!, goldenData(c.batch_var_unbiased), FWD);
+    expectClose(bn.numBatchesTracked!, 1);
+    tf.dispose([x, y]);
+    bn.dispose();
+  });
+
+  it('affine: false with loose limits: y = xhat * r + d = (x - mean) / sigma (moving statistics)', () => {
+    // float64: r * (x - mu_B) / sigma_B + (mu_B - mu) / sigma = (x - mu) / sigma when nothing clips
+    const c = cases('batchnorm', 'train')[0];
+    const C = c.gamma.shape[0];
+    const bn = fromCase(c, {name: `${backend}/noaff`, rMax: 1e6, dMax: 1e6});
+    const plain = new BatchRenorm({channels: C, eps: c.eps, name: `${backend}/noaff2`, affine: false, rMax: 1e6, dMax: 1e6});
+    plain.setState({[`${plain.name}/moving_mean`]: bn.movingMean!, [`${plain.name}/moving_variance`]: bn.movingVariance!});
+    const m0 = goldenData(c.running_mean_before), v0 = goldenData(c.running_var_before);
+    const x = goldenTensor(c.x);
+    const y = plain.apply(x, {training: true});
+    expectClose(y, goldenData(c.x).map((v, i) => (v - m0[i % C]) / Math.sqrt(v0[i % C] + c.eps)), FWD);
+    tf.dispose([x, y]);
+    bn.dispose();
+    plain.dispose();
+  });
 
   it('inference mode is batch norm with the moving statistics (PyTorch eval golden)', () => {
     const c = cases('batchnorm', 'eval')[2];
@@ -121,5 +154,8 @@ describe('BatchRenorm arguments', () => {
     expect(() => bn.apply(x5, {training: true})).toThrow("BatchRenorm 'rn': expected 3 channels in the last axis of x, got shape [4,5]");
     tf.dispose([x, one, x5]);
     bn.dispose();
+    expect(() => new BatchRenorm({channels: 3, trackRunningStats: false})).toThrow(
+      'BatchRenorm: trackRunningStats must be true (r and d correct toward the moving statistics), got false',
+    );
   });
 });

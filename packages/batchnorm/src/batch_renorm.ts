@@ -8,7 +8,10 @@ import {stopGradient} from './stop_gradient';
 /** A constant or a schedule of the training step (the number of training-mode calls so far). */
 export type RenormLimit = number | ((step: number) => number);
 
-/** Options of {@link BatchRenorm}: those of `BatchNorm` plus the clipping limits. */
+/**
+ * Options of {@link BatchRenorm}: those of `BatchNorm` (`momentum: null` and `affine: false`
+ * work as there; `trackRunningStats` must stay true) plus the clipping limits.
+ */
 export interface BatchRenormOptions extends BatchNormOptions {
   /** r is clipped to [1/rMax, rMax]; >= 1 (default 3, the paper's final value; 1 = plain BN) */
   rMax?: RenormLimit;
@@ -23,7 +26,9 @@ export interface BatchRenormOptions extends BatchNormOptions {
  * y = ((x - mean_B) / sigma_B * r + d) * gamma + beta, with sigma_B = sqrt(var_B + eps),
  * sigma = sqrt(movingVariance + eps); r and d are stop-gradient (constants for backprop).
  * Inference is plain batch norm with the moving statistics. The moving statistics update as in
- * `BatchNorm` (same `convention`, momentum and unbiased-variance rule).
+ * `BatchNorm` (same `convention`, momentum and unbiased-variance rule, `momentum: null` for the
+ * cumulative average). `affine: false` drops gamma and beta: y = (x - mean_B) / sigma_B * r + d.
+ * `trackRunningStats: false` is refused: r and d need the moving statistics.
  *
  * Same idea as Keras `BatchNormalization(renorm=True, renorm_clipping={rmax, dmax})` (Keras
  * keeps separate renorm moving averages; here r, d use the layer's own moving statistics).
@@ -49,6 +54,12 @@ export class BatchRenorm extends BatchNorm {
     const dMax = opts?.dMax ?? 5;
     checkLimit('rMax', rMax, 1, 0);
     checkLimit('dMax', dMax, 0, 0);
+    if (opts?.trackRunningStats !== undefined && opts.trackRunningStats !== true) {
+      throw new Error(
+        'BatchRenorm: trackRunningStats must be true (r and d correct toward the moving statistics), ' +
+          `got ${JSON.stringify(opts.trackRunningStats) ?? String(opts.trackRunningStats)}`,
+      );
+    }
     super({...opts, name: opts?.name ?? uniqueName('batch_renorm')});
     this.kind = 'BatchRenorm';
     this.rMax = rMax;
@@ -67,15 +78,19 @@ export class BatchRenorm extends BatchNorm {
     checkMoreThanOne(this.label, x);
     const rMax = checkLimit('rMax', this.rMax, 1, this.step);
     const dMax = checkLimit('dMax', this.dMax, 0, this.step);
+    // the constructor refuses trackRunningStats: false, so both moving statistics exist
+    const [movingMean, movingVariance] = [this.movingMean as tf.Variable, this.movingVariance as tf.Variable];
+    const [gamma, beta] = [this.gamma, this.beta];
     const y = tf.tidy(() => {
       const {mean, variance} = moments(x, batchAxes(x.rank), false);
       const sigmaB = tf.sqrt(tf.add(variance, this.eps));
-      const sigma = tf.sqrt(tf.add(this.movingVariance, this.eps));
+      const sigma = tf.sqrt(tf.add(movingVariance, this.eps));
       const r = stopGradient(tf.clipByValue(tf.div(sigmaB, sigma), 1 / rMax, rMax));
-      const d = stopGradient(tf.clipByValue(tf.div(tf.sub(mean, this.movingMean), sigma), -dMax, dMax));
+      const d = stopGradient(tf.clipByValue(tf.div(tf.sub(mean, movingMean), sigma), -dMax, dMax));
       // y = (x - mean_B) * (gamma * r / sigma_B) + (beta + gamma * d): two [C] vectors, 3 full-size ops
-      const scale = tf.div(tf.mul(this.gamma, r), sigmaB);
-      const shift = tf.add(this.beta, tf.mul(this.gamma, d));
+      // (without affine: scale r / sigma_B, shift d)
+      const scale = tf.div(gamma !== null ? tf.mul(gamma, r) : r, sigmaB);
+      const shift = gamma !== null && beta !== null ? tf.add(beta, tf.mul(gamma, d)) : d;
       const out = tf.add(tf.mul(tf.sub(x, mean), scale), shift);
       this.updateMoving(mean, variance, valuesPerChannel(x));
       return out;

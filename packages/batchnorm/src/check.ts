@@ -51,13 +51,26 @@ export function valuesPerChannel(x: tf.Tensor): number {
   return x.shape.slice(0, -1).reduce((a, b) => a * b, 1);
 }
 
-/** PyTorch's training-mode check: a channel needs more than one value for a batch variance. */
-export function checkMoreThanOne(fn: string, x: tf.Tensor): void {
+/**
+ * PyTorch's training-mode check: a channel needs more than one value for a batch variance.
+ * `noRunningStats`: the layer normalises with batch statistics in inference too (PyTorch
+ * `track_running_stats=False`), so inference mode is no way out; the message says so.
+ */
+export function checkMoreThanOne(fn: string, x: tf.Tensor, noRunningStats = false): void {
   if (valuesPerChannel(x) <= 1) {
+    const hint = noRunningStats
+      ? ' (trackRunningStats is false, so inference uses batch statistics too; use a larger batch, or LayerNorm / GroupNorm for batch size 1)'
+      : ' (use a larger batch, or inference mode / LayerNorm / GroupNorm for batch size 1)';
     throw new Error(
-      `${fn}: Expected more than 1 value per channel when training, got input of shape [${x.shape}]` +
-        ' (use a larger batch, or inference mode / LayerNorm / GroupNorm for batch size 1)',
+      `${fn}: Expected more than 1 value per channel when training, got input of shape [${x.shape}]${hint}`,
     );
+  }
+}
+
+/** Throws unless `v` is undefined (the default applies) or a boolean. */
+export function checkOptionalBool(fn: string, arg: string, v: unknown): void {
+  if (v !== undefined && typeof v !== 'boolean') {
+    throw new Error(`${fn}: ${arg} must be true or false, got ${JSON.stringify(v) ?? String(v)}`);
   }
 }
 

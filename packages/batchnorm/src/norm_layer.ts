@@ -45,9 +45,9 @@ export abstract class NormLayer {
     return `${this.kind} '${this.name}'`;
   }
 
-  /** Makes a variable `${name}/${suffix}` filled with `value`. */
-  protected addVariable(suffix: string, value: number, trainable: boolean): tf.Variable {
-    const v = tf.tidy(() => tf.variable(tf.fill([this.channels], value), trainable, `${this.name}/${suffix}`));
+  /** Makes a variable `${name}/${suffix}` of `shape` (default `[channels]`) filled with `value`. */
+  protected addVariable(suffix: string, value: number, trainable: boolean, shape = [this.channels]): tf.Variable {
+    const v = tf.tidy(() => tf.variable(tf.fill(shape, value), trainable, `${this.name}/${suffix}`));
     this.variables.push(v);
     return v;
   }
