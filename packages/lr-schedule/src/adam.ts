@@ -1,13 +1,16 @@
 import * as tf from '@tensorflow/tfjs-core';
-import {type LearningRate, type Slots, TorchOptimizer} from './torch_optimizer';
+import {type LearningRate, type ScheduledValue, type Slots, TorchOptimizer} from './torch_optimizer';
 import {inRange, nonNegative, options, positive} from './validate';
 
 /** Options of {@link adam}; defaults are PyTorch's. */
 export interface AdamOptions {
   /** learning rate or schedule */
   lr: LearningRate;
-  /** first-moment decay, in [0, 1) (default 0.9) */
-  beta1?: number;
+  /**
+   * first-moment decay in [0, 1), or a schedule of it such as `oneCycleMomentum` (evaluated at
+   * the optimizer's step, like the lr) (default 0.9)
+   */
+  beta1?: ScheduledValue;
   /** second-moment decay, in [0, 1) (default 0.999) */
   beta2?: number;
   /** added to the bias-corrected √v, > 0 (default 1e-8; never taken from the backend) */
@@ -23,7 +26,8 @@ export class TorchAdam extends TorchOptimizer {
   static get className(): string {
     return 'StableTrainAdam';
   }
-  readonly beta1: number;
+  /** the beta1 option as given (number or schedule) */
+  readonly beta1: ScheduledValue;
   readonly beta2: number;
   readonly eps: number;
   readonly weightDecay: number;
@@ -34,7 +38,7 @@ export class TorchAdam extends TorchOptimizer {
   constructor(opts: AdamOptions, fn = 'adam', decoupled = false) {
     options(fn, opts);
     super(fn, opts.lr);
-    this.beta1 = inRange(fn, 'beta1', opts.beta1 ?? 0.9, 0, 1, true);
+    this.beta1 = this.scheduledOption('beta1', opts.beta1 ?? 0.9, 0, 1, true);
     this.beta2 = inRange(fn, 'beta2', opts.beta2 ?? 0.999, 0, 1, true);
     this.eps = positive(fn, 'eps', opts.eps ?? 1e-8);
     this.weightDecay = nonNegative(fn, 'weightDecay', opts.weightDecay ?? (decoupled ? 0.01 : 0));
@@ -42,15 +46,21 @@ export class TorchAdam extends TorchOptimizer {
     this.decoupled = decoupled;
   }
 
+  /** The beta1 the next update will use: `beta1` or `beta1(step)`. */
+  get currentBeta1(): number {
+    return this.currentValue('beta1');
+  }
+
   protected slotNames(): string[] {
     return this.amsgrad ? ['exp_avg', 'exp_avg_sq', 'max_exp_avg_sq'] : ['exp_avg', 'exp_avg_sq'];
   }
 
-  protected update(p: tf.Variable, g: tf.Tensor, s: Slots, lr: number, t: number): void {
+  protected update(p: tf.Variable, g: tf.Tensor, s: Slots, lr: number, t: number, hp: Readonly<Record<string, number>>): void {
     const wd = this.weightDecay;
     if (wd !== 0 && this.decoupled) p.assign(tf.mul(p, 1 - lr * wd));
     else if (wd !== 0) g = tf.add(g, tf.mul(p, wd));
-    const {beta1: b1, beta2: b2} = this;
+    const b1 = hp.beta1; // β1_t: this step's value when beta1 is a schedule
+    const b2 = this.beta2;
     s.exp_avg.assign(tf.add(tf.mul(s.exp_avg, b1), tf.mul(g, 1 - b1)));
     s.exp_avg_sq.assign(tf.add(tf.mul(s.exp_avg_sq, b2), tf.mul(tf.square(g), 1 - b2)));
     let v: tf.Tensor = s.exp_avg_sq;
@@ -58,6 +68,7 @@ export class TorchAdam extends TorchOptimizer {
       s.max_exp_avg_sq.assign(tf.maximum(s.max_exp_avg_sq, v));
       v = s.max_exp_avg_sq;
     }
+    // PyTorch: bias_correction1 = 1 - beta1 ** step, with the group's current beta1
     const stepSize = lr / (1 - b1 ** t);
     // PyTorch: eps is added after the sqrt of the bias-corrected v
     const denom = tf.add(tf.div(tf.sqrt(v), Math.sqrt(1 - b2 ** t)), this.eps);
@@ -65,8 +76,8 @@ export class TorchAdam extends TorchOptimizer {
   }
 
   override getConfig(): tf.serialization.ConfigDict {
-    const {beta1, beta2, eps, weightDecay, amsgrad} = this;
-    return {lr: this.currentLr, beta1, beta2, eps, weightDecay, amsgrad};
+    const {beta2, eps, weightDecay, amsgrad} = this;
+    return {lr: this.currentLr, beta1: this.currentBeta1, beta2, eps, weightDecay, amsgrad};
   }
 
   static override fromConfig<T extends tf.serialization.Serializable>(
@@ -83,15 +94,27 @@ tf.serialization.registerClass(TorchAdam);
  * (AMSGrad: v replaced by its running maximum in the denominator). eps defaults to 1e-8 and is
  * never taken from the backend (tfjs's Adam uses `backend.epsilon()`, 1e-4 on WebGL).
  *
+ * `beta1` may be a schedule (β1_t = beta1(step), e.g. `oneCycleMomentum`): that is PyTorch's
+ * `OneCycleLR`/`CyclicLR` with `cycle_momentum=True`, which set `betas[0]` before each step. Then
+ * m ← β1_t·m + (1−β1_t)·g and the bias correction is 1 − β1_t^t with the *current* β1_t and the
+ * variable's step t, exactly as PyTorch 1.13 computes `bias_correction1 = 1 - beta1 ** step`.
+ * (TF.js's Adam instead accumulates the product of the betas it has used, ∏ β1_k, so the two
+ * differ as soon as β1 changes.)
+ * https://pytorch.org/docs/1.13/generated/torch.optim.Adam.html ,
+ * https://pytorch.org/docs/1.13/generated/torch.optim.lr_scheduler.OneCycleLR.html
+ *
  * PyTorch `torch.optim.Adam`; Keras `Adam`; Optax `adam`. Reference: Kingma & Ba 2015,
  * https://arxiv.org/abs/1412.6980 ; AMSGrad: Reddi et al. 2018, https://openreview.net/forum?id=ryQu7f-RZ
  *
  * ```ts
  * const opt = adam({lr: 1e-3});
  * model.compile({optimizer: opt, loss: 'meanSquaredError'});
+ * // one-cycle lr with beta1 moving against it (PyTorch OneCycleLR, cycle_momentum=True)
+ * const cyc = {maxValue: 3e-3, totalSteps: 1000};
+ * const adam1 = adam({lr: oneCycle(cyc), beta1: oneCycleMomentum(cyc)});
  * ```
  * @param opts.lr learning rate or schedule
- * @param opts.beta1 first-moment decay (default 0.9)
+ * @param opts.beta1 first-moment decay, or a schedule of it (default 0.9)
  * @param opts.beta2 second-moment decay (default 0.999)
  * @param opts.eps denominator epsilon (default 1e-8)
  * @param opts.weightDecay coupled L2 factor (default 0)

@@ -14,7 +14,9 @@ tf.serialization.registerClass(TorchAdamW);
 
 /**
  * AdamW, decoupled weight decay with PyTorch 1.13's exact rule: p ← p·(1 − lr·wd) first, then
- * the Adam update with the raw gradient (see {@link adam}). Default weightDecay 0.01.
+ * the Adam update with the raw gradient (see {@link adam}). Default weightDecay 0.01. `beta1` may be
+ * a schedule (PyTorch `OneCycleLR`/`CyclicLR` cycling `betas[0]`), with Adam's bias correction
+ * 1 − β1_t^t from the current β1_t.
  *
  * PyTorch `torch.optim.AdamW`; Keras `AdamW`; Optax `adamw` (Optax multiplies wd by the
  * lr as well). Reference: Loshchilov & Hutter 2019, https://arxiv.org/abs/1711.05101

@@ -1,8 +1,23 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type {Schedule} from './schedule';
+import {inRangeOrSchedule, isInRange, rangeText} from './validate';
 
 /** A learning rate: a constant, or a {@link Schedule} evaluated at the optimizer's step count. */
 export type LearningRate = number | Schedule;
+
+/**
+ * A hyper-parameter that may change from step to step (SGD/RMSprop momentum, Adam beta1): a
+ * constant, or a {@link Schedule} evaluated at the optimizer's step count, like the lr.
+ */
+export type ScheduledValue = number | Schedule;
+
+/** Allowed range of a scheduled hyper-parameter: [lo, hi], or [lo, hi) when `openHigh`. */
+interface Hyper {
+  value: ScheduledValue;
+  lo: number;
+  hi: number;
+  openHigh: boolean;
+}
 
 /** `{name, tensor}` as tfjs-core's optimizers use it (not exported by its public API). */
 export interface NamedTensor {
@@ -28,6 +43,8 @@ export function checkLr(fn: string, lr: unknown): LearningRate {
  * update runs on device in one `tf.tidy` (no host reads). Subclasses give the slot names and the
  * update rule. The step count `t` passed to the rule is per variable and 1-based, as PyTorch's
  * `state['step']`; the schedule is evaluated at the optimizer's global step (0 for the first update).
+ * Other hyper-parameters declared with {@link scheduledOption} (momentum, beta1) may be schedules
+ * too: they are evaluated, and checked, at the same step before any tensor is touched.
  */
 export abstract class TorchOptimizer extends tf.Optimizer {
   /** the lr option as given (number or schedule) */
@@ -35,6 +52,7 @@ export abstract class TorchOptimizer extends tf.Optimizer {
   private readonly fnName: string;
   private readonly slots = new Map<string, Slots>();
   private readonly paramSteps = new Map<string, number>();
+  private readonly hypers = new Map<string, Hyper>();
 
   protected constructor(fnName: string, lr: LearningRate) {
     super();
@@ -57,16 +75,53 @@ export abstract class TorchOptimizer extends tf.Optimizer {
     return v;
   }
 
-  /** Slot (state) names this configuration keeps per variable, as PyTorch names them. */
+  /**
+   * Validates option `name` (a number in [lo, hi], or [lo, hi) when `openHigh`, or a schedule)
+   * and registers it: before each update it is evaluated at {@link step} and handed to
+   * `update` in `hp[name]`. Call it from the subclass constructor.
+   */
+  protected scheduledOption(name: string, v: unknown, lo: number, hi: number, openHigh = false): ScheduledValue {
+    const value = inRangeOrSchedule(this.fnName, name, v, lo, hi, openHigh);
+    this.hypers.set(name, {value, lo, hi, openHigh});
+    return value;
+  }
+
+  /** The value option `name` (see {@link scheduledOption}) takes at the next update. */
+  protected currentValue(name: string): number {
+    const h = this.hypers.get(name);
+    if (!h) throw new Error(`${this.fnName}: '${name}' is not a scheduled option`);
+    if (typeof h.value === 'number') return h.value;
+    const v = h.value(this.step);
+    if (!isInRange(v, h.lo, h.hi, h.openHigh)) {
+      const range = rangeText(h.lo, h.hi, h.openHigh);
+      throw new Error(`${this.fnName}: the ${name} schedule returned ${String(v)} at step ${this.step}; expected a number in ${range}`);
+    }
+    return v;
+  }
+
+  /** Slot (state) names this configuration may keep per variable, as PyTorch names them. */
   protected abstract slotNames(): string[];
 
-  /** The initial value of a slot for parameter `p` (zeros unless overridden). */
-  protected initSlot(_slot: string, p: tf.Variable): tf.Tensor {
+  /**
+   * The initial value of a slot for parameter `p` (zeros unless overridden), made before the
+   * first update of `p`; `null`: the update rule creates the slot itself with {@link createSlot}
+   * (a PyTorch state entry that starts as `None`).
+   */
+  protected initSlot(_slot: string, p: tf.Variable): tf.Tensor | null {
     return tf.zerosLike(p);
   }
 
-  /** Applies one update of `p` with gradient `g` (runs inside a tidy; assigns p and the slots). */
-  protected abstract update(p: tf.Variable, g: tf.Tensor, slots: Slots, lr: number, t: number): void;
+  /** Creates slot `slot` holding `value` (for slots whose {@link initSlot} is `null`); returns it. */
+  protected createSlot(slots: Slots, slot: string, value: tf.Tensor): tf.Variable {
+    slots[slot] = tf.variable(value, false);
+    return slots[slot];
+  }
+
+  /**
+   * Applies one update of `p` with gradient `g` (runs inside a tidy; assigns p and the slots).
+   * `hp` holds the value of every {@link scheduledOption} at this step.
+   */
+  protected abstract update(p: tf.Variable, g: tf.Tensor, slots: Slots, lr: number, t: number, hp: Readonly<Record<string, number>>): void;
 
   /** Updates each named variable from its gradient (`tf.Optimizer` API; used by `minimize` and tfjs-layers). */
   applyGradients(variableGradients: tf.NamedTensorMap | NamedTensor[]): void {
@@ -74,6 +129,8 @@ export abstract class TorchOptimizer extends tf.Optimizer {
       ? variableGradients.map((v) => [v.name, v.tensor])
       : Object.entries(variableGradients);
     const lr = this.currentLr;
+    const hp: Record<string, number> = {};
+    for (const name of this.hypers.keys()) hp[name] = this.currentValue(name);
     const work: [string, tf.Variable, tf.Tensor][] = [];
     for (const [name, g] of pairs) {
       if (g == null) continue; // no gradient: PyTorch skips the parameter (its step does not advance)
@@ -88,7 +145,7 @@ export abstract class TorchOptimizer extends tf.Optimizer {
       for (const [name, p, g] of work) {
         const t = (this.paramSteps.get(name) ?? 0) + 1;
         this.paramSteps.set(name, t);
-        this.update(p, g, this.slotsFor(name, p), lr, t);
+        this.update(p, g, this.slotsFor(name, p), lr, t, hp);
       }
     });
     this.incrementIterations();
@@ -101,7 +158,9 @@ export abstract class TorchOptimizer extends tf.Optimizer {
       this.slots.set(name, s);
     }
     for (const slot of this.slotNames()) {
-      if (!s[slot]) s[slot] = tf.tidy(() => tf.variable(this.initSlot(slot, p), false));
+      if (s[slot]) continue;
+      const init = this.initSlot(slot, p);
+      if (init) s[slot] = tf.variable(init, false); // shares init's data; the enclosing tidy frees init
     }
     return s;
   }

@@ -1,5 +1,6 @@
 // Argument checks shared by the schedules and optimizers (internal, not exported from index).
 // Each throws `fn: name must be <rule>, got <value>` before any tensor is made.
+import type {Schedule} from './schedule';
 
 function show(v: unknown): string {
   if (typeof v === 'string') return JSON.stringify(v);
@@ -35,10 +36,26 @@ export function integer(fn: string, name: string, v: unknown, min: number): numb
   return v as number;
 }
 
+/** Whether `v` is a finite number in [lo, hi] (or [lo, hi) when `openHigh`). */
+export function isInRange(v: unknown, lo: number, hi: number, openHigh = false): v is number {
+  return typeof v === 'number' && Number.isFinite(v) && v >= lo && (openHigh ? v < hi : v <= hi);
+}
+
+/** `[lo, hi]` or `[lo, hi)`, for messages. */
+export function rangeText(lo: number, hi: number, openHigh = false): string {
+  return `[${lo}, ${hi}${openHigh ? ')' : ']'}`;
+}
+
 /** A finite number in [lo, hi] (or [lo, hi) when `openHigh`). */
 export function inRange(fn: string, name: string, v: unknown, lo: number, hi: number, openHigh = false): number {
-  const ok = typeof v === 'number' && Number.isFinite(v) && v >= lo && (openHigh ? v < hi : v <= hi);
-  if (!ok) fail(fn, name, `a number in [${lo}, ${hi}${openHigh ? ')' : ']'}`, v);
+  if (!isInRange(v, lo, hi, openHigh)) fail(fn, name, `a number in ${rangeText(lo, hi, openHigh)}`, v);
+  return v as number;
+}
+
+/** A schedule (any function, checked when evaluated) or a number in [lo, hi] (or [lo, hi)). */
+export function inRangeOrSchedule(fn: string, name: string, v: unknown, lo: number, hi: number, openHigh = false): number | Schedule {
+  if (typeof v === 'function') return v as Schedule;
+  if (!isInRange(v, lo, hi, openHigh)) fail(fn, name, `a number in ${rangeText(lo, hi, openHigh)} or a schedule function`, v);
   return v as number;
 }
 

@@ -9,6 +9,26 @@ interface StockOptimizer {
 }
 
 /**
+ * What a momentum schedule needs of tfjs-core's MomentumOptimizer: `momentum` (reported by
+ * getConfig, set by `setMomentum`) and the private scalar `m` its update multiplies by, which
+ * `setMomentum` does not refresh (tfjs-core 4.x).
+ */
+interface StockMomentum {
+  momentum: number;
+  m: tf.Tensor;
+  setMomentum(momentum: number): void;
+}
+
+/** Options of {@link withSchedule}. */
+export interface WithScheduleOptions {
+  /**
+   * momentum per step, for `tf.train.momentum` only (PyTorch `cycle_momentum`), e.g.
+   * `oneCycleMomentum`; each value must be in [0, 1)
+   */
+  momentum?: Schedule;
+}
+
+/**
  * A stock tfjs-core optimizer driven by a schedule; see {@link withSchedule}. It is itself a
  * `tf.Optimizer`, so it works in `minimize` and in tfjs-layers `model.compile`.
  */
@@ -20,8 +40,10 @@ export class ScheduledOptimizer<T extends tf.Optimizer = tf.Optimizer> extends t
   readonly inner: T;
   /** the schedule, evaluated at {@link step} before each update */
   readonly schedule: Schedule;
+  /** the momentum schedule (tf.train.momentum only), evaluated at {@link step} before each update */
+  readonly momentum?: Schedule;
 
-  constructor(inner: T, schedule: Schedule) {
+  constructor(inner: T, schedule: Schedule, opts: WithScheduleOptions = {}) {
     super();
     if (inner == null || typeof (inner as unknown as tf.Optimizer).applyGradients !== 'function' ||
       !('learningRate' in (inner as object))) {
@@ -29,6 +51,19 @@ export class ScheduledOptimizer<T extends tf.Optimizer = tf.Optimizer> extends t
     }
     if (typeof schedule !== 'function') {
       throw new Error(`withSchedule: schedule must be a function (step) => number, got ${String(schedule)}`);
+    }
+    if (opts == null || typeof opts !== 'object') throw new Error(`withSchedule: options must be an object, got ${String(opts)}`);
+    if (opts.momentum !== undefined) {
+      if (typeof opts.momentum !== 'function') {
+        throw new Error(`withSchedule: momentum must be a function (step) => number, got ${String(opts.momentum)}`);
+      }
+      const m = inner as unknown as Partial<StockMomentum>;
+      if (!(inner instanceof tf.MomentumOptimizer) || !(m.m instanceof tf.Tensor) || typeof m.setMomentum !== 'function') {
+        const name = (inner as object).constructor?.name;
+        throw new Error(`withSchedule: a momentum schedule needs tf.train.momentum (a MomentumOptimizer), got ${name}; ` +
+          'for Adam beta1 or RMSprop momentum use adam/adamw/rmsprop/sgd from this package');
+      }
+      this.momentum = opts.momentum;
     }
     this.inner = inner;
     this.schedule = schedule;
@@ -48,9 +83,32 @@ export class ScheduledOptimizer<T extends tf.Optimizer = tf.Optimizer> extends t
     return v;
   }
 
-  /** Sets the inner optimizer's lr to `schedule(step)`, then lets it apply the gradients. */
+  /** The momentum the next update will use: `momentum(step)` (undefined without a momentum schedule). */
+  get currentMomentum(): number | undefined {
+    if (!this.momentum) return undefined;
+    const v = this.momentum(this.step);
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v >= 1) {
+      throw new Error(`withSchedule: the momentum schedule returned ${String(v)} at step ${this.step}; expected a number in [0, 1)`);
+    }
+    return v;
+  }
+
+  /**
+   * Sets the inner optimizer's lr to `schedule(step)` (and its momentum to `momentum(step)`),
+   * then lets it apply the gradients.
+   */
   applyGradients(variableGradients: tf.NamedTensorMap | NamedTensor[]): void {
     const lr = this.currentLr;
+    const mu = this.currentMomentum; // both checked before anything changes
+    if (mu !== undefined) {
+      const m = this.inner as unknown as StockMomentum;
+      if (m.momentum !== mu) {
+        m.setMomentum(mu); // the field getConfig reports
+        // the update multiplies by the kept scalar `m`, which setMomentum leaves alone
+        m.m.dispose();
+        m.m = tf.keep(tf.scalar(mu));
+      }
+    }
     const o = this.inner as unknown as StockOptimizer;
     // SGD and Momentum cache -lr in a kept scalar: only setLearningRate() reaches the update.
     // Adam, Adamax, Adagrad, Adadelta and RMSProp read the field at every step.
@@ -84,16 +142,27 @@ export class ScheduledOptimizer<T extends tf.Optimizer = tf.Optimizer> extends t
  * by a schedule: before update i its learning rate becomes schedule(i). The update rule stays
  * tfjs's own (use {@link adam} and friends for PyTorch's rules).
  *
+ * `tf.train.momentum` can also follow a momentum schedule (`opts.momentum`): before update i its
+ * momentum becomes μ_i = momentum(i), so acc ← μ_i·acc + g; p ← p − lr_i·acc (Nesterov:
+ * p ← p − lr_i·(g + μ_i·acc)). With the accumulator starting at 0 this is PyTorch's SGD
+ * (no weight decay or dampening) under `OneCycleLR`/`CyclicLR(cycle_momentum=True)`. The other
+ * stock optimizers keep their momentum/beta1 fixed: schedule those with {@link sgd},
+ * {@link rmsprop}, {@link adam} or {@link adamw} from this package.
+ *
  * Same as wrapping a PyTorch optimizer in an `LRScheduler`, or passing a Keras
  * `LearningRateSchedule` as `learning_rate`.
  *
  * ```ts
  * const opt = withSchedule(tf.train.momentum(0.1, 0.9), cosineDecay({initial: 0.1, decaySteps: 1000}));
  * model.compile({optimizer: opt, loss: 'categoricalCrossentropy'});
+ * // one-cycle lr and momentum (PyTorch OneCycleLR with cycle_momentum=True)
+ * const cyc = {maxValue: 0.1, totalSteps: 1000};
+ * const opt1 = withSchedule(tf.train.momentum(0.1, 0.95), oneCycle(cyc), {momentum: oneCycleMomentum(cyc)});
  * ```
  * @param optimizer a tfjs-core optimizer (it is owned by the result: dispose the result)
  * @param schedule the lr per step
+ * @param opts.momentum momentum per step, for `tf.train.momentum` only
  */
-export function withSchedule<T extends tf.Optimizer>(optimizer: T, schedule: Schedule): ScheduledOptimizer<T> {
-  return new ScheduledOptimizer(optimizer, schedule);
+export function withSchedule<T extends tf.Optimizer>(optimizer: T, schedule: Schedule, opts: WithScheduleOptions = {}): ScheduledOptimizer<T> {
+  return new ScheduledOptimizer(optimizer, schedule, opts);
 }

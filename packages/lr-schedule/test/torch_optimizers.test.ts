@@ -164,7 +164,7 @@ describe('serialization and errors', () => {
     [() => sgd({lr: 0.1, nesterov: true}), 'sgd: nesterov needs momentum > 0 and dampening 0, got momentum 0, dampening 0'],
     [() => sgd({lr: -1}), 'sgd: lr must be a finite number >= 0 or a schedule function, got -1'],
     [() => adam({lr: 0.1, eps: 0}), 'adam: eps must be a finite number > 0, got 0'],
-    [() => adam({lr: 0.1, beta1: 1}), 'adam: beta1 must be a number in [0, 1), got 1'],
+    [() => adam({lr: 0.1, beta1: 1}), 'adam: beta1 must be a number in [0, 1) or a schedule function, got 1'],
     [() => adamw({lr: 0.1, weightDecay: -0.1}), 'adamw: weightDecay must be a finite number >= 0, got -0.1'],
     [() => adagrad({lr: 0.1, initialAccumulatorValue: -1}), 'adagrad: initialAccumulatorValue must be a finite number >= 0, got -1'],
     [() => rmsprop({lr: 0.1, alpha: 1.5}), 'rmsprop: alpha must be a number in [0, 1), got 1.5'],
