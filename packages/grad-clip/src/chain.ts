@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type {ClipperConfig, GradTransform, NamedTensor} from './types';
+import type {ClipperConfig, GradContext, GradTransform, NamedTensor} from './types';
 import {show} from './validate';
 
 /**
@@ -22,10 +22,11 @@ export function chain(...transforms: GradTransform[]): GradTransform {
     if (typeof t !== 'function') throw new Error(`chain: transforms[${i}] must be a function (grads, params?) => grads, got ${show(t)}`);
   });
   const parts = [...transforms];
-  const composed = (grads: tf.NamedTensorMap, params?: tf.NamedTensorMap): tf.NamedTensorMap =>
+  const composed = (grads: tf.NamedTensorMap, params?: tf.NamedTensorMap, ctx?: GradContext): tf.NamedTensorMap =>
     tf.tidy(() => {
       let g = grads;
-      for (const t of parts) g = t(g, params);
+      // ctx describes `grads` only: a part sees it, and may use it, while g is still that map
+      for (const t of parts) g = t(g, params, ctx);
       // a transform may hand back its input unchanged; return copies so the caller owns them all
       const out: tf.NamedTensorMap = {};
       for (const [name, x] of Object.entries(g)) out[name] = x === grads[name] ? tf.clone(x) : x;

@@ -24,6 +24,22 @@ describeBackends(['cpu', 'wasm'], () => {
     }
   }
 
+  it('uses a given norm as is: same result, returns that tensor, does not dispose it; rejects a bad one', () => {
+    const grads = {w: tf.tensor2d([[3, 0], [0, 4]]), b: tf.tensor1d([0, 0])}; // ‖g‖ = 5
+    const given = globalNorm(grads);
+    const a = clipByGlobalNorm(grads, 1);
+    const b = clipByGlobalNorm(grads, 1, {norm: given});
+    expect(b.norm).toBe(given);
+    expectClose(b.grads.w, a.grads.w.dataSync(), {rtol: 0, atol: 0});
+    expectClose(b.grads.w, [0.6, 0, 0, 0.8], {rtol: 1e-6}); // 1/(5 + 1e-6) by hand
+    expect(given.isDisposed).toBe(false);
+    expect(() => clipByGlobalNorm(grads, 1, {norm: tf.ones([2]) as never})).toThrow(/norm must be a live scalar/);
+    const dead = tf.scalar(5);
+    dead.dispose();
+    expect(() => clipByGlobalNorm(grads, 1, {norm: dead})).toThrow(/norm must be a live scalar/);
+    tf.dispose([grads, given, a.grads, a.norm, b.grads]);
+  });
+
   it('keeps all-zero gradients at zero (no 0/0)', () => {
     const grads = {w: tf.zeros([3, 2]), b: tf.zeros([2])};
     const {grads: out, norm} = clipByGlobalNorm(grads, 1);

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import {globalNormUnchecked} from './global_norm';
 import type {NormType} from './types';
-import {checkBoolean, checkNormType, checkOptions, checkPositive, checkTensorMap} from './validate';
+import {checkBoolean, checkNormType, checkOptions, checkPositive, checkTensorMap, show} from './validate';
 
 /** Options of `clipByGlobalNorm`. */
 export interface ClipByGlobalNormOptions {
@@ -14,6 +14,12 @@ export interface ClipByGlobalNormOptions {
    * option that reads a value back to the host (a sync) on every call; it is off by default.
    */
   errorIfNonfinite?: boolean;
+  /**
+   * The global norm of `grads` of this `normType`, when the caller has already measured it (a
+   * training loop's guard does): it is used as is, not measured again, and not disposed; the
+   * result's `norm` is this same tensor.
+   */
+  norm?: tf.Scalar;
 }
 
 /** What `clipByGlobalNorm` returns. */
@@ -40,7 +46,8 @@ export interface ClipByGlobalNormResult {
  * ```
  * @param grads gradients by variable name, as `tf.variableGrads` returns them
  * @param maxNorm largest allowed global norm, finite and > 0
- * @param options `normType` (1, 2, 'inf'), `eps` (default 1e-6), `errorIfNonfinite` (default false)
+ * @param options `normType` (1, 2, 'inf'), `eps` (default 1e-6), `errorIfNonfinite` (default false),
+ *   `norm` (a precomputed norm of `grads`)
  * @returns the clipped gradients and the norm before clipping
  */
 export function clipByGlobalNorm(
@@ -55,13 +62,17 @@ export function clipByGlobalNorm(
   const p = checkNormType(fn, opts.normType ?? 2);
   const eps = checkPositive(fn, 'eps', opts.eps ?? 1e-6, true);
   const errorIfNonfinite = checkBoolean(fn, 'errorIfNonfinite', opts.errorIfNonfinite ?? false);
+  const given = opts.norm;
+  if (given !== undefined && !(given instanceof tf.Tensor && given.rank === 0 && !given.isDisposed)) {
+    throw new Error(`${fn}: norm must be a live scalar tensor (the global norm of grads), got ${show(given)}`);
+  }
 
-  const norm = globalNormUnchecked(grads, p);
+  const norm = given ?? globalNormUnchecked(grads, p);
   if (errorIfNonfinite) {
     // The documented exception to "no host sync": the caller asked for a thrown error.
     const value = norm.dataSync()[0];
     if (!Number.isFinite(value)) {
-      norm.dispose();
+      if (given === undefined) norm.dispose();
       throw new Error(
         `${fn}: the total norm of order ${p} of the gradients is non-finite (${value}), so it cannot be ` +
           `clipped; pass errorIfNonfinite: false to scale them anyway`,

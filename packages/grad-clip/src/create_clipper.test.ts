@@ -35,6 +35,37 @@ describeBackends(['cpu', 'wasm'], () => {
     same(createClipper({mode: 'agc', clipFactor: 0.05, exclude: ['conv/bias']})(grads, params), adaptiveClip(grads, params, {clipFactor: 0.05, exclude: ['conv/bias']}));
   });
 
+  it("global_norm reuses the caller's norm (GradContext) only for the map it was measured on", async () => {
+    const clip = createClipper({mode: 'global_norm', maxNorm: 0.1});
+    const ref = clipByGlobalNorm(grads, 0.1);
+    // the true norm: the same result as measuring it, and the caller's scalar is not disposed
+    same(clip(grads, undefined, {grads, globalNorm: ref.norm}), clipByGlobalNorm(grads, 0.1, {norm: ref.norm}).grads);
+    expect(ref.norm.isDisposed).toBe(false);
+    same(clip(grads, undefined, {grads, globalNorm: ref.norm}), ref.grads);
+    // a (deliberately wrong) norm of 10x shows that it is used, not re-measured: coefficient
+    // 0.1/(10‖g‖ + 1e-6) ≈ 0.01/(‖g‖ + 1e-6) up to the eps and float32 rounding
+    const near = (a: tf.NamedTensorMap, b: tf.NamedTensorMap) => {
+      for (const k of Object.keys(b)) expectClose(a[k], b[k].dataSync(), {rtol: 1e-4, atol: 1e-9});
+      tf.dispose([a, b]);
+    };
+    const tenfold = tf.mul(ref.norm, 10) as tf.Scalar;
+    const used = clip(grads, undefined, {grads, globalNorm: tenfold});
+    const expected = clipByGlobalNorm(grads, 0.01);
+    near(used, expected.grads);
+    // another map (even with the same tensors) or another norm type: the ctx is ignored
+    same(clip({...grads}, undefined, {grads, globalNorm: tenfold}), clipByGlobalNorm(grads, 0.1, {norm: ref.norm}).grads);
+    const l1 = createClipper({mode: 'global_norm', maxNorm: 0.1, normType: 1});
+    const refL1 = clipByGlobalNorm(grads, 0.1, {normType: 1});
+    same(l1(grads, undefined, {grads, globalNorm: tenfold}), refL1.grads);
+    // chain hands the ctx to its parts
+    const viaChain = clipByGlobalNorm(grads, 0.01);
+    near(chain(createClipper({mode: 'global_norm', maxNorm: 0.1}))(grads, undefined, {grads, globalNorm: tenfold}), viaChain.grads);
+    viaChain.norm.dispose();
+    await expectNoLeak(() => clip(grads, undefined, {grads, globalNorm: tenfold}));
+    expect(tenfold.isDisposed).toBe(false);
+    tf.dispose([ref.norm, tenfold, expected.norm, refL1.norm]);
+  });
+
   it('records its config for saving', () => {
     const c = createClipper({mode: 'global_norm', maxNorm: 2});
     expect(c.config).toEqual([{mode: 'global_norm', maxNorm: 2}]);

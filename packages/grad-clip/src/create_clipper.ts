@@ -4,7 +4,7 @@ import {AutoClip} from './auto_clip';
 import {clipByGlobalNorm} from './clip_by_global_norm';
 import {clipByNorm} from './clip_by_norm';
 import {checkClipValue, clipByValue} from './clip_by_value';
-import type {ClipperConfig, GradTransform} from './types';
+import type {ClipperConfig, GradContext, GradTransform} from './types';
 import {checkBoolean, checkNormType, checkOptions, checkPositive, show} from './validate';
 
 const KEYS: Record<string, string[]> = {
@@ -70,9 +70,11 @@ export function createClipper(config: ClipperConfig): GradTransform {
         eps: checkPositive(fn, 'eps', c.eps ?? 1e-6, true),
         errorIfNonfinite: checkBoolean(fn, 'errorIfNonfinite', c.errorIfNonfinite ?? false),
       };
-      return tag((grads: tf.NamedTensorMap) => {
-        const r = clipByGlobalNorm(grads, maxNorm, opts);
-        r.norm.dispose();
+      // reuses a global L2 norm the caller measured on this very map (GradContext)
+      return tag((grads: tf.NamedTensorMap, _params?: tf.NamedTensorMap, ctx?: GradContext) => {
+        const norm = ctx !== undefined && ctx.grads === grads && opts.normType === 2 ? ctx.globalNorm : undefined;
+        const r = clipByGlobalNorm(grads, maxNorm, {...opts, norm});
+        if (norm === undefined) r.norm.dispose();
         return r.grads;
       });
     }

@@ -9,7 +9,7 @@ export {adaptiveClip} from './adaptive_clip';
 export type {AdaptiveClipOptions} from './adaptive_clip';
 export {allFinite} from './all_finite';
 export {zeroNonFinite} from './zero_non_finite';
-export type {ClipMode, ClipperConfig, GradTransform, NamedTensor, NormType} from './types';
+export type {ClipMode, ClipperConfig, GradContext, GradTransform, NamedTensor, NormType} from './types';
 export {AutoClip} from './auto_clip';
 export type {AutoClipOptions, AutoClipResult, AutoClipState} from './auto_clip';
 export {chain} from './chain';

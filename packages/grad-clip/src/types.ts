@@ -1,4 +1,4 @@
-import type {NamedTensorMap, Tensor} from '@tensorflow/tfjs-core';
+import type {NamedTensorMap, Scalar, Tensor} from '@tensorflow/tfjs-core';
 
 /** A tensor with a name, as tfjs optimizers' `getWeights()` hands them out. */
 export interface NamedTensor {
@@ -10,13 +10,25 @@ export interface NamedTensor {
 export type NormType = 1 | 2 | 'inf';
 
 /**
+ * What a training loop already measured on a gradient map, handed to transforms so they need not
+ * measure it again. A transform uses it only when it is called with that very map
+ * (`ctx.grads === grads`); the loop keeps `globalNorm` alive during the call and disposes it.
+ */
+export interface GradContext {
+  /** the gradient map the numbers below were measured on */
+  grads: NamedTensorMap;
+  /** the global L2 norm sqrt(Σ g²) of exactly `grads` (may be non-finite) */
+  globalNorm: Scalar;
+}
+
+/**
  * A gradient transformation (Optax style, without explicit state threading): takes gradients by
  * variable name, and the parameters by the same names where it needs them (AGC), and returns
  * new gradient tensors. The caller owns (and disposes) the returned tensors; the inputs are not
- * disposed.
+ * disposed. `ctx` optionally carries a global norm the caller already measured on `grads`.
  */
 export interface GradTransform {
-  (grads: NamedTensorMap, params?: NamedTensorMap): NamedTensorMap;
+  (grads: NamedTensorMap, params?: NamedTensorMap, ctx?: GradContext): NamedTensorMap;
   /** The plain options it was built from (set by `createClipper` / `chain`), used to save it. */
   readonly config?: ClipperConfig[];
   /** Tensors it keeps between steps (AutoClip's history), saved with the optimizer weights. */

@@ -57,14 +57,17 @@ export function packMetrics(
 ): tf.Tensor1D {
   return tf.tidy(() => {
     const names = Object.keys(params);
-    // Scaled norms (m·sqrt(Σ(g/m)²)): finite gradients never read back as Infinity. Logging steps only.
+    // Gradient norms are scaled (m·sqrt(Σ(g/m)²), 5 passes): finite gradients of any size never
+    // read back as Infinity, and exploding gradients are what these logs are for. Weight norms
+    // take the plain sqrt(Σw²) (2 passes): it overflows only past ‖w‖ ≈ 1.8e19.
     const norm = (t: tf.Tensor): tf.Scalar => safeGlobalNorm([t]);
+    const plain = (t: tf.Tensor): tf.Scalar => tf.sqrt(tf.sum(tf.square(t))) as tf.Scalar;
     const gn = names.map((n) => (grads[n] ? norm(grads[n]) : tf.scalar(0)));
     const gc = names.map((n) => (clipped[n] ? norm(clipped[n]) : tf.scalar(0)));
-    const wn = names.map((n) => norm(params[n]));
-    const dn = names.map((n) => (before ? norm(tf.sub(params[n], before[n])) : tf.scalar(0)));
+    const wn = names.map((n) => plain(params[n]));
+    const dn = names.map((n) => (before ? plain(tf.sub(params[n], before[n])) : tf.scalar(0)));
     // ‖Δw‖ relative to the larger of ‖w‖ before and after (zero-initialised biases stay finite).
-    const bn = names.map((n, i) => (before ? tf.maximum(norm(before[n]), wn[i]) as tf.Scalar : wn[i]));
+    const bn = names.map((n, i) => (before ? tf.maximum(plain(before[n]), wn[i]) as tf.Scalar : wn[i]));
     const tot = (xs: tf.Scalar[]): tf.Scalar => safeGlobalNorm(xs);
     const safeDiv = (a: tf.Scalar, b: tf.Scalar): tf.Scalar => tf.div(a, tf.maximum(b, 1e-30)) as tf.Scalar;
     const head = [tf.cast(loss, 'float32'), tot(gn), tot(gc), safeDiv(tot(dn), tot(bn))];

@@ -3,7 +3,8 @@ import {describeBackends, expectClose, expectNoLeak} from '@stable-train/testing
 import {Trainer} from './trainer';
 import {countReads, tinyBatch, tinyModel} from './test_util';
 import type {StepMetrics} from './step_metrics';
-import type {TrainerEvent} from './types';
+import type {GradTransform, TrainerEvent} from './types';
+import {createClipper, globalNorm} from '@stable-train/grad-clip';
 
 describeBackends(['cpu', 'wasm'], () => {
   it('one SGD step equals w - lr * grad computed by hand', async () => {
@@ -54,6 +55,35 @@ describeBackends(['cpu', 'wasm'], () => {
       model.dispose();
       opt.dispose();
     }
+  });
+
+  it("hands the guard's ‖g‖ to the transforms (GradContext), so a global-norm clipper reuses it", async () => {
+    const model = tinyModel();
+    const batch = tinyBatch();
+    const seen: {same: boolean; norm: number; measured: number}[] = [];
+    const clip = createClipper({mode: 'global_norm', maxNorm: 0.01});
+    const spy: GradTransform = (g, p, ctx) => {
+      const measured = globalNorm(g);
+      seen.push({same: ctx?.grads === g, norm: ctx ? ctx.globalNorm.dataSync()[0] : NaN, measured: measured.dataSync()[0]});
+      measured.dispose();
+      return clip(g, p, ctx);
+    };
+    const opt = tf.train.sgd(0.1);
+    const ms: StepMetrics[] = [];
+    const trainer = new Trainer({model, optimizer: opt, guard: {policy: 'skip'}, logEvery: 1, transforms: [spy], onStep: (m) => ms.push(m)});
+    for (let i = 0; i < 2; i++) await trainer.step(batch);
+    await trainer.flush();
+    expect(seen.map((x) => x.same)).toEqual([true, true]);
+    seen.forEach((x) => expect(x.norm).toBeCloseTo(x.measured, 5));
+    // the clip used it: the clipped norm is maxNorm (the raw norm is well above 0.01)
+    ms.forEach((m) => expect(m.gradNormClipped).toBeCloseTo(0.01, 6));
+    // without a reading guard no ctx is made (the transforms measure what they need)
+    const off = new Trainer({model, optimizer: opt, guard: {policy: 'off'}, logEvery: 0, transforms: [spy]});
+    await off.step(batch);
+    expect(seen[2].same).toBe(false);
+    tf.dispose([batch.x, batch.y]);
+    model.dispose();
+    opt.dispose();
   });
 
   it('reports metrics every logEvery steps with per-layer norms', async () => {

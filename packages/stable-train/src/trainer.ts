@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import {packCheckpoint, unpackCheckpoint} from './checkpoint';
 import {readCheckpoint, writeCheckpoint, type CheckpointTarget} from './checkpoint_io';
-import {globalNorm} from '@stable-train/grad-clip';
+import {globalNorm, type GradContext} from '@stable-train/grad-clip';
 import {allFiniteScalar, computeGrads, safeGlobalNorm} from './compute_grads';
 import type {Dataset} from './data/dataset';
 import {fitLoop, type FitOptions, type FitResult} from './fit';
@@ -176,13 +176,19 @@ export class Trainer {
     // Every gradient map made this step (transforms may pass tensors through): freed at the end.
     const owned = new Set<tf.Tensor>(Object.values(r.grads));
     let loss: number | undefined;
+    // ‖g‖ of r.grads when the guard measures it: handed to the transforms (a global-norm clipper
+    // then does not measure it again), disposed at the end of the step
+    let ctx: GradContext | undefined;
     try {
       if (this.guard.readsEveryStep) {
         // Only the guard's policies that read every step pay for ‖g‖. When it is finite every
         // gradient is finite; only when it is not (rare) do we look closer, with one more read:
         // an all-finite flag, and the norm measured with scaling (finite gradients whose Σg²
         // overflows float32, i.e. ‖g‖ > ~1.8e19, are not "non-finite").
-        const packed = tf.tidy(() => tf.stack([tf.cast(r.loss, 'float32'), globalNorm(r.grads), r.inputFinite]));
+        ctx = {grads: r.grads, globalNorm: globalNorm(r.grads)};
+        owned.add(ctx.globalNorm);
+        const norm = ctx.globalNorm;
+        const packed = tf.tidy(() => tf.stack([tf.cast(r.loss, 'float32'), norm, r.inputFinite]));
         const s = await packed.data();
         packed.dispose();
         loss = s[0];
@@ -221,7 +227,7 @@ export class Trainer {
       const before = logging ? tf.tidy(() => mapValues(params, (v) => tf.clone(v))) : null;
       let clipped = grads;
       for (const t of this.opts.transforms ?? []) {
-        clipped = t(clipped, params);
+        clipped = t(clipped, params, ctx);
         for (const g of Object.values(clipped)) owned.add(g);
       }
       this.opts.weightDecay?.apply(params, lr);

@@ -1,3 +1,4 @@
+import type {GradContext} from '@stable-train/grad-clip';
 import type * as tf from '@tensorflow/tfjs-core';
 
 /** Tensors by variable name, as `tf.variableGrads` returns them (DESIGN.md shared shape). */
@@ -22,8 +23,13 @@ export interface Batch {
   y: tf.Tensor;
 }
 
-/** A gradient transformation `(grads, params?) => grads` (grad-clip's `createClipper`, `chain`, ...). */
-export type GradTransform = (grads: NamedTensorMap, params?: NamedTensorMap) => NamedTensorMap;
+/**
+ * A gradient transformation `(grads, params?, ctx?) => grads` (grad-clip's `createClipper`,
+ * `chain`, ...). When the guard has measured ‖g‖, the Trainer passes it as `ctx`
+ * (`{grads, globalNorm}`, grad-clip's `GradContext`), so a global-norm clipper does not measure
+ * it again.
+ */
+export type GradTransform = (grads: NamedTensorMap, params?: NamedTensorMap, ctx?: GradContext) => NamedTensorMap;
 
 /** A learning-rate schedule: `step` 0 is the first optimisation step (lr-schedule's `Schedule`). */
 export type Schedule = (step: number) => number;
