@@ -92,6 +92,30 @@ export class BatchedMlp {
     });
   }
 
+  /**
+   * Per model: are all its gradients finite; for those that are, writes the scaled norm
+   * m·sqrt(Σ(g/m)²), m = max|g|, into `gradNorm` (one more host read).
+   */
+  private probeGrads(grads: tf.Tensor[], gradNorm: Float32Array): boolean[] {
+    const M = this.M;
+    const d = tf.tidy(() => {
+      const rest = (t: tf.Tensor) => t.shape.slice(1).map((_, i) => i + 1);
+      const finite = tf.stack(grads.map((g) => tf.all(tf.isFinite(g), rest(g)))); // [V, M]
+      const allFinite = tf.all(finite, 0);
+      const max = tf.max(tf.stack(grads.map((g) => tf.max(tf.abs(g), rest(g)))), 0); // [M]
+      const scale = tf.where(tf.greater(max, 0), max, tf.onesLike(max));
+      const ss = tf.addN(grads.map((g) => tf.sum(tf.square(tf.div(g, tf.reshape(scale, [M, ...g.shape.slice(1).map(() => 1)]))), rest(g))));
+      return tf.concat([tf.cast(allFinite, 'float32'), tf.mul(scale, tf.sqrt(ss))]);
+    });
+    const v = d.dataSync();
+    d.dispose();
+    const fin = Array.from({length: M}, (_, m) => v[m] === 1);
+    fin.forEach((f, m) => {
+      if (f) gradNorm[m] = v[M + m];
+    });
+    return fin;
+  }
+
   /** One SGD step of every model; returns each model's loss and gradient norm (one host read). */
   step(x: tf.Tensor, y: tf.Tensor): {loss: Float32Array; gradNorm: Float32Array; ok: boolean[]} {
     const vars = this.variables;
@@ -110,8 +134,12 @@ export class BatchedMlp {
     const s = stats.dataSync() as Float32Array;
     const loss = s.slice(0, this.M);
     const gradNorm = s.slice(this.M).map(Math.sqrt);
+    // Σg² overflows float32 for finite gradients with ‖g‖ > ~1.8e19 (deep naive tanh nets): only
+    // then (rare) look closer, as the Trainer does: which models are really non-finite, and their
+    // norms measured with scaling.
+    const gradFinite = gradNorm.some((n) => !Number.isFinite(n)) ? this.probeGrads(grads, gradNorm) : undefined;
     const step = this.step_++;
-    const ok = this.guards.map((g, m) => (g.policy === 'off' ? true : !g.gaveUp && g.judge(step, {loss: loss[m], gradNorm: gradNorm[m], inputFinite: true}).ok));
+    const ok = this.guards.map((g, m) => (g.policy === 'off' ? true : !g.gaveUp && g.judge(step, {loss: loss[m], gradNorm: gradNorm[m], inputFinite: true, gradFinite: gradFinite?.[m]}).ok));
     const mult = this.o.schedule ? this.o.schedule(step) : 1;
     const lrEff = this.lrs.map((lr, m) => lr * mult * this.guards[m].lrScale);
     tf.tidy(() => {
