@@ -95,8 +95,9 @@ export class Run {
     const schedule = tech.schedule
       ? warmupCosine({initial: 0, peak: shared.lr, warmupSteps: warm, decaySteps: shared.steps, final: shared.lr / 100})
       : shared.lr;
-    // Decoupled decay as a post-update (works with every Trainer version; the rate is AdamW's
-    // convention, p ← p·(1 − lr·rate), on kernels only: biases, norms and gates are excluded).
+    // Decoupled decay through the Trainer's weightDecay: p ← p·(1 − lr·rate) before the optimizer
+    // step, as AdamW does (the rate is AdamW's convention; kernels only: biases, norms and gates
+    // are excluded).
     const decay = tech.decay ? decoupledWeightDecay({rate: shared.optimizer === 'adam' ? 0.05 : 5e-4}) : null;
     this.trainer = new Trainer({
       model: this.net,
@@ -104,7 +105,7 @@ export class Run {
       loss: 'softmax_cross_entropy',
       schedule,
       transforms,
-      postUpdate: decay ? [(params, {lr}) => void decay.apply(params, lr)] : [],
+      ...(decay ? {weightDecay: decay} : {}),
       // Metrics cost ~6 ops per variable (norms before/after clipping, update ratio): every 2nd step.
       logEvery: LOG_EVERY,
       layerMetrics: false,
