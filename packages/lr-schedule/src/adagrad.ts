@@ -14,6 +14,8 @@ export interface AdagradOptions {
   initialAccumulatorValue?: number;
   /** coupled L2 factor, >= 0 (default 0) */
   weightDecay?: number;
+  /** maximize the objective: each update uses −g (PyTorch `maximize`) (default false) */
+  maximize?: boolean;
 }
 
 /** PyTorch 1.13 `torch.optim.Adagrad` as a `tf.Optimizer`; build it with {@link adagrad}. */
@@ -29,7 +31,7 @@ export class TorchAdagrad extends TorchOptimizer {
   constructor(opts: AdagradOptions) {
     const fn = 'adagrad';
     options(fn, opts);
-    super(fn, opts.lr);
+    super(fn, opts.lr, opts.maximize ?? false);
     this.lrDecay = nonNegative(fn, 'lrDecay', opts.lrDecay ?? 0);
     this.eps = positive(fn, 'eps', opts.eps ?? 1e-10);
     this.initialAccumulatorValue = nonNegative(fn, 'initialAccumulatorValue', opts.initialAccumulatorValue ?? 0);
@@ -54,7 +56,7 @@ export class TorchAdagrad extends TorchOptimizer {
 
   override getConfig(): tf.serialization.ConfigDict {
     const {lrDecay, eps, initialAccumulatorValue, weightDecay} = this;
-    return {lr: this.currentLr, lrDecay, eps, initialAccumulatorValue, weightDecay};
+    return {lr: this.currentLr, lrDecay, eps, initialAccumulatorValue, weightDecay, maximize: this.maximize};
   }
 
   static override fromConfig<T extends tf.serialization.Serializable>(

@@ -19,6 +19,8 @@ export interface AdamOptions {
   weightDecay?: number;
   /** keep the running maximum of v (AMSGrad) (default false) */
   amsgrad?: boolean;
+  /** maximize the objective: each update uses −g (PyTorch `maximize`) (default false) */
+  maximize?: boolean;
 }
 
 /** PyTorch 1.13 `torch.optim.Adam` (and, decoupled, `AdamW`) as a `tf.Optimizer`; build it with {@link adam}. */
@@ -37,7 +39,7 @@ export class TorchAdam extends TorchOptimizer {
 
   constructor(opts: AdamOptions, fn = 'adam', decoupled = false) {
     options(fn, opts);
-    super(fn, opts.lr);
+    super(fn, opts.lr, opts.maximize ?? false);
     this.beta1 = this.scheduledOption('beta1', opts.beta1 ?? 0.9, 0, 1, true);
     this.beta2 = inRange(fn, 'beta2', opts.beta2 ?? 0.999, 0, 1, true);
     this.eps = positive(fn, 'eps', opts.eps ?? 1e-8);
@@ -77,7 +79,7 @@ export class TorchAdam extends TorchOptimizer {
 
   override getConfig(): tf.serialization.ConfigDict {
     const {beta2, eps, weightDecay, amsgrad} = this;
-    return {lr: this.currentLr, beta1: this.currentBeta1, beta2, eps, weightDecay, amsgrad};
+    return {lr: this.currentLr, beta1: this.currentBeta1, beta2, eps, weightDecay, amsgrad, maximize: this.maximize};
   }
 
   static override fromConfig<T extends tf.serialization.Serializable>(

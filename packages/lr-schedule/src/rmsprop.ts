@@ -19,6 +19,8 @@ export interface RmspropOptions {
   centered?: boolean;
   /** coupled L2 factor, >= 0 (default 0) */
   weightDecay?: number;
+  /** maximize the objective: each update uses −g (PyTorch `maximize`) (default false) */
+  maximize?: boolean;
 }
 
 /** PyTorch 1.13 `torch.optim.RMSprop` as a `tf.Optimizer`; build it with {@link rmsprop}. */
@@ -36,7 +38,7 @@ export class TorchRMSprop extends TorchOptimizer {
   constructor(opts: RmspropOptions) {
     const fn = 'rmsprop';
     options(fn, opts);
-    super(fn, opts.lr);
+    super(fn, opts.lr, opts.maximize ?? false);
     this.alpha = inRange(fn, 'alpha', opts.alpha ?? 0.99, 0, 1, true);
     this.eps = positive(fn, 'eps', opts.eps ?? 1e-8);
     this.momentum = this.scheduledOption('momentum', opts.momentum ?? 0, 0, 1, true);
@@ -82,7 +84,7 @@ export class TorchRMSprop extends TorchOptimizer {
 
   override getConfig(): tf.serialization.ConfigDict {
     const {alpha, eps, centered, weightDecay} = this;
-    return {lr: this.currentLr, alpha, eps, momentum: this.currentMomentum, centered, weightDecay};
+    return {lr: this.currentLr, alpha, eps, momentum: this.currentMomentum, centered, weightDecay, maximize: this.maximize};
   }
 
   static override fromConfig<T extends tf.serialization.Serializable>(

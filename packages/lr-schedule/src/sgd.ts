@@ -17,6 +17,8 @@ export interface SgdOptions {
   nesterov?: boolean;
   /** coupled L2 penalty added to the gradient, >= 0 (default 0) */
   weightDecay?: number;
+  /** maximize the objective: each update uses −g (PyTorch `maximize`) (default false) */
+  maximize?: boolean;
 }
 
 /** PyTorch 1.13 `torch.optim.SGD` as a `tf.Optimizer`; build it with {@link sgd}. */
@@ -33,7 +35,7 @@ export class TorchSGD extends TorchOptimizer {
   constructor(opts: SgdOptions) {
     const fn = 'sgd';
     options(fn, opts);
-    super(fn, opts.lr);
+    super(fn, opts.lr, opts.maximize ?? false);
     this.momentum = this.scheduledOption('momentum', opts.momentum ?? 0, 0, 1, true);
     this.dampening = inRange(fn, 'dampening', opts.dampening ?? 0, 0, 1);
     this.nesterov = opts.nesterov ?? false;
@@ -76,7 +78,7 @@ export class TorchSGD extends TorchOptimizer {
   }
 
   override getConfig(): tf.serialization.ConfigDict {
-    return {lr: this.currentLr, momentum: this.currentMomentum, dampening: this.dampening, nesterov: this.nesterov, weightDecay: this.weightDecay};
+    return {lr: this.currentLr, momentum: this.currentMomentum, dampening: this.dampening, nesterov: this.nesterov, weightDecay: this.weightDecay, maximize: this.maximize};
   }
 
   static override fromConfig<T extends tf.serialization.Serializable>(

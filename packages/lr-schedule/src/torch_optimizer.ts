@@ -54,10 +54,18 @@ export abstract class TorchOptimizer extends tf.Optimizer {
   private readonly paramSteps = new Map<string, number>();
   private readonly hypers = new Map<string, Hyper>();
 
-  protected constructor(fnName: string, lr: LearningRate) {
+  /**
+   * Ascend instead of descend: every update uses −g (PyTorch 1.13 `maximize`, applied to the raw
+   * gradient before weight decay and the moments, as there).
+   */
+  readonly maximize: boolean;
+
+  protected constructor(fnName: string, lr: LearningRate, maximize: unknown = false) {
     super();
     this.fnName = fnName;
     this.lr = checkLr(fnName, lr);
+    if (typeof maximize !== 'boolean') throw new Error(`${fnName}: maximize must be true or false, got ${String(maximize)}`);
+    this.maximize = maximize;
   }
 
   /** Number of updates applied so far (0 before the first); the schedule's step. */
@@ -145,7 +153,7 @@ export abstract class TorchOptimizer extends tf.Optimizer {
       for (const [name, p, g] of work) {
         const t = (this.paramSteps.get(name) ?? 0) + 1;
         this.paramSteps.set(name, t);
-        this.update(p, g, this.slotsFor(name, p), lr, t, hp);
+        this.update(p, this.maximize ? tf.neg(g) : g, this.slotsFor(name, p), lr, t, hp);
       }
     });
     this.incrementIterations();
