@@ -4,7 +4,7 @@ import {Initializer, makeInitializer} from './initializer';
 /**
  * The identity matrix for a 2-D kernel `[in, out]`: w[i][j] = 1 if i = j else 0 (rectangular
  * shapes get ones on the main diagonal). Preserves inputs in linear layers (IRNN-style recurrences).
- * For conv kernels use {@link deltaOrthogonal}, or PyTorch's `dirac_` idea by hand.
+ * For conv kernels use {@link dirac} (PyTorch `dirac_`) or {@link deltaOrthogonal}.
  *
  * Same as PyTorch `torch.nn.init.eye_`, Keras / TF.js `Identity` (gain 1).
  *

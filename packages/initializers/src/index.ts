@@ -19,6 +19,7 @@ export {lecunUniform} from './lecun_uniform';
 export {lecunNormal} from './lecun_normal';
 export {orthogonal} from './orthogonal';
 export {deltaOrthogonal} from './delta_orthogonal';
+export {dirac} from './dirac';
 export {lsuv} from './lsuv';
 export type {LsuvLayer, LsuvOptions, LsuvResult} from './lsuv';
 export {fixupScale} from './fixup_scale';

@@ -21,7 +21,7 @@ describeBackends(['cpu', 'wasm'], () => {
     const needs: Record<string, object> = {constant: {value: 0.5}};
     for (const name of INITIALIZER_NAMES) {
       const init = resolveInitializer(name, needs[name]);
-      const shape = name === 'delta_orthogonal' ? [3, 3, 4, 4] : [6, 6];
+      const shape = name === 'delta_orthogonal' || name === 'dirac' ? [3, 3, 4, 4] : [6, 6];
       await expectNoLeak(() => init(shape, {seed: 1}));
     }
     expect(INITIALIZER_NAMES.length).toBeGreaterThanOrEqual(20);

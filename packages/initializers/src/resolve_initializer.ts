@@ -1,5 +1,6 @@
 import {constant, ones, zeros} from './constant';
 import {deltaOrthogonal} from './delta_orthogonal';
+import {dirac} from './dirac';
 import {glorotNormal} from './glorot_normal';
 import {glorotUniform} from './glorot_uniform';
 import {heNormal} from './he_normal';
@@ -41,6 +42,7 @@ const FACTORIES: Record<string, Factory> = {
   variance_scaling: varianceScaling,
   orthogonal,
   delta_orthogonal: deltaOrthogonal,
+  dirac,
 };
 
 /** Names `resolveInitializer` accepts (snake_case; camelCase and PyTorch `xavier_*` / `kaiming_*` work too). */
