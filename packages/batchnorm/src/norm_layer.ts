@@ -52,10 +52,25 @@ export abstract class NormLayer {
     return v;
   }
 
-  /** Checks `x` and `opts` before `apply` makes any tensor; returns `training`. */
-  protected checkApply(x: unknown, opts: ApplyOptions | undefined, minRank: number): boolean {
+  /**
+   * Checks `x` and `opts` before `apply` makes any tensor; returns `training`. `trailing`: the
+   * sizes x's last axes must have (LayerNorm / RMSNorm `normalizedShape`); default `[channels]`.
+   */
+  protected checkApply(
+    x: unknown,
+    opts: ApplyOptions | undefined,
+    minRank: number,
+    trailing?: readonly number[],
+  ): boolean {
     if (this.disposed) throw new Error(`${this.label}: apply called after dispose()`);
     const c = checkInput(`${this.label}.apply`, 'x', x, minRank);
+    const t = x as tf.Tensor;
+    const k = trailing?.length ?? 1;
+    if (k > 1 && (t.rank < k || t.shape.slice(t.rank - k).join(',') !== trailing!.join(','))) {
+      throw new Error(
+        `${this.label}: expected the last ${k} axes of x to be normalizedShape [${trailing}], got shape [${t.shape}]`,
+      );
+    }
     if (c !== this.channels) {
       throw new Error(
         `${this.label}: expected ${this.channels} channels in the last axis of x, got shape [${(x as tf.Tensor).shape}]`,
