@@ -12,7 +12,7 @@ import '@tensorflow/tfjs-core/dist/public/chained_ops/register_all_chained_ops';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import {setupBackend} from '../../packages/stable-train/src/backends';
-import {convnet, fmt, median, mlp, mlpGemmFloor, step, timeSteps} from './backends_models';
+import {batchedMatMulMs, convnet, fmt, median, mlp, mlpGemmFloor, step, timeSteps} from './backends_models';
 
 const QUICK = process.env.BENCH_QUICK === '1';
 const CPU_STEPS = Number(process.env.BENCH_CPU_STEPS ?? 2);
@@ -97,6 +97,8 @@ async function main() {
   await tf.setBackend('wasm');
   log('MLP 784-512-512-10, batch 128, SGD, on wasm');
   const stockMlp = trainMlp('stock tfjs-wasm');
+  const BATCHED = [[4, 256], [8, 128]] as const;
+  const stockBatched = BATCHED.map(([b, n]) => batchedMatMulMs(b, n));
   log('\nConvnet conv3x3x16 -> conv3x3x32/2 -> dense10, 28x28x1, batch 64, SGD');
   trainConvnet('stock tfjs-wasm', 0, 1, 1);
   await tf.setBackend('cpu');
@@ -116,6 +118,10 @@ async function main() {
   log(`  step / floor per round: ${mv.ratios.map((r) => r.toFixed(2)).join(', ')}`);
   log('\nConvnet, ours');
   const oursConv = trainConvnet('stable-train wasm', 2, QUICK ? 2 : 4, QUICK ? 2 : 3);
+
+  log('\nBatched matMul [b, n, n]·[b, n, n] (forward, median of 5; stock runs any batch > 1 as a scalar loop)');
+  const oursBatched = BATCHED.map(([b, n]) => batchedMatMulMs(b, n));
+  BATCHED.forEach(([b, n], i) => log(`  [${b}, ${n}, ${n}]: stock ${fmt(stockBatched[i])} ms, ours ${fmt(oursBatched[i])} ms -> ${(stockBatched[i] / oursBatched[i]).toFixed(1)}x`));
 
   log('\nSummary');
   log(`  MLP: stock ${fmt(stockMlp)} ms vs ours ${fmt(oursMlp)} ms -> ${(stockMlp / oursMlp).toFixed(1)}x faster (target >= 6x)`);

@@ -121,3 +121,12 @@ export function mlpGemmFloor(batch = 128, n = 15, opts: {warmup?: number; cacheH
   const warm = rows.filter((r) => r.needed).reduce((s, r) => s + r.warm, 0);
   return {rows, floor, all, warm};
 }
+
+/** Median ms of one batched product [b, n, n]·[b, n, n] (fresh operands each run, as in a step). */
+export function batchedMatMulMs(b: number, n: number, runs = 5): number {
+  const a = tf.randomNormal([b, n, n]);
+  const c = tf.randomNormal([b, n, n]);
+  const ms = timeIt(() => [tf.add(a, 0), tf.add(c, 0)] as [tf.Tensor, tf.Tensor], (p, q) => tf.matMul(p, q), runs, 1);
+  tf.dispose([a, c]);
+  return ms;
+}

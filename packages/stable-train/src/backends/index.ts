@@ -7,6 +7,6 @@ export {conv2dFilterGrad, conv2dInputGrad} from './conv_backprop';
 export {depthwiseConv2dFilterGrad, depthwiseConv2dInputGrad} from './depthwise_conv2d_backprop';
 export {maxPoolInputGrad} from './max_pool_grad';
 export {gatherInputGrad} from './gather_grad';
-export {gemmPlanCost, installWasmUntransposedGemm} from './wasm_mat_mul_kernel';
+export {BATCHED_GEMM_SPLIT_MIN_WORK, gemmPlanCost, installWasmUntransposedGemm} from './wasm_mat_mul_kernel';
 export {installWasmExplicitSamePadding} from './wasm_same_pad_kernel';
 export {installWasmSharedIdentity} from './wasm_identity_kernel';

@@ -3,6 +3,7 @@ import {OPS_REGISTERED} from './register_ops';
 import {conv2dBackpropInputGradConfig, conv2dGradConfig} from './conv2d_grad';
 import {depthwiseConv2dGradConfig} from './depthwise_conv2d_grad';
 import {gatherGradConfig} from './gather_grad';
+import {matMulGradConfig} from './mat_mul_grad';
 import {maxPoolGradConfig} from './max_pool_grad';
 import {installWasmUntransposedGemm} from './wasm_mat_mul_kernel';
 import {installWasmExplicitSamePadding} from './wasm_same_pad_kernel';
@@ -15,14 +16,16 @@ export const TRAINING_GRADIENTS: readonly tf.GradConfig[] = [
   depthwiseConv2dGradConfig,
   maxPoolGradConfig,
   gatherGradConfig,
+  matMulGradConfig,
 ];
 
 /**
  * Registers what training needs on every backend, WASM first: tfjs-core's gradients and chained
  * ops, then gradient overrides for Conv2D, Conv2DBackpropInput, DepthwiseConv2dNative, MaxPool
  * and GatherV2 written with forward kernels that WASM has (and that are exact on cpu and WebGL
- * too), WASM GEMM kernels that never run a transposed product (so matMul's stock gradient is
- * fast there, while cpu and WebGL keep their native transposed products), WASM conv kernels
+ * too), a BatchMatMul gradient that sums over broadcast batch axes (stock tfjs-core fails
+ * there), WASM GEMM kernels that never run a transposed product and split large batched products
+ * into XNNPACK GEMMs (while cpu and WebGL keep their native transposed products), WASM conv kernels
  * that pass 'same' padding explicitly (XNNPACK's 'same' is wrong for some strides), and a WASM
  * Identity kernel that shares buffers instead of copying every tensor saved for a gradient.
  * `setupBackend` calls it; call it again if something later re-registers the stock gradients

@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import {batchMatMulGradConfig as stockMatMul} from '@tensorflow/tfjs-core/dist/gradients/BatchMatMul_grad';
 import {expectClose, expectNoLeak, useBackend} from '@stable-train/testing';
 import {registerTrainingKernels} from './register_training_kernels';
-import {gemmPlanCost} from './wasm_mat_mul_kernel';
+import {BATCHED_GEMM_SPLIT_MIN_WORK, gemmPlanCost} from './wasm_mat_mul_kernel';
 
 interface Case { batch: number[]; m: number; k: number; n: number; ta: boolean; tb: boolean }
 const caseArb: fc.Arbitrary<Case> = fc.record({
@@ -114,6 +114,78 @@ describe('wasm untransposed GEMM kernels', () => {
     }
   });
 
+  it('batched products large enough to split (one XNNPACK GEMM per entry) equal cpu, broadcasts included', async () => {
+    interface Big { batchA: number[]; batchB: number[]; m: number; k: number; n: number; ta: boolean; tb: boolean; relu: boolean }
+    const big: fc.Arbitrary<Big> = fc.record({
+      batchA: fc.constantFrom<number[]>([2], [3], [2, 2], [1], []),
+      batchB: fc.constantFrom<number[]>([2], [3], [2, 2], [1], []),
+      m: fc.integer({min: 64, max: 72}), k: fc.integer({min: 64, max: 72}), n: fc.integer({min: 64, max: 72}),
+      ta: fc.boolean(), tb: fc.boolean(), relu: fc.boolean(),
+    }).filter((c) => {
+      const [p, q] = [c.batchA.reduce((x, y) => x * y, 1), c.batchB.reduce((x, y) => x * y, 1)];
+      const sameRank = c.batchA.length === c.batchB.length && c.batchA.every((d, i) => d === c.batchB[i]);
+      return (p > 1 || q > 1) && (p === 1 || q === 1 || sameRank); // shapes that broadcast
+    });
+    await fc.assert(
+      fc.asyncProperty(big, async (c) => {
+        expect(c.m * c.k * c.n).toBeGreaterThanOrEqual(BATCHED_GEMM_SPLIT_MIN_WORK);
+        const sa = [...c.batchA, ...(c.ta ? [c.k, c.m] : [c.m, c.k])];
+        const sb = [...c.batchB, ...(c.tb ? [c.n, c.k] : [c.k, c.n])];
+        // the batch both operands broadcast to; the reference broadcasts explicitly (tf.broadcastTo,
+        // whose gradient sums back), so it checks the broadcast-aware matMul gradient too
+        const batch = tf.backend_util.assertAndGetBroadcastShape(c.batchA, c.batchB);
+        const run = (explicit: boolean) => tf.tidy(() => {
+          const a = mk(sa, 0);
+          const b = mk(sb, 1);
+          const full = (x: tf.Tensor) => (explicit ? tf.broadcastTo(x, [...batch, ...x.shape.slice(-2)]) : x);
+          // tfjs-core's fused matMul gradient cannot reduce broadcast batches: fused only unbroadcast
+          const fused = c.relu && c.batchA.join() === c.batchB.join();
+          const f = (p: tf.Tensor, q: tf.Tensor) => fused
+            ? tf.fused.matMul({a: full(p) as tf.Tensor3D, b: full(q) as tf.Tensor3D, transposeA: c.ta, transposeB: c.tb, activation: 'relu'})
+            : tf.matMul(full(p), full(q), c.ta, c.tb);
+          const y = f(a, b);
+          const dy = mk(y.shape, 2);
+          const [da, db] = tf.grads((p: tf.Tensor, q: tf.Tensor) => tf.sum(tf.mul(f(p, q), dy)))([a, b]);
+          expect(da.shape).toEqual(sa);
+          expect(db.shape).toEqual(sb);
+          return [y.shape, y.dataSync(), da.dataSync(), db.dataSync()] as const;
+        });
+        await useBackend('cpu');
+        const ref = run(true);
+        await useBackend('wasm');
+        tf.env().set('IS_TEST', false); // fused matMul's customGrad: see the fused test above
+        try {
+          const got = run(false);
+          expect(got[0]).toEqual(ref[0]);
+          // each value sums up to 4·72 products of O(1) terms in float32, in different orders
+          // (XNNPACK vs cpu loops): absolute error up to ~300·6e-8 on near-cancelling sums
+          for (let i = 1; i < 4; i++) expectClose(got[i] as Float32Array, ref[i] as Float32Array, {rtol: 1e-4, atol: 1e-4});
+        } finally {
+          tf.env().set('IS_TEST', true);
+        }
+      }),
+      {numRuns: 12, seed: 13},
+    );
+  });
+
+  it('x [B, m, k] · W [k, n] (PyTorch x @ W) gives W a [k, n] gradient, summed over the batch', async () => {
+    for (const backend of ['cpu', 'wasm'] as const) {
+      await useBackend(backend);
+      tf.tidy(() => {
+        const x = mk([2, 3, 4], 0);
+        const w = mk([4, 5], 1);
+        const dy = mk([2, 3, 5], 2);
+        const [dx, dw] = tf.grads((p: tf.Tensor, q: tf.Tensor) => tf.sum(tf.mul(tf.matMul(p, q), dy)))([x, w]);
+        expect(dw.shape).toEqual([4, 5]);
+        // by hand: dW = Σ_b x_bᵀ·dy_b, dX_b = dy_b·Wᵀ
+        const xb = tf.unstack(x);
+        const db = tf.unstack(dy);
+        expectClose(dw, tf.add(tf.matMul(xb[0], db[0], true, false), tf.matMul(xb[1], db[1], true, false)).dataSync(), tol);
+        expectClose(dx, tf.matMul(dy, tf.broadcastTo(w, [2, 4, 5]), false, true).dataSync(), tol);
+      });
+    }
+  });
+
   it('leaks no tensors', async () => {
     await useBackend('wasm');
     const a = tf.randomNormal([5, 7]);
@@ -124,6 +196,13 @@ describe('wasm untransposed GEMM kernels', () => {
     await expectNoLeak(() => tf.matMul(x, w, false, true)); // swapped plan
     await expectNoLeak(() => tf.grads((p: tf.Tensor, q: tf.Tensor) => tf.sum(tf.matMul(p, q, false, true)))([x, w]));
     tf.dispose([x, w]);
+    // the batched split: every piece and partial product is freed (no wasm buffer left behind)
+    const [p3, q3] = [tf.randomNormal([3, 64, 64]), tf.randomNormal([3, 64, 64])];
+    const heap = tf.backend() as unknown as {numDataIds(): number};
+    const buffers = heap.numDataIds();
+    await expectNoLeak(() => tf.matMul(p3, q3, true, false));
+    expect(heap.numDataIds()).toBe(buffers);
+    tf.dispose([p3, q3]);
     tf.dispose([a, b]);
   });
 });
