@@ -12,6 +12,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import {layerNorm} from '@stable-train/batchnorm';
 import {ExplosionGuard, type GuardOptions} from '../../../packages/stable-train/src/guard';
+import {batchedLossAndGrads, modelAxes, perModelSumSquares} from './batched_grads';
 import type {KernelInit} from './nets';
 
 export interface BatchedOptions {
@@ -99,7 +100,7 @@ export class BatchedMlp {
   private probeGrads(grads: tf.Tensor[], gradNorm: Float32Array): boolean[] {
     const M = this.M;
     const d = tf.tidy(() => {
-      const rest = (t: tf.Tensor) => t.shape.slice(1).map((_, i) => i + 1);
+      const rest = modelAxes;
       const finite = tf.stack(grads.map((g) => tf.all(tf.isFinite(g), rest(g)))); // [V, M]
       const allFinite = tf.all(finite, 0);
       const max = tf.max(tf.stack(grads.map((g) => tf.max(tf.abs(g), rest(g)))), 0); // [M]
@@ -120,15 +121,9 @@ export class BatchedMlp {
   step(x: tf.Tensor, y: tf.Tensor): {loss: Float32Array; gradNorm: Float32Array; ok: boolean[]} {
     const vars = this.variables;
     const {grads, lossVec, normSq} = tf.tidy(() => {
-      let kept: tf.Tensor | null = null;
-      const r = tf.variableGrads(() => {
-        const l = this.losses(x, y);
-        kept = tf.keep(l);
-        return tf.sum(l) as tf.Scalar;
-      }, vars);
+      const r = batchedLossAndGrads(() => this.losses(x, y), vars);
       const g = vars.map((v) => r.grads[v.name]);
-      const ns = tf.addN(g.map((t) => tf.sum(tf.square(t), t.shape.slice(1).map((_, i) => i + 1))));
-      return {grads: g, lossVec: kept! as tf.Tensor, normSq: ns};
+      return {grads: g, lossVec: r.lossVec, normSq: perModelSumSquares(g)};
     });
     const stats = tf.tidy(() => tf.concat([lossVec, normSq]));
     const s = stats.dataSync() as Float32Array;

@@ -11,6 +11,7 @@
 // at their neutral value: their gradients are masked to zero.
 import * as tf from '@tensorflow/tfjs-core';
 import {fixupScale, heUniform} from '@stable-train/initializers';
+import {batchedLossAndGrads} from './batched_grads';
 import {unstackTree} from './unstack';
 
 export type ResVariant = 'plain' | 'rezero' | 'skipinit' | 'fixup';
@@ -96,12 +97,8 @@ export class BatchedResMlp {
   step(x: tf.Tensor, y: tf.Tensor, opt: tf.Optimizer): {loss: Float32Array; gradNorm: Float32Array} {
     const names = Object.keys(this.vars);
     const out = tf.tidy(() => {
-      let kept: tf.Tensor | null = null;
-      const r = tf.variableGrads(() => {
-        const l = this.losses(x, y);
-        kept = tf.keep(l);
-        return tf.sum(l) as tf.Scalar;
-      }, this.variables);
+      const r = batchedLossAndGrads(() => this.losses(x, y), this.variables);
+      const kept = r.lossVec;
       const grads: tf.NamedTensorMap = {};
       const sq: tf.Tensor[] = [];
       for (const k of names) {
@@ -112,7 +109,7 @@ export class BatchedResMlp {
         sq.push(tf.sum(tf.square(g), [0, 2, 3]));
       }
       opt.applyGradients(grads);
-      return tf.concat([kept! as tf.Tensor, tf.sqrt(tf.addN(sq))]);
+      return tf.concat([kept, tf.sqrt(tf.addN(sq))]);
     });
     const s = out.dataSync() as Float32Array;
     out.dispose();

@@ -4,6 +4,7 @@
 // ‖g‖ ≤ λ·max(‖w‖, 1e-3) per output unit; 1-D parameters as a whole). The optimizer is any
 // element-wise tf.Optimizer (SGD, momentum, Adam), which on [M, ...] variables is M independent ones.
 import * as tf from '@tensorflow/tfjs-core';
+import {batchedLossAndGrads, modelAxes, perModelSumSquares} from './batched_grads';
 import {unstackTree} from './unstack';
 
 export type ClipMode = 'none' | 'clip' | 'agc';
@@ -60,15 +61,10 @@ export class BatchedRnn {
     const vars = this.variables;
     const modes = this.o.models.map((m) => m.mode);
     const out = tf.tidy(() => {
-      let kept: tf.Tensor | null = null;
-      const r = tf.variableGrads(() => {
-        const l = this.losses(x, y);
-        kept = tf.keep(l);
-        return tf.sum(l) as tf.Scalar;
-      }, vars);
+      const r = batchedLossAndGrads(() => this.losses(x, y), vars);
+      const kept = r.lossVec;
       const g = vars.map((v) => r.grads[v.name]);
-      const axesAll = (t: tf.Tensor) => t.shape.slice(1).map((_, i) => i + 1);
-      const normSq = tf.addN(g.map((t) => tf.sum(tf.square(t), axesAll(t))));
+      const normSq = perModelSumSquares(g);
       const norm = tf.sqrt(normSq);
       const isClip = tf.tensor1d(modes.map((m) => (m === 'clip' ? 1 : 0)), 'bool');
       const isAgc = tf.tensor1d(modes.map((m) => (m === 'agc' ? 1 : 0)), 'bool');
@@ -78,7 +74,7 @@ export class BatchedRnn {
         const shape = [this.M, ...v.shape.slice(1).map(() => 1)];
         const gi = g[i];
         // AGC: unit = last axis of the unbatched parameter, reduce the others; 1-D parameters whole
-        const unitAxes = this.ranks[i] <= 1 ? axesAll(gi) : Array.from({length: this.ranks[i] - 1}, (_, k) => k + 1);
+        const unitAxes = this.ranks[i] <= 1 ? modelAxes(gi) : Array.from({length: this.ranks[i] - 1}, (_, k) => k + 1);
         const wn = tf.sqrt(tf.sum(tf.square(v), unitAxes, true));
         const gn = tf.sqrt(tf.sum(tf.square(gi), unitAxes, true));
         const maxN = tf.mul(tf.maximum(wn, 1e-3), this.o.agcFactor);
@@ -87,7 +83,7 @@ export class BatchedRnn {
         transformed[v.name] = tf.mul(tf.mul(gi, tf.reshape(globalScale, shape)), agcSel);
       });
       opt.applyGradients(transformed);
-      return tf.concat([kept! as tf.Tensor, norm]);
+      return tf.concat([kept, norm]);
     });
     const s = out.dataSync() as Float32Array;
     out.dispose();
