@@ -4,15 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import {conv2DGradConfig as stockConv2D} from '@tensorflow/tfjs-core/dist/gradients/Conv2D_grad';
 import {conv2DBackpropInputGradConfig as stockConv2DBackpropInput} from '@tensorflow/tfjs-core/dist/gradients/Conv2DBackpropInput_grad';
 import {conv2dFilterGrad, conv2dInputGrad} from './conv_backprop';
-import type {PadAttr, Rounding} from './conv_backprop';
-
-interface ConvAttrs {
-  strides: [number, number] | number;
-  pad: PadAttr;
-  dataFormat?: 'NHWC' | 'NCHW';
-  dilations?: [number, number] | number;
-  dimRoundingMode?: Rounding;
-}
+import type {ConvAttrs} from './conv_backprop';
 
 /**
  * Gradient of `Conv2D` (NHWC): input gradient by a forward conv of the zero-inserted `dy` with the

@@ -12,6 +12,15 @@ export type PadAttr = 'valid' | 'same' | number | Explicit;
 /** Rounding mode attribute of a 2-D conv/pool kernel. */
 export type Rounding = 'floor' | 'round' | 'ceil' | undefined;
 
+/** The attributes the conv kernels' gradients read (Conv2D, Conv2DBackpropInput, DepthwiseConv2dNative). */
+export interface ConvAttrs {
+  strides: [number, number] | number;
+  pad: PadAttr;
+  dataFormat?: 'NHWC' | 'NCHW';
+  dilations?: [number, number] | number;
+  dimRoundingMode?: Rounding;
+}
+
 export const pair = (v: number | [number, number] | undefined): [number, number] =>
   v == null ? [1, 1] : typeof v === 'number' ? [v, v] : [v[0], v[1]];
 

@@ -2,14 +2,7 @@
 // WASM backend has no DepthwiseConv2dNativeBackpropInput/Filter kernels).
 import * as tf from '@tensorflow/tfjs-core';
 import {depthwiseConv2dFilterGrad, depthwiseConv2dInputGrad} from './depthwise_conv2d_backprop';
-import type {PadAttr, Rounding} from './conv_backprop';
-
-interface DepthwiseAttrs {
-  strides: [number, number] | number;
-  pad: PadAttr;
-  dilations?: [number, number] | number;
-  dimRoundingMode?: Rounding;
-}
+import type {ConvAttrs} from './conv_backprop';
 
 /**
  * Gradient of `DepthwiseConv2dNative` (NHWC): input and filter gradients as forward depthwise
@@ -19,7 +12,7 @@ export const depthwiseConv2dGradConfig: tf.GradConfig = {
   kernelName: tf.DepthwiseConv2dNative,
   inputsToSave: ['x', 'filter'],
   gradFunc: (dy, saved, attrs) => {
-    const a = attrs as unknown as DepthwiseAttrs;
+    const a = attrs as unknown as ConvAttrs;
     const [x, filter] = saved as [tf.Tensor4D, tf.Tensor4D];
     const d = dy as tf.Tensor4D;
     return {

@@ -1,5 +1,6 @@
 // Gradient of BatchMatMul (tf.matMul) that also handles broadcast batch dimensions.
 import * as tf from '@tensorflow/tfjs-core';
+import {batchMatMulGradConfig as stockMatMul} from '@tensorflow/tfjs-core/dist/gradients/BatchMatMul_grad';
 
 /** `g` summed over the axes along which `shape` was broadcast to `g.shape`, then given `shape`. */
 function unbroadcast(g: tf.Tensor, shape: number[]): tf.Tensor {
@@ -9,27 +10,19 @@ function unbroadcast(g: tf.Tensor, shape: number[]): tf.Tensor {
 }
 
 /**
- * Gradient of `BatchMatMul`: for C = op(A)·op(B), dA = dC·op(B)ᵀ and dB = op(A)ᵀ·dC (written
- * for each transpose flag as tfjs-core writes them), then summed over every batch axis that was
- * broadcast, so a `[B, m, k] · [k, n]` product (PyTorch's `x @ W`) gives W a `[k, n]` gradient.
- * tfjs-core 4.22's own gradient returns the broadcast `[B, k, n]` and the tape rejects it
- * ("The gradient of input 'b' has shape '2,64,64', which does not match ... '64,64'").
- * The transposed products run natively on cpu / WebGL, and untransposed on WASM through
- * `installWasmUntransposedGemm`.
+ * Gradient of `BatchMatMul`: tfjs-core's own (for C = op(A)·op(B), dA = dC·op(B)ᵀ and
+ * dB = op(A)ᵀ·dC per transpose flag), then summed over every batch axis that was broadcast, so a
+ * `[B, m, k] · [k, n]` product (PyTorch's `x @ W`) gives W a `[k, n]` gradient. tfjs-core 4.22
+ * alone returns the broadcast `[B, k, n]` and the tape rejects it ("The gradient of input 'b' has
+ * shape '2,64,64', which does not match ... '64,64'"). The transposed products run natively on
+ * cpu / WebGL, and untransposed on WASM through `installWasmUntransposedGemm`.
  */
 export const matMulGradConfig: tf.GradConfig = {
   kernelName: tf.BatchMatMul,
   inputsToSave: ['a', 'b'],
   gradFunc: (dy, saved, attrs) => {
     const [a, b] = saved;
-    const {transposeA: ta, transposeB: tb} = attrs as unknown as tf.BatchMatMulAttrs;
-    const g = dy as tf.Tensor;
-    let da: () => tf.Tensor;
-    let db: () => tf.Tensor;
-    if (!ta && !tb) [da, db] = [() => tf.matMul(g, b, false, true), () => tf.matMul(a, g, true, false)];
-    else if (!ta && tb) [da, db] = [() => tf.matMul(g, b, false, false), () => tf.matMul(g, a, true, false)];
-    else if (ta && !tb) [da, db] = [() => tf.matMul(b, g, false, true), () => tf.matMul(a, g, false, false)];
-    else [da, db] = [() => tf.matMul(b, g, true, true), () => tf.matMul(g, a, true, true)];
-    return {a: () => unbroadcast(da(), a.shape), b: () => unbroadcast(db(), b.shape)};
+    const g = stockMatMul.gradFunc(dy, saved, attrs);
+    return {a: () => unbroadcast(g.a(), a.shape), b: () => unbroadcast(g.b(), b.shape)};
   },
 };
