@@ -2,7 +2,7 @@
 const path = require('node:path');
 
 const root = __dirname;
-const pkgs = ['grad-clip', 'initializers', 'batchnorm', 'lr-schedule', 'regularizers', 'resnet-blocks'];
+const pkgs = ['grad-clip', 'initializers', 'batchnorm', 'lr-schedule', 'regularizers', 'resnet-blocks', 'layers'];
 const moduleNameMapper = {
   '^@stable-train/testing$': path.join(root, 'tools/testing/src/index.ts'),
   '^stable-train$': path.join(root, 'packages/stable-train/src/index.ts'),
