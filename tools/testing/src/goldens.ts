@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 
-/** Folder holding the PyTorch reference vectors (copied from shared/goldens/public). */
+/** Folder holding the PyTorch reference vectors (PyTorch 1.13 / Optax; see README.md and README-v2.md there). */
 export const GOLDENS_DIR = path.resolve(__dirname, '../../goldens');
 
 /** The reference files, by area. */
@@ -13,7 +13,15 @@ export type GoldenName =
   | 'normalization'
   | 'optimizers'
   | 'residual'
-  | 'training_reference';
+  | 'training_reference'
+  // v2 (see tools/goldens/README-v2.md)
+  | 'averaging'
+  | 'blocks_v2'
+  | 'clip_v2'
+  | 'losses_v2'
+  | 'norms_v2'
+  | 'optimizers_v2'
+  | 'schedules_v2';
 
 /** A tensor as the goldens encode it: row-major data and a TF.js-layout shape. */
 export interface GoldenTensor {
