@@ -1,5 +1,6 @@
 import type {Schedule} from './schedule';
 import {checkStep, nonNegative} from './validate';
+import {describedSchedule} from './described_schedule';
 
 /**
  * A schedule that always returns `value`: lr(i) = value.
@@ -15,8 +16,8 @@ import {checkStep, nonNegative} from './validate';
 export function constantSchedule(value: number): Schedule {
   const fn = 'constantSchedule';
   nonNegative(fn, 'value', value);
-  return (step: number) => {
+  return describedSchedule({type: 'constant', value}, (step: number) => {
     checkStep(fn, step);
     return value;
-  };
+  });
 }

@@ -1,5 +1,6 @@
 import type {Schedule} from './schedule';
 import {checkStep, integer, nonNegative, options} from './validate';
+import {describedSchedule} from './described_schedule';
 
 /** Options of {@link cosineDecay}. */
 export interface CosineDecayOptions {
@@ -37,9 +38,9 @@ export function cosineDecay(opts: CosineDecayOptions): Schedule {
   const decaySteps = integer(fn, 'decaySteps', opts.decaySteps, 1);
   const final = nonNegative(fn, 'final', opts.final ?? 0);
   const periodic = opts.periodic ?? false;
-  return (step: number) => {
+  return describedSchedule({type: 'cosine', ...opts}, (step: number) => {
     checkStep(fn, step);
     const i = periodic ? step : Math.min(step, decaySteps);
     return final + ((initial - final) * (1 + Math.cos((Math.PI * i) / decaySteps))) / 2;
-  };
+  });
 }

@@ -1,5 +1,6 @@
 import type {Schedule} from './schedule';
 import {checkStep, integer, nonNegative, options} from './validate';
+import {describedSchedule} from './described_schedule';
 
 /** Options of {@link cosineRestarts}. */
 export interface CosineRestartsOptions {
@@ -38,7 +39,7 @@ export function cosineRestarts(opts: CosineRestartsOptions): Schedule {
   const period = integer(fn, 'period', opts.period, 1);
   const periodMult = integer(fn, 'periodMult', opts.periodMult ?? 1, 1);
   const final = nonNegative(fn, 'final', opts.final ?? 0);
-  return (step: number) => {
+  return describedSchedule({type: 'cosineRestarts', ...opts}, (step: number) => {
     checkStep(fn, step);
     let tCur: number;
     let tI = period;
@@ -54,5 +55,5 @@ export function cosineRestarts(opts: CosineRestartsOptions): Schedule {
       tCur = step - start;
     }
     return final + ((initial - final) * (1 + Math.cos((Math.PI * tCur) / tI))) / 2;
-  };
+  });
 }

@@ -1,5 +1,6 @@
 import type {Schedule} from './schedule';
 import {checkStep, integer, nonNegative, oneOf, options, positive} from './validate';
+import {describedSchedule} from './described_schedule';
 
 /** Options of {@link cyclic}. */
 export interface CyclicOptions {
@@ -66,8 +67,8 @@ export function cyclic(opts: CyclicOptions): Schedule {
   const base = nonNegative(fn, 'baseValue', opts.baseValue);
   const max = nonNegative(fn, 'maxValue', opts.maxValue);
   if (max < base) throw new Error(`${fn}: maxValue (${max}) must be >= baseValue (${base})`);
-  return (step: number) => {
+  return describedSchedule({type: 'cyclic', ...opts}, (step: number) => {
     const {sf, scale} = shape(step);
     return base + (max - base) * sf * scale;
-  };
+  });
 }

@@ -1,6 +1,7 @@
 import {cyclicShape, type CyclicOptions} from './cyclic';
 import type {Schedule} from './schedule';
 import {nonNegative} from './validate';
+import {describedSchedule} from './described_schedule';
 
 /** Options of {@link cyclicMomentum}: the cycle of `cyclic` with a momentum range. */
 export interface CyclicMomentumOptions extends Omit<CyclicOptions, 'baseValue' | 'maxValue'> {
@@ -29,8 +30,8 @@ export function cyclicMomentum(opts: CyclicMomentumOptions): Schedule {
   const base = nonNegative(fn, 'baseMomentum', opts.baseMomentum ?? 0.8);
   const max = nonNegative(fn, 'maxMomentum', opts.maxMomentum ?? 0.9);
   if (max < base) throw new Error(`${fn}: maxMomentum (${max}) must be >= baseMomentum (${base})`);
-  return (step: number) => {
+  return describedSchedule({type: 'cyclicMomentum', ...opts}, (step: number) => {
     const {sf, scale} = shape(step);
     return max - (max - base) * sf * scale;
-  };
+  });
 }

@@ -1,5 +1,6 @@
 import type {Schedule} from './schedule';
 import {checkStep, integer, nonNegative, options, positive} from './validate';
+import {describedSchedule} from './described_schedule';
 
 /** Options of {@link exponentialDecay}. */
 export interface ExponentialDecayOptions {
@@ -36,8 +37,8 @@ export function exponentialDecay(opts: ExponentialDecayOptions): Schedule {
   const gamma = positive(fn, 'gamma', opts.gamma);
   const decaySteps = integer(fn, 'decaySteps', opts.decaySteps ?? 1, 1);
   const staircase = opts.staircase ?? false;
-  return (step: number) => {
+  return describedSchedule({type: 'exponential', ...opts}, (step: number) => {
     const p = checkStep(fn, step) / decaySteps;
     return initial * gamma ** (staircase ? Math.floor(p) : p);
-  };
+  });
 }

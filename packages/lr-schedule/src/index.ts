@@ -23,3 +23,6 @@ export {adamw, TorchAdamW} from './adamw';
 export {adagrad, TorchAdagrad, type AdagradOptions} from './adagrad';
 export {rmsprop, TorchRMSprop, type RmspropOptions} from './rmsprop';
 export {withSchedule, ScheduledOptimizer, type WithScheduleOptions} from './with_schedule';
+export {describedSchedule, scheduleSpec, type DescribedSchedule} from './described_schedule';
+export {scheduleFromSpec} from './schedule_from_spec';
+export {getOptimizerLr, setOptimizerLr} from './optimizer_lr';

@@ -1,5 +1,6 @@
 import type {Schedule} from './schedule';
 import {checkStep, integer, nonNegative, options} from './validate';
+import {describedSchedule} from './described_schedule';
 
 /** Options of {@link inverseSqrt}. */
 export interface InverseSqrtOptions {
@@ -30,8 +31,8 @@ export function inverseSqrt(opts: InverseSqrtOptions): Schedule {
   options(fn, opts);
   const peak = nonNegative(fn, 'peak', opts.peak);
   const warmup = integer(fn, 'warmupSteps', opts.warmupSteps, 1);
-  return (step: number) => {
+  return describedSchedule({type: 'inverseSqrt', ...opts}, (step: number) => {
     const s = checkStep(fn, step) + 1;
     return peak * Math.min(s / warmup, Math.sqrt(warmup / s));
-  };
+  });
 }

@@ -1,5 +1,6 @@
 import type {Schedule} from './schedule';
 import {checkStep, integer, nonNegative, options} from './validate';
+import {describedSchedule} from './described_schedule';
 
 /** Options of {@link linearRamp}. */
 export interface LinearRampOptions {
@@ -38,9 +39,9 @@ export function linearRamp(opts: LinearRampOptions): Schedule {
   const startFactor = nonNegative(fn, 'startFactor', opts.startFactor);
   const endFactor = nonNegative(fn, 'endFactor', opts.endFactor);
   const steps = integer(fn, 'steps', opts.steps, 1);
-  return (step: number) => {
+  return describedSchedule({type: 'linear', ...opts}, (step: number) => {
     const f = startFactor + ((endFactor - startFactor) * Math.min(checkStep(fn, step), steps)) / steps;
     // rounding can leave f at -1e-17 when endFactor is 0; a learning rate is never negative
     return initial * Math.max(f, 0);
-  };
+  });
 }

@@ -1,5 +1,6 @@
 import type {Schedule} from './schedule';
 import {checkStep, integer, nonNegative, options, positive} from './validate';
+import {describedSchedule} from './described_schedule';
 
 /** Options of {@link multiStepDecay}. */
 export interface MultiStepDecayOptions {
@@ -40,10 +41,10 @@ export function multiStepDecay(opts: MultiStepDecayOptions): Schedule {
       throw new Error(`multiStepDecay: milestones must be strictly increasing, got [${milestones.join(', ')}]`);
     }
   }
-  return (step: number) => {
+  return describedSchedule({type: 'multiStep', ...opts}, (step: number) => {
     checkStep(fn, step);
     let n = 0;
     while (n < milestones.length && milestones[n] <= step) n++;
     return initial * gamma ** n;
-  };
+  });
 }

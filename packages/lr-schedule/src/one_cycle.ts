@@ -1,5 +1,6 @@
 import type {Schedule} from './schedule';
 import {checkStep, integer, oneOf, options, positive} from './validate';
+import {describedSchedule} from './described_schedule';
 
 /** Options of {@link oneCycle} (and, with momentum fields, {@link oneCycleMomentum}). */
 export interface OneCycleOptions {
@@ -114,5 +115,5 @@ export function oneCycle(opts: OneCycleOptions): Schedule {
   const initial = max / (opts.divFactor ?? 25);
   const min = initial / (opts.finalDivFactor ?? 1e4);
   const value = {initial, max, min};
-  return (step: number) => shape(checkStep(fn, step), (p) => value[p]);
+  return describedSchedule({type: 'oneCycle', ...opts}, (step: number) => shape(checkStep(fn, step), (p) => value[p]));
 }

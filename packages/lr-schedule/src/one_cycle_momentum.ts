@@ -1,6 +1,7 @@
 import {oneCycleShape, type OneCycleOptions} from './one_cycle';
 import type {Schedule} from './schedule';
 import {checkStep, nonNegative} from './validate';
+import {describedSchedule} from './described_schedule';
 
 /** Options of {@link oneCycleMomentum}: those of `oneCycle` plus the momentum range. */
 export interface OneCycleMomentumOptions extends OneCycleOptions {
@@ -37,5 +38,5 @@ export function oneCycleMomentum(opts: OneCycleMomentumOptions): Schedule {
     if (phase === 1) return role === 'from' ? base : maxM;
     return maxM; // three-phase: the last phase holds maxMomentum
   };
-  return (step: number) => shape(checkStep(fn, step), at);
+  return describedSchedule({type: 'oneCycleMomentum', ...opts}, (step: number) => shape(checkStep(fn, step), at));
 }

@@ -1,5 +1,6 @@
 import type {Schedule} from './schedule';
 import {checkStep, integer, nonNegative, options, positive} from './validate';
+import {describedSchedule} from './described_schedule';
 
 /** Options of {@link polynomialDecay}. */
 export interface PolynomialDecayOptions {
@@ -35,6 +36,6 @@ export function polynomialDecay(opts: PolynomialDecayOptions): Schedule {
   const decaySteps = integer(fn, 'decaySteps', opts.decaySteps, 1);
   const power = positive(fn, 'power', opts.power ?? 1);
   const final = nonNegative(fn, 'final', opts.final ?? 0);
-  return (step: number) =>
-    (initial - final) * (1 - Math.min(checkStep(fn, step), decaySteps) / decaySteps) ** power + final;
+  return describedSchedule({type: 'polynomial', ...opts}, (step: number) =>
+    (initial - final) * (1 - Math.min(checkStep(fn, step), decaySteps) / decaySteps) ** power + final);
 }

@@ -1,5 +1,6 @@
 import type {Schedule} from './schedule';
 import {checkStep, integer} from './validate';
+import {describedSchedule, scheduleSpec} from './described_schedule';
 
 /**
  * Chains schedules: schedule k runs from boundaries[k−1] (0 for the first) and is called with
@@ -39,10 +40,13 @@ export function sequence(schedules: Schedule[], boundaries: number[]): Schedule 
   }
   const parts = schedules.slice();
   const starts = [0, ...boundaries];
-  return (step: number) => {
+  const run = (step: number): number => {
     checkStep(fn, step);
     let k = starts.length - 1;
     while (step < starts[k]) k--;
     return parts[k](step - starts[k]);
   };
+  // saveable (see scheduleSpec) only when every part is
+  const specs = parts.map(scheduleSpec);
+  return specs.every((p) => p !== undefined) ? describedSchedule({type: 'sequence', schedules: specs, boundaries: [...boundaries]}, run) : run;
 }

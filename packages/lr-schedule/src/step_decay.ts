@@ -1,5 +1,6 @@
 import type {Schedule} from './schedule';
 import {checkStep, integer, nonNegative, options, positive} from './validate';
+import {describedSchedule} from './described_schedule';
 
 /** Options of {@link stepDecay}. */
 export interface StepDecayOptions {
@@ -31,5 +32,5 @@ export function stepDecay(opts: StepDecayOptions): Schedule {
   const initial = nonNegative(fn, 'initial', opts.initial);
   const stepSize = integer(fn, 'stepSize', opts.stepSize, 1);
   const gamma = positive(fn, 'gamma', opts.gamma ?? 0.1);
-  return (step: number) => initial * gamma ** Math.floor(checkStep(fn, step) / stepSize);
+  return describedSchedule({type: 'step', ...opts}, (step: number) => initial * gamma ** Math.floor(checkStep(fn, step) / stepSize));
 }

@@ -1,5 +1,6 @@
 import type {Schedule} from './schedule';
 import {checkStep, integer, nonNegative, options} from './validate';
+import {describedSchedule} from './described_schedule';
 
 /** Options of {@link warmupCosine}. */
 export interface WarmupCosineOptions {
@@ -48,11 +49,11 @@ export function warmupCosine(opts: WarmupCosineOptions): Schedule {
     throw new Error(`${fn}: warmupSteps (${warmup}) must be <= decaySteps (${decay}); decaySteps includes the warm-up`);
   }
   const cosLen = decay - warmup;
-  return (step: number) => {
+  return describedSchedule({type: 'warmupCosine', ...opts}, (step: number) => {
     checkStep(fn, step);
     if (step < warmup) return initial + ((peak - initial) * step) / warmup;
     if (cosLen === 0) return final;
     const c = Math.min(step - warmup, cosLen) / cosLen;
     return final + ((peak - final) * (1 + Math.cos(Math.PI * c))) / 2;
-  };
+  });
 }

@@ -1,6 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type {Schedule} from './schedule';
 import type {NamedTensor} from './torch_optimizer';
+import {scheduleSpec} from './described_schedule';
+import type {ScheduleSpec} from './resolve_schedule';
+import {scheduleFromSpec} from './schedule_from_spec';
 
 /** What withSchedule needs of a stock optimizer: the protected lr field and, for SGD/Momentum, its setter. */
 interface StockOptimizer {
@@ -122,6 +125,11 @@ export class ScheduledOptimizer<T extends tf.Optimizer = tf.Optimizer> extends t
 
   override dispose(): void {
     this.inner.dispose();
+    // tfjs-core 4.22 MomentumOptimizer.dispose() does not call SGD's, so its -lr scalar `c` stays
+    if (this.inner instanceof tf.MomentumOptimizer) {
+      const c = (this.inner as unknown as {c?: tf.Tensor}).c;
+      if (c instanceof tf.Tensor && !c.isDisposed) c.dispose();
+    }
   }
 
   override getWeights(): Promise<NamedTensor[]> {
@@ -132,10 +140,49 @@ export class ScheduledOptimizer<T extends tf.Optimizer = tf.Optimizer> extends t
     return this.inner.setWeights(weightValues);
   }
 
+  /**
+   * `{optimizer: {className, config}, schedule, momentum, lr}`: the wrapped optimizer and the
+   * schedules as JSON specs (see `scheduleSpec`); a hand-written schedule function is saved as
+   * `null` with `lr` = the lr of the next step, and loaded as that constant (with a warning).
+   */
   override getConfig(): tf.serialization.ConfigDict {
-    return this.inner.getConfig();
+    // as JSON text with `_` escaped: tfjs-layers camel-cases every string of a loaded optimizer
+    // config ('exp_range' → 'expRange'); the escaped text survives (as in grad-clip's ClippedOptimizer)
+    const spec = (s?: Schedule): string | null => {
+      const v = s ? scheduleSpec(s) : undefined;
+      return v ? JSON.stringify(v).replace(/_/g, '\\u005f') : null;
+    };
+    return {
+      optimizer: {className: this.inner.getClassName(), config: this.inner.getConfig()},
+      schedule: spec(this.schedule),
+      momentum: spec(this.momentum),
+      lr: this.currentLr,
+    };
+  }
+
+  /** Rebuilds the wrapper from {@link getConfig} (tfjs-layers `tf.loadLayersModel`). */
+  static override fromConfig<T extends tf.serialization.Serializable>(
+    cls: tf.serialization.SerializableConstructor<T>,
+    config: tf.serialization.ConfigDict,
+  ): T {
+    const inner = config.optimizer as {className?: string; config?: tf.serialization.ConfigDict} | undefined;
+    const entry = inner?.className ? tf.serialization.SerializationMap.getMap().classNameMap[inner.className] : undefined;
+    if (!entry || !inner?.config) {
+      throw new Error(`withSchedule: cannot load the wrapped optimizer ${JSON.stringify(inner?.className)}; register its class with tf.serialization.registerClass`);
+    }
+    const optimizer = entry[1](entry[0], inner.config) as unknown as tf.Optimizer;
+    let schedule: Schedule;
+    if (config.schedule != null) schedule = scheduleFromSpec(JSON.parse(config.schedule as string) as ScheduleSpec);
+    else {
+      const lr = config.lr as number;
+      console.warn(`withSchedule: the saved schedule was a hand-written function, which cannot be saved; it was restored as the constant lr ${lr}`);
+      schedule = () => lr;
+    }
+    const momentum = config.momentum != null ? scheduleFromSpec(JSON.parse(config.momentum as string) as ScheduleSpec) : undefined;
+    return new cls(optimizer, schedule, momentum ? {momentum} : {});
   }
 }
+tf.serialization.registerClass(ScheduledOptimizer);
 
 /**
  * Drives a stock tfjs-core optimizer (sgd, momentum, adam, adamax, adagrad, adadelta, rmsprop)

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import {safeNorm, scaleVerdict, upperMedian as median} from '@stable-train/grad-clip';
 import {resolveLoss, type LossFn, type LossName} from './losses';
 import type {Batch, Module} from './types';
 
@@ -93,111 +94,10 @@ export async function diagnose(model: Module, batch: Batch, opts: {steps?: numbe
     activationNorms = Array.from(await t.data());
     t.dispose();
   }
-  return verdictOf({
+  return scaleVerdict({
     layers: kernels.map((k, i) => ({name: k.name, gradNormInit: perStep[0][i], gradNormMedian: median(perStep.map((p) => p[i])), weightNorm: weightNorms[i]})),
     globals, activationNorms, loss: loss0,
     chanceLoss: lossName === 'softmax_cross_entropy' && classes > 1 ? Math.log(classes) : NaN,
   });
 }
 
-/** ‖t‖₂ computed as max|t|·‖t/max|t|‖ so that norms above ≈ 1.8e19 do not overflow float32 when squared. */
-function safeNorm(t: tf.Tensor): tf.Scalar {
-  return tf.tidy(() => {
-    const x = tf.cast(t, 'float32');
-    const m = tf.max(tf.abs(x));
-    const scale = tf.where(tf.greater(m, 0), m, tf.onesLike(m));
-    return tf.mul(scale, tf.sqrt(tf.sum(tf.square(tf.div(x, scale))))) as tf.Scalar;
-  });
-}
-
-const median = (a: number[]): number => [...a].sort((p, q) => p - q)[Math.floor(a.length / 2)];
-const fmt = (v: number): string => (!Number.isFinite(v) ? String(v) : Math.abs(v) >= 1e4 || (v !== 0 && Math.abs(v) < 1e-2) ? v.toExponential(2) : v.toFixed(2));
-
-/** Thresholds of the verdict: forward growth per layer, loss × chance, backward growth per layer. */
-const FORWARD_EXPLODES = 1.5;
-const FORWARD_VANISHES = 0.67;
-const LOSS_EXPLODES = 10;
-const BACKWARD_EXPLODES = 1.2;
-const BACKWARD_VANISHES = 0.8;
-
-function verdictOf(m: {
-  layers: Diagnosis['layers']; globals: number[]; activationNorms: number[]; loss: number; chanceLoss: number;
-}): Diagnosis {
-  const {layers, globals, activationNorms: acts, loss, chanceLoss} = m;
-  const g = layers.map((l) => l.gradNormInit);
-  const ratios: number[] = [];
-  for (let i = g.length - 1; i > 0; i--) if (g[i] > 0 && g[i - 1] > 0 && Number.isFinite(g[i]) && Number.isFinite(g[i - 1])) ratios.push(g[i - 1] / g[i]);
-  const growth = ratios.length ? Math.exp(ratios.reduce((a, r) => a + Math.log(r), 0) / ratios.length) : 1;
-  const finiteGlobals = globals.filter((v) => Number.isFinite(v)).sort((a, b) => a - b);
-  const p90 = finiteGlobals.length ? finiteGlobals[Math.min(finiteGlobals.length - 1, Math.floor(0.9 * finiteGlobals.length))] : NaN;
-  // forward: input vs the last finite activation, one layer per kernel in between
-  let fwd = NaN;
-  let fwdFrom = NaN;
-  let fwdTo = NaN;
-  if (acts.length >= 2 && acts[0] > 0) {
-    let last = acts.length - 1;
-    while (last > 0 && !Number.isFinite(acts[last])) last--;
-    const k = Math.max(1, Math.round((layers.length * last) / (acts.length - 1)));
-    if (last > 0 && acts[last] > 0) {
-      fwd = Math.pow(acts[last] / acts[0], 1 / k);
-      fwdFrom = acts[0];
-      fwdTo = acts[last];
-    }
-  }
-  const nonFiniteActs = acts.some((a) => !Number.isFinite(a));
-  const nonFinite = !Number.isFinite(loss) || g.some((v) => !Number.isFinite(v)) || globals.some((v) => !Number.isFinite(v)) || nonFiniteActs;
-  const findings: string[] = [];
-  const fixes: string[] = [];
-  const fix = (f: string): void => {
-    if (!fixes.includes(f)) fixes.push(f);
-  };
-  const INIT = 'use He/Glorot init (std sqrt(2/fan_in) for ReLU, sqrt(1/fan_in) for tanh) instead of N(0, 1)';
-  const NORM = 'normalisation (batch/layer norm) or residual gates (ReZero/SkipInit)';
-  const fwdText = Number.isFinite(fwd) ? `activations grow ${fmt(fwd)}× per layer (RMS ${fmt(fwdFrom)} at the input, ${fmt(fwdTo)} at the output)` : '';
-  const lossText = Number.isFinite(chanceLoss) ? `the loss at init is ${fmt(loss)}, ${fmt(loss / chanceLoss)}× chance level ln C = ${fmt(chanceLoss)}` : `the loss at init is ${fmt(loss)}`;
-  let status: Diagnosis['status'] = 'healthy';
-  const worst = (s: Diagnosis['status']): void => {
-    if (status === 'healthy') status = s;
-  };
-  if (nonFinite) {
-    status = 'non-finite';
-    findings.push(`${nonFiniteActs ? 'activations overflow to Infinity/NaN' : !Number.isFinite(loss) ? `the loss is ${loss}` : 'gradients are NaN or Infinity'} already at init`);
-    fix(INIT);
-    fix(NORM);
-    fix('keep the explosion guard on');
-  }
-  if (fwd > FORWARD_EXPLODES) {
-    worst('exploding');
-    findings.push(`${fwdText}: exploding forward pass`);
-    fix(INIT);
-    fix(NORM);
-  } else if (fwd < FORWARD_VANISHES) {
-    worst('vanishing');
-    findings.push(`${fwdText.replace('grow', 'shrink to')}: vanishing forward pass`);
-    fix('use He init for ReLU (Glorot for tanh)');
-    fix('normalisation (batch/layer norm)');
-  }
-  if (Number.isFinite(chanceLoss) && loss > LOSS_EXPLODES * chanceLoss) {
-    worst('exploding');
-    findings.push(`${lossText}: the logits are far too large`);
-    fix(INIT);
-    fix(NORM);
-  }
-  if (!nonFinite && growth > BACKWARD_EXPLODES) {
-    worst('exploding');
-    findings.push(`gradient norm grows ${fmt(growth)}× per layer from the output (input layer ${fmt(g[0])} vs output ${fmt(g[g.length - 1])}): exploding`);
-    fix('use He init');
-    fix('residual gates (ReZero/SkipInit) or normalisation');
-    if (Number.isFinite(p90)) fix(`clip the global norm at ≈ the p90 norm ${fmt(p90)}`);
-  } else if (!nonFinite && (growth < BACKWARD_VANISHES || g[0] < 1e-3 * g[g.length - 1])) {
-    worst('vanishing');
-    findings.push(`gradient norm shrinks to ${fmt(growth)}× per layer from the output (input layer ${fmt(g[0])} vs output ${fmt(g[g.length - 1])}): vanishing`);
-    fix('use He init for ReLU (Glorot for tanh)');
-    fix('residual connections or normalisation (batch/layer norm)');
-    fix('warm the lr up');
-  }
-  const verdict = findings.length ? `${findings.join('; ')}; ${fixes.join(', ')}.`
-    : `healthy: ${Number.isFinite(fwd) ? `activations change ${fmt(fwd)}× per layer, ` : ''}gradient norm changes ${fmt(growth)}× per layer; ` +
-      `${lossText}; global norm p90 ${fmt(p90)} (a reasonable clipping threshold).`;
-  return {layers, activationNorms: acts, growthPerLayer: growth, forwardGrowthPerLayer: fwd, loss, chanceLoss, p90GradNorm: p90, status, findings, verdict};
-}

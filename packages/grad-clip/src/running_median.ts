@@ -1,0 +1,50 @@
+/**
+ * The median of the last `window` values pushed, kept on the host (a few numbers per step).
+ * The guard compares each new loss and gradient norm with it to spot spikes.
+ *
+ * ```ts
+ * const m = new RunningMedian(50); m.push(1); m.push(3); m.median(); // 2
+ * ```
+ */
+export class RunningMedian {
+  private values: number[] = [];
+
+  /** @param window how many recent values count, an integer >= 1 */
+  constructor(readonly window: number) {
+    if (!(Number.isInteger(window) && window >= 1)) {
+      throw new Error(`RunningMedian: window must be an integer >= 1, got ${window}`);
+    }
+  }
+
+  /** Adds a value (non-finite values are ignored), dropping the oldest beyond the window. */
+  push(v: number): void {
+    if (!Number.isFinite(v)) return;
+    this.values.push(v);
+    if (this.values.length > this.window) this.values.shift();
+  }
+
+  /** Number of values held. */
+  get count(): number {
+    return this.values.length;
+  }
+
+  /** The median of the held values, NaN when empty. */
+  median(): number {
+    const n = this.values.length;
+    if (n === 0) return NaN;
+    const s = [...this.values].sort((a, b) => a - b);
+    return n % 2 ? s[(n - 1) / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+  }
+
+  /** The held values, oldest first (checkpoints). */
+  getState(): number[] {
+    return [...this.values];
+  }
+
+  setState(values: number[]): void {
+    if (!Array.isArray(values) || values.some((v) => typeof v !== 'number')) {
+      throw new Error('RunningMedian.setState: expected an array of numbers');
+    }
+    this.values = values.slice(-this.window);
+  }
+}
