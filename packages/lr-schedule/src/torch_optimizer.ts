@@ -53,6 +53,8 @@ export abstract class TorchOptimizer extends tf.Optimizer {
   private readonly slots = new Map<string, Slots>();
   private readonly paramSteps = new Map<string, number>();
   private readonly hypers = new Map<string, Hyper>();
+  /** variable names whose state came from setWeights and has not been used by an update yet */
+  private readonly restored = new Set<string>();
 
   /**
    * Ascend instead of descend: every update uses −g (PyTorch 1.13 `maximize`, applied to the raw
@@ -151,15 +153,40 @@ export abstract class TorchOptimizer extends tf.Optimizer {
     }
     tf.tidy(() => {
       for (const [name, p, g] of work) {
+        const slots = this.slotsFor(name, p); // first: may adopt restored state (and its step)
         const t = (this.paramSteps.get(name) ?? 0) + 1;
         this.paramSteps.set(name, t);
-        this.update(p, this.maximize ? tf.neg(g) : g, this.slotsFor(name, p), lr, t, hp);
+        this.update(p, this.maximize ? tf.neg(g) : g, slots, lr, t, hp);
       }
     });
     this.incrementIterations();
   }
 
+  /**
+   * tfjs-layers gives the variables of a loaded model unique names (`dense_Dense1/kernel_1` while
+   * `dense_Dense1/kernel` exists in the same session), so state restored by `setWeights` (at
+   * `tf.loadLayersModel`) may sit under the name the variable had when it was saved. A variable
+   * with no state adopts the one unused restored entry whose name equals its own up to that
+   * `_<n>` suffix. Exact names always win; nothing is adopted when two entries would fit.
+   */
+  private adoptRestored(name: string): void {
+    if (this.slots.has(name) || this.paramSteps.has(name) || this.restored.size === 0) return;
+    const base = (n: string): string => n.replace(/_\d+$/, '');
+    const fits = [...this.restored].filter((r) => base(r) === base(name));
+    if (fits.length !== 1) return;
+    const from = fits[0];
+    const slots = this.slots.get(from);
+    if (slots) this.slots.set(name, slots);
+    this.slots.delete(from);
+    const steps = this.paramSteps.get(from);
+    if (steps !== undefined) this.paramSteps.set(name, steps);
+    this.paramSteps.delete(from);
+    this.restored.delete(from);
+  }
+
   private slotsFor(name: string, p: tf.Variable): Slots {
+    this.adoptRestored(name);
+    this.restored.delete(name);
     let s = this.slots.get(name);
     if (!s) {
       s = {};
@@ -178,6 +205,7 @@ export abstract class TorchOptimizer extends tf.Optimizer {
     for (const s of this.slots.values()) tf.dispose(Object.values(s));
     this.slots.clear();
     this.paramSteps.clear();
+    this.restored.clear();
     super.dispose();
   }
 
@@ -187,9 +215,11 @@ export abstract class TorchOptimizer extends tf.Optimizer {
    */
   override async getWeights(): Promise<NamedTensor[]> {
     const out: NamedTensor[] = [await this.saveIterations()];
-    for (const name of [...this.slots.keys()].sort()) {
+    // every variable with a step, slots or not (plain SGD keeps no slot, only the step)
+    const names = new Set([...this.slots.keys(), ...this.paramSteps.keys()]);
+    for (const name of [...names].sort()) {
       out.push({name: `${name}/step`, tensor: tf.scalar(this.paramSteps.get(name) ?? 0, 'int32')});
-      const s = this.slots.get(name)!;
+      const s = this.slots.get(name) ?? {};
       for (const slot of Object.keys(s).sort()) out.push({name: `${name}/${slot}`, tensor: tf.clone(s[slot])});
     }
     return out;
@@ -211,6 +241,8 @@ export abstract class TorchOptimizer extends tf.Optimizer {
       }
       return {kind: slot === 'step' ? ('step' as const) : ('slot' as const), name: name.slice(0, cut), slot, tensor};
     });
+    this.restored.clear();
+    for (const w of parsed) if (w.kind !== 'iter') this.restored.add(w.name);
     for (const w of parsed) {
       if (w.kind === 'iter') this.iterations_ = (await w.tensor.data())[0];
       else if (w.kind === 'step') this.paramSteps.set(w.name, (await w.tensor.data())[0]);
