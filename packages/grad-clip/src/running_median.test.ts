@@ -18,3 +18,16 @@ describe('RunningMedian', () => {
     expect(() => new RunningMedian(0)).toThrow('RunningMedian: window must be an integer >= 1, got 0');
   });
 });
+
+describe('RunningMedian.isSpike', () => {
+  it('is v > factor·|median| after warmup values', () => {
+    const m = new RunningMedian(5);
+    expect(m.isSpike(100, 10)).toBe(false); // nothing held yet
+    for (const v of [1, 2, 3]) m.push(v); // median 2
+    expect(m.isSpike(20, 10)).toBe(false);
+    expect(m.isSpike(20.5, 10)).toBe(true);
+    expect(m.isSpike(20.5, 10, 4)).toBe(false); // only 3 held
+    expect(m.isSpike(NaN, 10)).toBe(false);
+    expect(() => m.isSpike(1, 0)).toThrow('RunningMedian.isSpike: factor must be a finite number > 0, got 0');
+  });
+});

@@ -1,6 +1,7 @@
 /**
  * The median of the last `window` values pushed, kept on the host (a few numbers per step).
- * The guard compares each new loss and gradient norm with it to spot spikes.
+ * The explosion guards (umbrella `ExplosionGuard`, layers `explosionGuard`) compare each new loss
+ * and gradient norm with it to spot spikes ({@link RunningMedian.isSpike}).
  *
  * ```ts
  * const m = new RunningMedian(50); m.push(1); m.push(3); m.median(); // 2
@@ -34,6 +35,18 @@ export class RunningMedian {
     if (n === 0) return NaN;
     const s = [...this.values].sort((a, b) => a - b);
     return n % 2 ? s[(n - 1) / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+  }
+
+  /**
+   * Whether `v` is a spike: v > factor · |median| once at least max(1, warmup) values are held
+   * (the explosion guards' rule; a non-finite `v` is judged elsewhere and gives false here).
+   * @param v the new value (not pushed)
+   * @param factor how many times the running median counts as a spike, > 0
+   * @param warmup values needed before any spike is reported (default 1)
+   */
+  isSpike(v: number, factor: number, warmup = 1): boolean {
+    if (!(Number.isFinite(factor) && factor > 0)) throw new Error(`RunningMedian.isSpike: factor must be a finite number > 0, got ${factor}`);
+    return Number.isFinite(v) && this.values.length >= Math.max(1, warmup) && v > factor * Math.abs(this.median());
   }
 
   /** The held values, oldest first (checkpoints). */

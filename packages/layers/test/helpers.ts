@@ -48,3 +48,20 @@ export async function weightsOf(model: tfl.LayersModel): Promise<number[][]> {
 export function layersOnBackend(backend: string): void {
   if (backend === 'wasm') tf.env().set('IS_TEST', false);
 }
+
+/** Records the first weight's values (and optionally the optimizer lr) after every batch and epoch. */
+export class Recorder extends tfl.Callback {
+  batches: number[][] = [];
+  epochs: number[][] = [];
+  override async onBatchEnd(): Promise<void> {
+    this.batches.push(Array.from(this.model.getWeights()[0].dataSync()));
+  }
+  override async onEpochEnd(): Promise<void> {
+    this.epochs.push(Array.from(this.model.getWeights()[0].dataSync()));
+  }
+}
+
+/** One weight w (dense, 1 unit, no bias, w0 = `w0`): with x = 1 and y = 0 the MSE loss is w², its gradient 2w. */
+export function scalarModel(w0 = 1): tfl.Sequential {
+  return tfl.sequential({layers: [tfl.layers.dense({units: 1, inputShape: [1], useBias: false, kernelInitializer: tfl.initializers.constant({value: w0})})]});
+}

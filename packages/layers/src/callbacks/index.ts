@@ -1,1 +1,12 @@
-export {};
+/**
+ * `model.fit` callbacks with Keras's names and (camelCased) arguments: learning-rate schedules,
+ * ReduceLROnPlateau, TerminateOnNaN, an explosion guard with rollback, EarlyStopping with
+ * restoreBestWeights, ModelCheckpoint and a gradient doctor.
+ */
+export {learningRateScheduler, LearningRateScheduler, type LearningRateSchedulerOptions} from './learning_rate_scheduler';
+export {reduceLROnPlateau, ReduceLROnPlateau, type ReduceLROnPlateauOptions} from './reduce_lr_on_plateau';
+export {terminateOnNaN, TerminateOnNaN} from './terminate_on_nan';
+export {explosionGuard, ExplosionGuard, type ExplosionGuardOptions, type GuardEvent} from './explosion_guard';
+export {earlyStopping, EarlyStopping, type EarlyStoppingOptions} from './early_stopping';
+export {modelCheckpoint, ModelCheckpoint, type ModelCheckpointOptions} from './model_checkpoint';
+export {gradientDoctor, GradientDoctor, formatReport, type GradientDoctorOptions, type GradientReport} from './gradient_doctor';
