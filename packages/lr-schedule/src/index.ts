@@ -35,3 +35,6 @@ export {multiplicative, type MultiplicativeOptions} from './multiplicative';
 export {constantFactor, type ConstantFactorOptions} from './constant_factor';
 export {chainedSchedule, type ChainedScheduleOptions} from './chained_schedule';
 export {swaSchedule, type SwaScheduleOptions} from './swa_schedule';
+export {WeightAverager, type AveragerState, type WeightLike, type Weights} from './weight_averager';
+export {ema, Ema, type EmaOptions} from './ema';
+export {swa, Swa} from './swa';
