@@ -38,3 +38,5 @@ export {swaSchedule, type SwaScheduleOptions} from './swa_schedule';
 export {WeightAverager, type AveragerState, type WeightLike, type Weights} from './weight_averager';
 export {ema, Ema, type EmaOptions} from './ema';
 export {swa, Swa} from './swa';
+export {updateBatchNormStats, type ModelWithLayers} from './update_batch_norm_stats';
+export {resolveOptimizer, OPTIMIZER_TYPES, type OptimizerSpec} from './resolve_optimizer';

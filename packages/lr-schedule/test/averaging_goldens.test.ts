@@ -22,7 +22,7 @@ describeBackends(['cpu', 'wasm'], (backend) => {
     expect(golden.snapshots.length).toBe(5);
   });
 
-  it.each(cases.map((c) => [c.name, c] as const))('%s: the average after each update', (name, c) => {
+  it.each(cases.map((c) => [c.name, c] as const))('%s: the average after each update', (_name, c) => {
     const before = tf.memory().numTensors;
     const init = {W: goldenTensor(golden.initial_params.W), b: goldenTensor(golden.initial_params.b)};
     const avg = make(c);
