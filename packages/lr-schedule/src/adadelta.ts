@@ -51,12 +51,6 @@ export class TorchAdadelta extends TorchOptimizer {
     const {rho, eps, weightDecay} = this;
     return {lr: this.currentLr, rho, eps, weightDecay};
   }
-
-  static override fromConfig<T extends tf.serialization.Serializable>(
-    cls: tf.serialization.SerializableConstructor<T>, config: tf.serialization.ConfigDict,
-  ): T {
-    return new cls(config);
-  }
 }
 
 /**

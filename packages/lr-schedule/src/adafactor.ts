@@ -122,12 +122,6 @@ export class TorchAdafactor extends TorchOptimizer {
     const lr = this.noLr && this.lr === 1 ? null : this.currentLr;
     return {lr, minDimSizeToFactor, decayRate, decayOffset, multiplyByParameterScale, clippingThreshold, momentum, weightDecayRate, eps, factored};
   }
-
-  static override fromConfig<T extends tf.serialization.Serializable>(
-    cls: tf.serialization.SerializableConstructor<T>, config: tf.serialization.ConfigDict,
-  ): T {
-    return new cls(config);
-  }
 }
 
 /**

@@ -55,12 +55,6 @@ export class TorchAdamax extends TorchOptimizer {
     const {beta1, beta2, eps, weightDecay} = this;
     return {lr: this.currentLr, beta1, beta2, eps, weightDecay};
   }
-
-  static override fromConfig<T extends tf.serialization.Serializable>(
-    cls: tf.serialization.SerializableConstructor<T>, config: tf.serialization.ConfigDict,
-  ): T {
-    return new cls(config);
-  }
 }
 
 /**

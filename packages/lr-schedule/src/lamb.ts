@@ -63,12 +63,6 @@ export class TorchLamb extends TorchOptimizer {
     const {beta1, beta2, eps, epsRoot, weightDecay} = this;
     return {lr: this.currentLr, beta1, beta2, eps, epsRoot, weightDecay};
   }
-
-  static override fromConfig<T extends tf.serialization.Serializable>(
-    cls: tf.serialization.SerializableConstructor<T>, config: tf.serialization.ConfigDict,
-  ): T {
-    return new cls(config);
-  }
 }
 
 /**

@@ -59,12 +59,6 @@ export class TorchLars extends TorchOptimizer {
     const {momentum, weightDecay, trustCoefficient, eps, nesterov} = this;
     return {lr: this.currentLr, momentum, weightDecay, trustCoefficient, eps, nesterov};
   }
-
-  static override fromConfig<T extends tf.serialization.Serializable>(
-    cls: tf.serialization.SerializableConstructor<T>, config: tf.serialization.ConfigDict,
-  ): T {
-    return new cls(config);
-  }
 }
 
 /**

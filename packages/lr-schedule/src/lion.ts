@@ -50,12 +50,6 @@ export class TorchLion extends TorchOptimizer {
     const {beta1, beta2, weightDecay} = this;
     return {lr: this.currentLr, beta1, beta2, weightDecay};
   }
-
-  static override fromConfig<T extends tf.serialization.Serializable>(
-    cls: tf.serialization.SerializableConstructor<T>, config: tf.serialization.ConfigDict,
-  ): T {
-    return new cls(config);
-  }
 }
 
 /**

@@ -81,12 +81,6 @@ export class TorchNAdam extends TorchOptimizer {
     const {beta1, beta2, eps, weightDecay, momentumDecay, formula} = this;
     return {lr: this.currentLr, beta1, beta2, eps, weightDecay, momentumDecay, formula};
   }
-
-  static override fromConfig<T extends tf.serialization.Serializable>(
-    cls: tf.serialization.SerializableConstructor<T>, config: tf.serialization.ConfigDict,
-  ): T {
-    return new cls(config);
-  }
 }
 
 /**

@@ -64,12 +64,6 @@ export class TorchRAdam extends TorchOptimizer {
     const {beta1, beta2, eps, weightDecay} = this;
     return {lr: this.currentLr, beta1, beta2, eps, weightDecay};
   }
-
-  static override fromConfig<T extends tf.serialization.Serializable>(
-    cls: tf.serialization.SerializableConstructor<T>, config: tf.serialization.ConfigDict,
-  ): T {
-    return new cls(config);
-  }
 }
 
 /**

@@ -64,7 +64,7 @@ function lookup(what: string, f: unknown, o: ResolveScheduleOptions): (step: num
 }
 
 function subSpecs(what: string, v: unknown): (ScheduleSpec | number)[] {
-  if (!Array.isArray(v) || v.length === 0) throw new Error(`resolveSchedule: ${what} must be a non-empty array of specs, got ${String(v)}`);
+  if (!Array.isArray(v) || v.length === 0) throw new Error(`resolveSchedule: ${what} must be an array of specs (at least one), got ${String(v)}`);
   return v;
 }
 

@@ -84,7 +84,7 @@ describeBackends(['cpu', 'wasm'], (backend) => {
     const opt = make();
     const loss = () => tf.mean(tf.square(tf.sub(tf.add(tf.matMul(x, w), c), y))) as tf.Scalar;
     const l0 = tf.tidy(() => loss().dataSync()[0]);
-    for (let i = 0; i < 60; i++) tf.dispose(opt.minimize(loss, true));
+    for (let i = 0; i < 60; i++) tf.dispose(opt.minimize(loss, true) ?? []);
     const l1 = tf.tidy(() => loss().dataSync()[0]);
     expect(l1).toBeLessThan(0.5 * l0);
     opt.dispose();
