@@ -135,7 +135,9 @@ export class TorchAdafactor extends TorchOptimizer {
  * 5. momentum: e ← μ·e + (1−μ)·u, u = e (no debias). 6. u ← u + weightDecayRate·p (not × lr).
  * 7. p ← p − u.
  * Factoring follows the TF.js layout of each tensor (dense kernel [in, out], conv [h, w, in, out]).
- * Optax evaluates t^(−decayRate) in float32; this does it in float64.
+ * Optax evaluates t^(−decayRate) in float32; this does it in float64. As in Optax, steps
+ * t <= decayOffset have no defined β_t (the update is not finite): start such runs with the
+ * offset already passed.
  *
  * Optax `adafactor` (github google-deepmind/optax, `optax/_src/alias.py`,
  * `optax/_src/factorized.py` scale_by_factored_rms); PyTorch: none in torch.optim 1.13.

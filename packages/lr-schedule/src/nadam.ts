@@ -51,6 +51,14 @@ export class TorchNAdam extends TorchOptimizer {
     this.formula = oneOf(fn, 'formula', opts.formula ?? 'torch2', ['torch2', 'torch1.13'] as const);
   }
 
+  /** P_t = Π_{k<=t} μ_k, multiplied in PyTorch's order and cached (products[t] = P_t). */
+  private muProduct(t: number): number {
+    const p = this.products;
+    while (p.length <= t) p.push(p[p.length - 1] * mu(this.beta1, this.momentumDecay, p.length));
+    return p[t];
+  }
+  private readonly products = [1];
+
   protected slotNames(): string[] {
     return ['exp_avg', 'exp_avg_sq', 'mu_product'];
   }
@@ -63,8 +71,7 @@ export class TorchNAdam extends TorchOptimizer {
     const {beta1: b1, beta2: b2, momentumDecay: psi} = this;
     if (this.weightDecay !== 0) g = tf.add(g, tf.mul(p, this.weightDecay));
     // μ_product = Π_{k<=t} μ_k, in float64 on the host (it depends only on t); stored as PyTorch does
-    let muProduct = 1;
-    for (let k = 1; k <= t; k++) muProduct *= mu(b1, psi, k);
+    const muProduct = this.muProduct(t);
     const muT = mu(b1, psi, t);
     const muNext = mu(b1, psi, t + 1);
     const nextProduct = this.formula === 'torch1.13' ? muProduct * muT * muNext : muProduct * muNext;
