@@ -34,6 +34,8 @@ export interface ResidualBlock extends Module {
   readonly name: string;
   readonly inChannels: number;
   readonly outChannels: number;
+  /** the block's stochastic depth rate (0 = none) */
+  readonly dropRate: number;
 }
 
 const inOf = (l: LayerSpec) => l.kernelShape[l.kernelShape.length - 2];
@@ -150,6 +152,7 @@ export function buildResidualBlock(spec: BlockSpec): ResidualBlock {
     name,
     inChannels,
     outChannels,
+    dropRate,
     get variables(): tf.Variable[] {
       return [...norms.flatMap((n) => n.variables), ...owned, ...(se ? se.variables : [])];
     },
