@@ -23,6 +23,9 @@ describeBackends(['cpu', 'wasm'], (backend) => {
       const scaled = ls.apply(fx);
       const y2 = layerScaleResidual(x, fx, ls.gamma);
       const ySum = tf.add(x, scaled);
+      const y3 = ls.apply(x, fx); // the two-argument form is the whole residual
+      expectClose(y3, goldenData(c.y), FWD);
+      y3.dispose();
       expectClose(y2, goldenData(c.y), FWD);
       expectClose(ySum, goldenData(c.y), FWD);
       tf.dispose([x, fx, up, y, dx, dfx, value, grads, scaled, y2, ySum]);

@@ -47,8 +47,11 @@ export interface LayerScale extends Module {
   readonly dim: number;
   /** `${name}/gamma`, shape `[dim]`, trainable */
   readonly gamma: tf.Variable;
-  /** γ ⊙ fx: the branch scaled (timm `LayerScale.forward`); `opts` has no effect */
-  apply(fx: tf.Tensor, opts?: ApplyOptions): tf.Tensor;
+  /**
+   * `apply(fx)` (or `apply(fx, {training})`): γ ⊙ fx, the branch scaled (timm `LayerScale.forward`);
+   * `apply(x, fx)`: the whole residual x + γ ⊙ fx, as {@link LayerScale.residual}
+   */
+  apply(fxOrX: tf.Tensor, optsOrFx?: ApplyOptions | tf.Tensor): tf.Tensor;
   /** x + γ ⊙ fx ({@link layerScaleResidual}) */
   residual(x: tf.Tensor, fx: tf.Tensor): tf.Tensor;
   /** a copy of γ keyed by variable name (for checkpoints) */
@@ -103,10 +106,11 @@ export function layerScale(opts: LayerScaleOptions): LayerScale {
     dim,
     gamma,
     variables: [gamma],
-    apply(fx: tf.Tensor): tf.Tensor {
+    apply(a: tf.Tensor, b?: ApplyOptions | tf.Tensor): tf.Tensor {
       live('apply');
-      checkLast('apply', fx);
-      return tf.mul(fx, gamma);
+      checkLast('apply', a);
+      if (b instanceof tf.Tensor) return layerScaleResidual(a, b, gamma);
+      return tf.mul(a, gamma);
     },
     residual(x: tf.Tensor, fx: tf.Tensor): tf.Tensor {
       live('residual');

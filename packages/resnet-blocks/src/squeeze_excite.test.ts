@@ -56,7 +56,12 @@ describe('squeezeExcite arguments', () => {
   it('names the bad argument and value', () => {
     expect(() => squeezeExcite({channels: 0, name: 'se_a'})).toThrow('squeezeExcite: channels must be an integer >= 1, got 0');
     expect(() => squeezeExcite({channels: 8, ratio: -1, name: 'se_a'})).toThrow('squeezeExcite: ratio must be a finite number > 0, got -1');
-    expect(() => squeezeExcite({channels: 8} as never)).toThrow('squeezeExcite: name must be a non-empty string, got undefined');
+    expect(() => squeezeExcite({channels: 8, name: ''})).toThrow('squeezeExcite: name must be a non-empty string, got ""');
+    const a = squeezeExcite({channels: 8});
+    const b = squeezeExcite({channels: 8});
+    expect([a.name, b.name]).toEqual(['squeeze_excite', 'squeeze_excite_1']);
+    a.dispose();
+    b.dispose();
     const x = tf.ones([1, 2, 2, 4]);
     expect(() => squeezeExciteApply(x, tf.ones([4, 2]), tf.ones([2]), tf.ones([2, 3]), tf.ones([4]))).toThrow(
       'squeezeExciteApply: w2 must have shape [2,4] for C = 4, got [2,3]',

@@ -16,8 +16,10 @@ import {checkFreeNames, checkInt, show} from './validate';
  * const y = squeezeExciteApply(x, w1, b1, w2, b2); // x [N, H, W, C], w1 [C, C/r], w2 [C/r, C]
  * ```
  * @param x NHWC input `[N, H, W, C]`
- * @param w1 reduce kernel `[C, R]`; @param b1 `[R]`
- * @param w2 expand kernel `[R, C]`; @param b2 `[C]`
+ * @param w1 reduce kernel `[C, R]`
+ * @param b1 reduce bias `[R]`
+ * @param w2 expand kernel `[R, C]`
+ * @param b2 expand bias `[C]`
  * @returns x scaled per (sample, channel), a new tensor
  */
 export function squeezeExciteApply(x: tf.Tensor, w1: tf.Tensor, b1: tf.Tensor, w2: tf.Tensor, b2: tf.Tensor): tf.Tensor {
@@ -40,14 +42,24 @@ export function squeezeExciteApply(x: tf.Tensor, w1: tf.Tensor, b1: tf.Tensor, w
   });
 }
 
+const used = {n: 0};
+/** `squeeze_excite`, `squeeze_excite_1`, ... skipping names whose variables exist. */
+function defaultName(): string {
+  for (;;) {
+    const k = used.n++;
+    const name = k === 0 ? 'squeeze_excite' : `squeeze_excite_${k}`;
+    if (tf.engine().registeredVariables[`${name}/fc1/kernel`] === undefined) return name;
+  }
+}
+
 /** Options of {@link squeezeExcite}. */
 export interface SqueezeExciteOptions {
   /** channels C of the NHWC input */
   channels: number;
   /** reduction ratio r: the bottleneck has max(1, round(C / r)) units (default 16, as Hu et al.) */
   ratio?: number;
-  /** variable prefix: `${name}/fc1/kernel`, `/fc1/bias`, `/fc2/kernel`, `/fc2/bias` */
-  name: string;
+  /** variable prefix: `${name}/fc1/kernel`, `/fc1/bias`, `/fc2/kernel`, `/fc2/bias` (default `squeeze_excite`, `squeeze_excite_1`, ...) */
+  name?: string;
   /** kernel initialiser, default He uniform; biases start at zero */
   kernelInit?: Initializer;
 }
@@ -85,10 +97,12 @@ export function squeezeExcite(opts: SqueezeExciteOptions): SqueezeExcite {
   const channels = checkInt(fn, 'channels', opts.channels);
   const ratio = opts.ratio ?? 16;
   if (typeof ratio !== 'number' || !Number.isFinite(ratio) || ratio <= 0) throw new Error(`${fn}: ratio must be a finite number > 0, got ${show(ratio)}`);
-  if (typeof opts.name !== 'string' || opts.name.length === 0) throw new Error(`${fn}: name must be a non-empty string, got ${show(opts.name)}`);
+  if (opts.name !== undefined && (typeof opts.name !== 'string' || opts.name.length === 0)) {
+    throw new Error(`${fn}: name must be a non-empty string, got ${show(opts.name)}`);
+  }
   const init = opts.kernelInit ?? heUniform;
   if (typeof init !== 'function') throw new Error(`${fn}: kernelInit must be a function, got ${show(init)}`);
-  const name = opts.name;
+  const name = opts.name ?? defaultName();
   const reduced = Math.max(1, Math.round(channels / ratio));
   const specs: [string, number[], boolean][] = [
     ['fc1/kernel', [channels, reduced], true], ['fc1/bias', [reduced], false],
