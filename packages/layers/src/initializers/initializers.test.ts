@@ -2,10 +2,11 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import * as st from '@stable-train/initializers';
 import {describeBackends, expectNoLeak, loadGolden} from '@stable-train/testing';
+import type {Initializer} from '@tensorflow/tfjs-layers/dist/initializers';
 import * as ours from './index';
 
 /** Each adapter next to the technique initializer it must reproduce, on a shape it accepts. */
-const PAIRS: [string, tfl.initializers.Initializer, st.Initializer, number[]][] = [
+const PAIRS: [string, Initializer, st.Initializer, number[]][] = [
   ['glorotUniform', ours.glorotUniform({gain: 2, seed: 1}), st.glorotUniform({gain: 2}), [30, 20]],
   ['glorotNormal', ours.glorotNormal({gain: 0.5, seed: 2}), st.glorotNormal({gain: 0.5}), [3, 3, 4, 8]],
   ['heUniform', ours.heUniform({a: 0.2, mode: 'fan_out', nonlinearity: 'leaky_relu', seed: 3}), st.heUniform({a: 0.2, mode: 'fan_out', nonlinearity: 'leaky_relu'}), [5, 5, 3, 6]],
@@ -36,7 +37,7 @@ interface GoldenInit {
 }
 
 /** Our adapter for each PyTorch call of initializers.json (see its `torch_call`). */
-function forGolden(g: GoldenInit, seed: number): tfl.initializers.Initializer {
+function forGolden(g: GoldenInit, seed: number): Initializer {
   if (g.name.startsWith('xavier_uniform')) return ours.glorotUniform({gain: g.gain, seed});
   if (g.name === 'xavier_normal') return ours.glorotNormal({gain: g.gain, seed});
   if (g.name.startsWith('kaiming_uniform')) return ours.heUniform({a: g.a, mode: g.mode, nonlinearity: g.nonlinearity, seed});
@@ -98,7 +99,7 @@ describeBackends(['cpu', 'wasm'], () => {
         // std is ~1/√(2n), so 1% needs n well above 5e3 (the small golden shapes)
         const draws = [kernel];
         for (let k = 1; k * kernel.size < 1e5; k++) draws.push(forGolden(g, 1000 * (i + 1) + k).apply(s, 'float32'));
-        const pooled = tf.concat(draws.map((d) => d.reshape([-1])));
+        const pooled = tf.concat(draws.map((d) => tf.reshape(d, [-1])));
         const m = moments(pooled);
         tf.dispose([pooled, ...draws.slice(1)]);
         const where = `${g.name} ${JSON.stringify(s)}`;
