@@ -42,6 +42,9 @@ function toSnake(s: string): string {
  */
 export function fromPythonic(config: tf.serialization.ConfigDict): Record<string, OptionValue> {
   const out: Record<string, OptionValue> = {};
-  for (const [k, v] of Object.entries(config)) out[k] = (typeof v === 'string' ? toSnake(v) : v) as OptionValue;
+  for (const [k, v] of Object.entries(config)) {
+    if (k === 'customObjects') continue; // tfjs-layers' deserializer adds it to every nested config
+    out[k] = (typeof v === 'string' ? toSnake(v) : v) as OptionValue;
+  }
   return out;
 }
