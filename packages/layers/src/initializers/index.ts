@@ -21,4 +21,6 @@ export type {TruncatedNormalArgs} from './truncated_normal';
 export {uniform, StableTrainUniform} from './uniform';
 export type {UniformArgs} from './uniform';
 export {varianceScaling, StableTrainVarianceScaling} from './variance_scaling';
+export {lsuv} from './lsuv';
+export type {LayersLsuvResult} from './lsuv';
 export type {VarianceScalingArgs} from './variance_scaling';
