@@ -111,7 +111,7 @@ describeBackends(['cpu', 'wasm'], () => {
 describe('createClipper / chain errors', () => {
   it('rejects bad configs at creation', () => {
     expect(() => createClipper({mode: 'clip'} as never)).toThrow(
-      `createClipper: mode must be one of 'value', 'norm', 'global_norm', 'agc', 'auto', got "clip"`,
+      `createClipper: mode must be one of 'value', 'norm', 'global_norm', 'per_param', 'block_rms', 'agc', 'auto', got "clip"`,
     );
     expect(() => createClipper({mode: 'global_norm', maxNorm: -1})).toThrow('createClipper: maxNorm must be a finite number > 0, got -1');
     expect(() => createClipper({mode: 'global_norm', maxnorm: 1} as never)).toThrow(

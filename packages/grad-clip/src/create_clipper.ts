@@ -1,16 +1,20 @@
 import * as tf from '@tensorflow/tfjs-core';
 import {adaptiveClip} from './adaptive_clip';
 import {AutoClip} from './auto_clip';
+import {clipByBlockRms} from './clip_by_block_rms';
 import {clipByGlobalNorm} from './clip_by_global_norm';
 import {clipByNorm} from './clip_by_norm';
+import {clipPerParam} from './clip_per_param';
 import {checkClipValue, clipByValue} from './clip_by_value';
 import type {ClipperConfig, GradContext, GradTransform} from './types';
-import {checkBoolean, checkNormType, checkOptions, checkPositive, show} from './validate';
+import {checkBoolean, checkNormType, checkOptions, checkPNormType, checkPositive, show} from './validate';
 
 const KEYS: Record<string, string[]> = {
   value: ['clipValue', 'min', 'max'],
   norm: ['maxNorm'],
   global_norm: ['maxNorm', 'normType', 'eps', 'errorIfNonfinite'],
+  per_param: ['maxNorm', 'normType', 'eps'],
+  block_rms: ['threshold'],
   agc: ['clipFactor', 'eps', 'normType', 'exclude'],
   auto: ['percentile', 'historySize', 'eps', 'normType'],
 };
@@ -23,7 +27,9 @@ const KEYS: Record<string, string[]> = {
  * |---|---|---|
  * | `'value'` | `clipByValue` (PyTorch `clip_grad_value_`) | `clipValue`, or `min` and `max` |
  * | `'norm'` | `clipByNorm`, per tensor (Keras `clipnorm`) | `maxNorm` |
- * | `'global_norm'` | `clipByGlobalNorm` (PyTorch `clip_grad_norm_`; timm's `'norm'`) | `maxNorm`, `normType`, `eps`, `errorIfNonfinite` |
+ * | `'global_norm'` | `clipByGlobalNorm` (PyTorch `clip_grad_norm_`; timm's `'norm'`) | `maxNorm`, `normType` (any p >= 1 or 'inf'), `eps`, `errorIfNonfinite` |
+ * | `'per_param'` | `clipPerParam`: each tensor by its own norm (`clip_grad_norm_` per parameter) | `maxNorm`, `normType`, `eps` |
+ * | `'block_rms'` | `clipByBlockRms` (Optax `clip_by_block_rms`) | `threshold` |
  * | `'agc'` | `adaptiveClip` (needs `params`) | `clipFactor`, `eps`, `normType`, `exclude` |
  * | `'auto'` | `AutoClip` (stateful: call `dispose()` when done) | `percentile`, `historySize`, `eps`, `normType` |
  *
@@ -40,7 +46,7 @@ export function createClipper(config: ClipperConfig): GradTransform {
   if (config === undefined) throw new Error(`${fn}: config must be an object with a mode, got undefined`);
   const mode = c.mode as string;
   if (typeof mode !== 'string' || !(mode in KEYS)) {
-    throw new Error(`${fn}: mode must be one of 'value', 'norm', 'global_norm', 'agc', 'auto', got ${show(c.mode)}`);
+    throw new Error(`${fn}: mode must be one of ${Object.keys(KEYS).map((k) => `'${k}'`).join(', ')}, got ${show(c.mode)}`);
   }
   for (const key of Object.keys(c)) {
     if (key !== 'mode' && !KEYS[mode].includes(key)) {
@@ -66,7 +72,7 @@ export function createClipper(config: ClipperConfig): GradTransform {
     case 'global_norm': {
       const maxNorm = checkPositive(fn, 'maxNorm', c.maxNorm);
       const opts = {
-        normType: checkNormType(fn, c.normType ?? 2),
+        normType: checkPNormType(fn, c.normType ?? 2),
         eps: checkPositive(fn, 'eps', c.eps ?? 1e-6, true),
         errorIfNonfinite: checkBoolean(fn, 'errorIfNonfinite', c.errorIfNonfinite ?? false),
       };
@@ -77,6 +83,15 @@ export function createClipper(config: ClipperConfig): GradTransform {
         if (norm === undefined) r.norm.dispose();
         return r.grads;
       });
+    }
+    case 'per_param': {
+      const maxNorm = checkPositive(fn, 'maxNorm', c.maxNorm);
+      const opts = {normType: checkPNormType(fn, c.normType ?? 2), eps: checkPositive(fn, 'eps', c.eps ?? 1e-6, true)};
+      return tag((grads: tf.NamedTensorMap) => clipPerParam(grads, maxNorm, opts));
+    }
+    case 'block_rms': {
+      const threshold = checkPositive(fn, 'threshold', c.threshold);
+      return tag((grads: tf.NamedTensorMap) => clipByBlockRms(grads, threshold));
     }
     case 'agc': {
       const exclude = c.exclude ?? [];

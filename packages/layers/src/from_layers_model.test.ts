@@ -37,7 +37,7 @@ describeBackends(['cpu', 'wasm'], (backend) => {
       for (let i = 0; i < 15; i++) await trainer.step({x, y});
     });
     const last = await trainer.step({x, y});
-    expect(last.loss).toBeLessThan(first.loss * 0.8);
+    expect(last.loss!).toBeLessThan(first.loss! * 0.8);
     expect(Array.from(await model.getWeights()[0].data())).not.toEqual(w0);
     tf.dispose([x, y]);
     trainer.dispose?.();

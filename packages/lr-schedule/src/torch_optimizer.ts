@@ -53,8 +53,8 @@ export abstract class TorchOptimizer extends tf.Optimizer {
   private readonly slots = new Map<string, Slots>();
   private readonly paramSteps = new Map<string, number>();
   private readonly hypers = new Map<string, Hyper>();
-  /** variable names whose state came from setWeights and has not been used by an update yet */
-  private readonly restored = new Set<string>();
+  /** names restored by setWeights that no gradient has used yet (see {@link claimRestored}) */
+  private readonly unclaimed = new Set<string>();
 
   /**
    * Ascend instead of descend: every update uses −g (PyTorch 1.13 `maximize`, applied to the raw
@@ -109,6 +109,18 @@ export abstract class TorchOptimizer extends tf.Optimizer {
     return v;
   }
 
+  /**
+   * Rebuilds an optimizer from {@link getConfig}'s output (`tf.serialization`, `tf.loadLayersModel`):
+   * `new cls(config)` without the `customObjects` entry that tfjs-layers adds. Subclasses whose
+   * options are the keys of their `getConfig()` inherit it unchanged.
+   */
+  static override fromConfig<T extends tf.serialization.Serializable>(
+    cls: tf.serialization.SerializableConstructor<T>, config: tf.serialization.ConfigDict,
+  ): T {
+    const {customObjects: _ignored, ...options} = config;
+    return new cls(options);
+  }
+
   /** Slot (state) names this configuration may keep per variable, as PyTorch names them. */
   protected abstract slotNames(): string[];
 
@@ -151,42 +163,42 @@ export abstract class TorchOptimizer extends tf.Optimizer {
       }
       work.push([name, p, g]);
     }
+    for (const [name] of work) this.claimRestored(name);
     tf.tidy(() => {
       for (const [name, p, g] of work) {
-        const slots = this.slotsFor(name, p); // first: may adopt restored state (and its step)
         const t = (this.paramSteps.get(name) ?? 0) + 1;
         this.paramSteps.set(name, t);
-        this.update(p, this.maximize ? tf.neg(g) : g, slots, lr, t, hp);
+        this.update(p, this.maximize ? tf.neg(g) : g, this.slotsFor(name, p), lr, t, hp);
       }
     });
     this.incrementIterations();
   }
 
   /**
-   * tfjs-layers gives the variables of a loaded model unique names (`dense_Dense1/kernel_1` while
-   * `dense_Dense1/kernel` exists in the same session), so state restored by `setWeights` (at
-   * `tf.loadLayersModel`) may sit under the name the variable had when it was saved. A variable
-   * with no state adopts the one unused restored entry whose name equals its own up to that
-   * `_<n>` suffix. Exact names always win; nothing is adopted when two entries would fit.
+   * Lets variable `name` take over restored state saved under the same name up to a tfjs-layers
+   * uniquifying suffix: `tf.loadLayersModel` re-creates `dense_Dense1/kernel` as
+   * `dense_Dense1/kernel_1` when the name is taken. Only state that {@link setWeights} restored
+   * and that no gradient has used yet is eligible, and only a single candidate is taken.
    */
-  private adoptRestored(name: string): void {
-    if (this.slots.has(name) || this.paramSteps.has(name) || this.restored.size === 0) return;
-    const base = (n: string): string => n.replace(/_\d+$/, '');
-    const fits = [...this.restored].filter((r) => base(r) === base(name));
-    if (fits.length !== 1) return;
-    const from = fits[0];
-    const slots = this.slots.get(from);
-    if (slots) this.slots.set(name, slots);
-    this.slots.delete(from);
-    const steps = this.paramSteps.get(from);
-    if (steps !== undefined) this.paramSteps.set(name, steps);
-    this.paramSteps.delete(from);
-    this.restored.delete(from);
+  private claimRestored(name: string): void {
+    if (this.unclaimed.delete(name) || this.slots.has(name) || this.paramSteps.has(name) || this.unclaimed.size === 0) return;
+    const base = (n: string) => n.replace(/_\d+$/, '');
+    const found = [...this.unclaimed].filter((n) => base(n) === base(name));
+    if (found.length !== 1) return;
+    const from = found[0];
+    this.unclaimed.delete(from);
+    const s = this.slots.get(from);
+    if (s) {
+      this.slots.delete(from);
+      this.slots.set(name, s);
+    }
+    if (this.paramSteps.has(from)) {
+      this.paramSteps.set(name, this.paramSteps.get(from)!);
+      this.paramSteps.delete(from);
+    }
   }
 
   private slotsFor(name: string, p: tf.Variable): Slots {
-    this.adoptRestored(name);
-    this.restored.delete(name);
     let s = this.slots.get(name);
     if (!s) {
       s = {};
@@ -205,7 +217,7 @@ export abstract class TorchOptimizer extends tf.Optimizer {
     for (const s of this.slots.values()) tf.dispose(Object.values(s));
     this.slots.clear();
     this.paramSteps.clear();
-    this.restored.clear();
+    this.unclaimed.clear();
     super.dispose();
   }
 
@@ -227,7 +239,9 @@ export abstract class TorchOptimizer extends tf.Optimizer {
 
   /**
    * Restores a state from {@link getWeights}, matched by name, in any order (`iter` may be
-   * first or anywhere). The given tensors stay owned by the caller.
+   * first or anywhere). The given tensors stay owned by the caller. State whose variable name
+   * differs only by a tfjs-layers suffix (`kernel` saved, `kernel_1` after `tf.loadLayersModel`)
+   * is taken over by that variable at its first update.
    */
   override async setWeights(weightValues: NamedTensor[]): Promise<void> {
     const fn = `${this.fnName}.setWeights`;
@@ -241,11 +255,10 @@ export abstract class TorchOptimizer extends tf.Optimizer {
       }
       return {kind: slot === 'step' ? ('step' as const) : ('slot' as const), name: name.slice(0, cut), slot, tensor};
     });
-    this.restored.clear();
-    for (const w of parsed) if (w.kind !== 'iter') this.restored.add(w.name);
     for (const w of parsed) {
       if (w.kind === 'iter') this.iterations_ = (await w.tensor.data())[0];
       else if (w.kind === 'step') this.paramSteps.set(w.name, (await w.tensor.data())[0]);
+      if (w.kind !== 'iter') this.unclaimed.add(w.name);
     }
     for (const w of parsed) {
       if (w.kind !== 'slot') continue;

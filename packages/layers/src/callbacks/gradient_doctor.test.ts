@@ -3,7 +3,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import {describeBackends, expectNoLeak} from '@stable-train/testing';
 import {gradientDoctor} from './gradient_doctor';
 
-function mlp(depth: number, init: () => tfl.initializers.Initializer, activation: 'relu' | 'tanh'): tfl.Sequential {
+function mlp(depth: number, init: () => ReturnType<typeof tfl.initializers.heNormal>, activation: 'relu' | 'tanh'): tfl.Sequential {
   const m = tfl.sequential();
   for (let i = 0; i < depth; i++) m.add(tfl.layers.dense({units: 16, inputShape: i === 0 ? [16] : undefined, activation, kernelInitializer: init()}));
   m.add(tfl.layers.dense({units: 4, kernelInitializer: init()}));
