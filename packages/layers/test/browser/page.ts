@@ -38,6 +38,7 @@ async function main(): Promise<void> {
   const adamw = optimizers.adamw({lr: 0.01, weightDecay: 1e-4, eps: 1e-8});
   model.compile({optimizer: optimizers.applyIfFinite(optimizers.withClipping(adamw, createClipper({mode: 'global_norm', maxNorm: 1}))), loss: 'categoricalCrossentropy', metrics: ['accuracy']});
   const guard = callbacks.explosionGuard({verbose: 0});
+  await model.fit(x, y, {epochs: 1, batchSize: 32, verbose: 0}); // creates the optimizer's slots
   const before = tf.memory().numTensors;
   const h = await model.fit(x, y, {
     epochs: 25, batchSize: 32, verbose: 0, validationSplit: 0.25,

@@ -31,7 +31,7 @@ await build({
 });
 const wasmDir = join(REPO, 'node_modules/@tensorflow/tfjs-backend-wasm/dist');
 for (const f of readdirSync(wasmDir).filter((f) => f.endsWith('.wasm'))) copyFileSync(join(wasmDir, f), join(out, 'wasm', f));
-writeFileSync(join(out, 'index.html'), '<!doctype html><meta charset="utf-8"><title>layers test</title><script type="module" src="main.js"></script>');
+writeFileSync(join(out, 'index.html'), '<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,"><title>layers test</title><script type="module" src="main.js"></script>');
 
 const server = await serve({dir: out, port: 0, quiet: true});
 const origin = `http://127.0.0.1:${server.address().port}`;
