@@ -77,3 +77,31 @@ describe('learningRateScheduler arguments', () => {
     expect(() => learningRateScheduler(() => 1, {every: 1} as never)).toThrow("learningRateScheduler: unknown option 'every' (known: per, verbose)");
   });
 });
+
+describeBackends(['cpu', 'wasm'], (backend) => {
+  beforeAll(() => {
+    if (backend === 'wasm') tf.env().set('IS_TEST', false);
+  });
+
+  it('keeps a cut made by another callback (plateau, guard) as a factor on the schedule', async () => {
+    const {Callback} = await import('@tensorflow/tfjs-layers');
+    const {getOptimizerLr, setOptimizerLr} = await import('@stable-train/lr-schedule');
+    class Halve extends Callback {
+      override async onEpochEnd(): Promise<void> {
+        setOptimizerLr((this.model as unknown as {optimizer: tf.Optimizer}).optimizer, getOptimizerLr((this.model as unknown as {optimizer: tf.Optimizer}).optimizer) / 2);
+      }
+    }
+    const model = scalarModel(1);
+    model.compile({optimizer: tf.train.sgd(1), loss: 'meanSquaredError'});
+    const rec = new Recorder();
+    const [xs, ys] = [tf.ones([2, 1]), tf.zeros([2, 1])];
+    const sched = learningRateScheduler((i) => 0.01 * (i + 1), {per: 'batch'});
+    await model.fit(xs, ys, {epochs: 3, batchSize: 1, shuffle: false, verbose: 0, callbacks: [sched, new Halve(), rec]});
+    // epoch 0: schedule; epoch 1: × 0.5; epoch 2: × 0.25
+    const expected = [0.01, 0.02, 0.03 * 0.5, 0.04 * 0.5, 0.05 * 0.25, 0.06 * 0.25];
+    usedLrs(1, rec.batches).forEach((lr, i) => expect(lr).toBeCloseTo(expected[i], 6));
+    expect(sched.scale).toBeCloseTo(0.25, 12);
+    tf.dispose([xs, ys]);
+    model.dispose();
+  });
+});

@@ -1,5 +1,5 @@
 import * as tfl from '@tensorflow/tfjs-layers';
-import {setOptimizerLr, type Schedule} from '@stable-train/lr-schedule';
+import {getOptimizerLr, setOptimizerLr, type Schedule} from '@stable-train/lr-schedule';
 import {checkOptions, fitModel, type RawLogs} from './logs';
 
 /** Options of {@link learningRateScheduler}. */
@@ -32,12 +32,23 @@ export class LearningRateScheduler extends tfl.Callback {
     this.verbose = opts.verbose ?? 0;
   }
 
+  /**
+   * factor kept on top of the schedule: when something else changed the lr since this callback
+   * set it (reduceLROnPlateau's cut, explosionGuard's cut), the ratio is folded in here, so the
+   * cut persists: lr = schedule(i) · scale
+   */
+  scale = 1;
+
   private apply(i: number, what: string): void {
-    const lr = this.schedule(i);
-    if (typeof lr !== 'number' || !Number.isFinite(lr) || lr < 0) {
-      throw new Error(`learningRateScheduler: the schedule returned ${String(lr)} at ${what} ${i}; expected a finite number >= 0`);
+    const v = this.schedule(i);
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) {
+      throw new Error(`learningRateScheduler: the schedule returned ${String(v)} at ${what} ${i}; expected a finite number >= 0`);
     }
-    setOptimizerLr(fitModel(this, 'learningRateScheduler').optimizer, lr);
+    const opt = fitModel(this, 'learningRateScheduler').optimizer;
+    const now = getOptimizerLr(opt);
+    if (this.lastLr > 0 && Number.isFinite(now) && now !== this.lastLr) this.scale *= now / this.lastLr;
+    const lr = v * this.scale;
+    setOptimizerLr(opt, lr);
     if (this.verbose && lr !== this.lastLr) console.log(`\n${what === 'epoch' ? 'Epoch' : 'Step'} ${i + 1}: LearningRateScheduler setting learning rate to ${lr}.`);
     this.lastLr = lr;
   }
@@ -60,7 +71,9 @@ export class LearningRateScheduler extends tfl.Callback {
  * Sets the optimizer's learning rate from a schedule: before epoch e, lr = schedule(e)
  * (`per: 'epoch'`, Keras `LearningRateScheduler`); or before batch i, lr = schedule(i)
  * (`per: 'batch'`, i counted from the callback's creation, PyTorch's `scheduler.step()` per
- * iteration). Any lr-schedule `Schedule` works (`cosineDecay`, `warmupCosine`, `oneCycle`, …).
+ * iteration). Cuts made by other callbacks between two settings (`reduceLROnPlateau`,
+ * `explosionGuard`) are kept as a factor: lr = schedule(i) · scale, scale = product of
+ * (lr found / lr set), as the umbrella's Trainer multiplies its schedule by the guard's cut. Any lr-schedule `Schedule` works (`cosineDecay`, `warmupCosine`, `oneCycle`, …).
  * The lr is set the way each optimizer reads it (`setOptimizerLr`: tfjs SGD/Momentum through
  * `setLearningRate`, Adam & co. through the field, our optimizers through `lr`; `withClipping`
  * and `applyIfFinite` unwrapped), so the value set is the value the next update uses. An
