@@ -10,3 +10,5 @@ export {explosionGuard, ExplosionGuard, type ExplosionGuardOptions, type GuardEv
 export {earlyStopping, EarlyStopping, type EarlyStoppingOptions} from './early_stopping';
 export {modelCheckpoint, ModelCheckpoint, type ModelCheckpointOptions} from './model_checkpoint';
 export {gradientDoctor, GradientDoctor, formatReport, type GradientDoctorOptions, type GradientReport} from './gradient_doctor';
+// re-exported from constraints: tfjs-layers 4.22 never applies kernel constraints in fit
+export {ConstraintEnforcer, enforceConstraints} from '../constraints/constraint_enforcer';

@@ -5,9 +5,14 @@
  * `tf.loadLayersModel` restores the optimizer and its state.
  */
 export {
-  adagrad, adam, adamw, rmsprop, sgd, withSchedule,
-  TorchAdagrad, TorchAdam, TorchAdamW, TorchOptimizer, TorchRMSprop, TorchSGD, ScheduledOptimizer,
+  adadelta, adafactor, adagrad, adam, adamax, adamw, lamb, lars, lion, nadam, radam, rmsprop, sgd, withSchedule,
+  TorchAdadelta, TorchAdafactor, TorchAdagrad, TorchAdam, TorchAdamax, TorchAdamW, TorchLamb, TorchLars, TorchLion,
+  TorchNAdam, TorchRAdam, TorchRMSprop, TorchSGD, TorchOptimizer, ScheduledOptimizer,
   getOptimizerLr, setOptimizerLr,
+} from '@stable-train/lr-schedule';
+export type {
+  AdadeltaOptions, AdafactorOptions, AdagradOptions, AdamOptions, AdamaxOptions, LambOptions, LarsOptions, LionOptions,
+  NadamOptions, RadamOptions, RmspropOptions, SgdOptions, WithScheduleOptions,
 } from '@stable-train/lr-schedule';
 export {withClipping, createClipper, chain, ClippedOptimizer} from '@stable-train/grad-clip';
 export {applyIfFinite, ApplyIfFiniteOptimizer} from './apply_if_finite';

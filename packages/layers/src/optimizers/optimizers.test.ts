@@ -11,7 +11,7 @@ function torchFactories(): [string, () => tf.Optimizer][] {
   const out: [string, () => tf.Optimizer][] = [];
   const mod = lrSchedule as unknown as Record<string, unknown>;
   for (const [name, v] of Object.entries(mod)) {
-    if (typeof v !== 'function' || !(v.prototype instanceof TorchOptimizer) || !name.startsWith('Torch')) continue;
+    if (typeof v !== 'function' || v.prototype == null || !(v.prototype instanceof TorchOptimizer) || !name.startsWith('Torch')) continue;
     const factory = mod[name.slice(5).toLowerCase()] as ((o: object) => tf.Optimizer) | undefined;
     if (typeof factory === 'function') out.push([name.slice(5).toLowerCase(), () => factory({lr: 0.01})]);
   }

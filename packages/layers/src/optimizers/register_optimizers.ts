@@ -22,7 +22,7 @@ export function registerOptimizers(): string[] {
   const names: string[] = [];
   const all: unknown[] = [...Object.values(lrSchedule), ClippedOptimizer, ApplyIfFiniteOptimizer];
   for (const v of all) {
-    if (typeof v !== 'function' || !(v.prototype instanceof tf.Optimizer)) continue;
+    if (typeof v !== 'function' || v.prototype == null || !(v.prototype instanceof tf.Optimizer)) continue;
     const cls = v as Registrable;
     if (typeof cls.className !== 'string' || cls.className === '') continue; // abstract bases
     tf.serialization.registerClass(cls);
