@@ -17,6 +17,8 @@ interface Result {
   accuracy?: number;
   rollbacks?: number;
   reloadedSame?: boolean;
+  checkpoints?: number;
+  checkpointLoads?: boolean;
   leaked?: number;
   done?: boolean;
   error?: string;
@@ -38,6 +40,7 @@ async function main(): Promise<void> {
   const adamw = optimizers.adamw({lr: 0.01, weightDecay: 1e-4, eps: 1e-8});
   model.compile({optimizer: optimizers.applyIfFinite(optimizers.withClipping(adamw, createClipper({mode: 'global_norm', maxNorm: 1}))), loss: 'categoricalCrossentropy', metrics: ['accuracy']});
   const guard = callbacks.explosionGuard({verbose: 0});
+  const ckpt = callbacks.modelCheckpoint({filepath: 'indexeddb://stable-train-layers-ckpt', monitor: 'val_loss', saveBestOnly: true});
   await model.fit(x, y, {epochs: 1, batchSize: 32, verbose: 0}); // creates the optimizer's slots
   const before = tf.memory().numTensors;
   const h = await model.fit(x, y, {
@@ -48,6 +51,7 @@ async function main(): Promise<void> {
       guard,
       callbacks.terminateOnNaN(),
       callbacks.earlyStopping({patience: 8, restoreBestWeights: true}),
+      ckpt,
     ],
   });
   w.__layersTest.leaked = tf.memory().numTensors - before;
@@ -61,6 +65,10 @@ async function main(): Promise<void> {
   const [p, q] = [model.predict(x) as tf.Tensor, back.predict(x) as tf.Tensor];
   const diff = tf.tidy(() => tf.max(tf.abs(tf.sub(p, q))));
   w.__layersTest.reloadedSame = (await diff.data())[0] === 0;
+  w.__layersTest.checkpoints = ckpt.saved.length;
+  const best = await tfl.loadLayersModel('indexeddb://stable-train-layers-ckpt');
+  w.__layersTest.checkpointLoads = best.optimizer != null && best.optimizer.getClassName() === 'StableTrainApplyIfFinite';
+  best.dispose();
   tf.dispose([x, y, acc, p, q, diff]);
   w.__layersTest.done = true;
 }

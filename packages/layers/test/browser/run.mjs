@@ -67,6 +67,7 @@ try {
     check(r.accuracy >= ACCURACY_THRESHOLD, `${backend}: accuracy ${r.accuracy?.toFixed(3)} >= ${ACCURACY_THRESHOLD}`);
     check(r.leaked === 0, `${backend}: no tensor leaked over fit (${r.leaked})`);
     check(r.reloadedSame === true, `${backend}: IndexedDB save -> loadLayersModel gives the same predictions`);
+    check(r.checkpoints > 0 && r.checkpointLoads === true, `${backend}: modelCheckpoint wrote ${r.checkpoints} best model(s) to IndexedDB, loaded back with the optimizer`);
     check(errors.length === 0, `${backend}: no console errors${errors.length ? `: ${errors.slice(0, 3).join(' | ')}` : ''}`);
     console.log(`  ${((Date.now() - t0) / 1000).toFixed(1)} s, rollbacks ${r.rollbacks}`);
     await page.close();
