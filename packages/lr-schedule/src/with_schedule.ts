@@ -141,7 +141,8 @@ export class ScheduledOptimizer<T extends tf.Optimizer = tf.Optimizer> extends t
   }
 
   /**
-   * `{optimizer: {className, config}, schedule, momentum, lr}`: the wrapped optimizer and the
+   * The wrapped optimizer's config fields, plus `{optimizer: {className, config}, schedule,
+   * momentumSchedule, lr}`: the wrapped optimizer and the
    * schedules as JSON specs (see `scheduleSpec`); a hand-written schedule function is saved as
    * `null` with `lr` = the lr of the next step, and loaded as that constant (with a warning).
    */
@@ -152,10 +153,12 @@ export class ScheduledOptimizer<T extends tf.Optimizer = tf.Optimizer> extends t
       const v = s ? scheduleSpec(s) : undefined;
       return v ? JSON.stringify(v).replace(/_/g, '\\u005f') : null;
     };
+    const inner = this.inner.getConfig();
     return {
-      optimizer: {className: this.inner.getClassName(), config: this.inner.getConfig()},
+      ...inner, // the wrapped optimizer's own fields (learningRate, momentum, …) stay readable here
+      optimizer: {className: this.inner.getClassName(), config: inner},
       schedule: spec(this.schedule),
-      momentum: spec(this.momentum),
+      momentumSchedule: spec(this.momentum),
       lr: this.currentLr,
     };
   }
@@ -178,7 +181,7 @@ export class ScheduledOptimizer<T extends tf.Optimizer = tf.Optimizer> extends t
       console.warn(`withSchedule: the saved schedule was a hand-written function, which cannot be saved; it was restored as the constant lr ${lr}`);
       schedule = () => lr;
     }
-    const momentum = config.momentum != null ? scheduleFromSpec(JSON.parse(config.momentum as string) as ScheduleSpec) : undefined;
+    const momentum = config.momentumSchedule != null ? scheduleFromSpec(JSON.parse(config.momentumSchedule as string) as ScheduleSpec) : undefined;
     return new cls(optimizer, schedule, momentum ? {momentum} : {});
   }
 }
