@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import {adam} from '@stable-train/lr-schedule';
-import {describeBackends} from '@stable-train/testing';
+import {describeBackends, expectNoLeak} from '@stable-train/testing';
 import {registerFileSystem} from '../node/file_system';
 import {Recorder, scalarModel} from '../../test/helpers';
 import {modelCheckpoint} from './model_checkpoint';
@@ -33,8 +33,12 @@ describeBackends(['cpu', 'wasm'], (backend) => {
     const rec = new Recorder();
     const ckpt = modelCheckpoint({filepath: `file://${dir}/best`, saveBestOnly: true});
     const every = modelCheckpoint({filepath: `file://${dir}/epoch-{epoch}`});
-    const h = await model.fit(x, y, {epochs: 8, verbose: 0, validationData: [x, yv], callbacks: [rec, ckpt, every]});
-    const val = h.history.val_loss as number[];
+    await model.fit(x, y, {epochs: 1, verbose: 0}); // creates the optimizer's slots
+    let h: tfl.History | undefined;
+    await expectNoLeak(async () => {
+      h = await model.fit(x, y, {epochs: 8, verbose: 0, validationData: [x, yv], callbacks: [rec, ckpt, every]});
+    });
+    const val = h!.history.val_loss as number[];
     const best = val.indexOf(Math.min(...val));
     const improvements = val.filter((v, i) => val.slice(0, i).every((p) => v < p)).length;
     expect(ckpt.saved.length).toBe(improvements);

@@ -2,6 +2,31 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import {checkOptions, fitModel, monitorValue, resolveLogs, resolveMode, type RawLogs} from './logs';
 
+/**
+ * `model.save(url, {includeOptimizer})`, disposing the tensors the optimizer's `getWeights()` made
+ * for it: tfjs-layers 4.22 encodes them and never disposes them (tfjs's own optimizers leak their
+ * `iter` scalar per save; ours hand out copies of every slot). Live variables are left alone.
+ */
+export async function saveWithoutLeaks(model: tfl.LayersModel, url: string | tf.io.IOHandler, includeOptimizer: boolean): Promise<tf.io.SaveResult> {
+  const opt = model.optimizer as tf.Optimizer & {getWeights: tf.Optimizer['getWeights']};
+  if (!includeOptimizer || opt == null) return model.save(url, {includeOptimizer});
+  const made: tf.Tensor[] = [];
+  const own = Object.prototype.hasOwnProperty.call(opt, 'getWeights') ? opt.getWeights : undefined;
+  const original = opt.getWeights;
+  opt.getWeights = async () => {
+    const ws = await original.call(opt);
+    for (const w of ws) if (!(w.tensor instanceof tf.Variable)) made.push(w.tensor);
+    return ws;
+  };
+  try {
+    return await model.save(url, {includeOptimizer});
+  } finally {
+    if (own) opt.getWeights = own;
+    else delete (opt as {getWeights?: unknown}).getWeights;
+    tf.dispose(made);
+  }
+}
+
 /** Options of {@link modelCheckpoint}; defaults are Keras's. */
 export interface ModelCheckpointOptions {
   /**
@@ -75,7 +100,7 @@ export class ModelCheckpoint extends tfl.Callback {
       if (this.verbose) console.log(`\nEpoch ${epoch + 1}: ${this.monitor} improved from ${this.best} to ${current}, saving model to ${url}`);
       this.best = current;
     } else if (this.verbose) console.log(`\nEpoch ${epoch + 1}: saving model to ${url}`);
-    await model.save(url, {includeOptimizer: this.includeOptimizer});
+    await saveWithoutLeaks(model, url, this.includeOptimizer);
     this.saved.push(url);
   }
 }
