@@ -14,3 +14,6 @@ export {BatchRenorm} from './batch_renorm';
 export type {BatchRenormOptions, RenormLimit} from './batch_renorm';
 export {WeightStandardization, weightStandardization} from './weight_standardization';
 export type {WeightStandardizationOptions} from './weight_standardization';
+export {batchNormMovingUpdate} from './batch_norm_moving_update';
+export type {BatchNormMovingStats} from './batch_norm_moving_update';
+export {batchRenormTrain} from './batch_renorm_train';

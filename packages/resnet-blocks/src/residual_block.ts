@@ -3,26 +3,19 @@
 import * as tf from '@tensorflow/tfjs-core';
 import {heUniform} from './he_uniform';
 import {resolveActivation} from './resolve_activation';
+import {residualBlockApply, residualBlockWeights} from './residual_block_apply';
+import type {BlockLayout, LayerSpec} from './residual_block_apply';
 import type {ApplyOptions, BlockOptions, Initializer, Module} from './types';
 import {checkFreeNames, show} from './validate';
 import {zerosInit} from './zeros_init';
 
-/** One weight layer: a dense kernel `[in, out]` or a conv kernel `[h, w, in, out]`. */
-export interface LayerSpec {
-  label: string; // 'dense1', 'conv2', 'shortcut'
-  kernelShape: number[];
-  stride: number;
-  bias: boolean;
-}
+export type {LayerSpec} from './residual_block_apply';
 
-export interface BlockSpec {
-  where: string; // 'residualDense(block3)', for messages
+/** A block's layout plus its options and the caller's name for messages (`*Spec` functions). */
+export interface BlockSpec extends BlockLayout {
+  /** 'residualDense(block3)', for messages */
+  where: string;
   opts: BlockOptions;
-  alpha0: number | null;
-  fixupL: number | null;
-  kind: 'dense' | 'conv';
-  layers: LayerSpec[];
-  shortcut: LayerSpec | null;
 }
 
 /** A residual block: a {@link Module} that also reports its name and channel counts. */
@@ -45,16 +38,7 @@ export function buildResidualBlock(spec: BlockSpec): ResidualBlock {
   const inChannels = inOf(layers[0]);
   const outChannels = outOf(layers[m - 1]);
 
-  const names: string[] = [];
-  for (const l of [...layers, ...(shortcut ? [shortcut] : [])]) {
-    names.push(`${name}/${l.label}/kernel`);
-    if (l.bias) names.push(`${name}/${l.label}/bias`);
-  }
-  if (alpha0 !== null) names.push(`${name}/gate/alpha`);
-  if (fixupL !== null) {
-    for (let i = 1; i <= 2 * m; i++) names.push(`${name}/fixup/bias${i}`);
-    names.push(`${name}/fixup/scale`);
-  }
+  const names = residualBlockWeights(spec).map((wt) => `${name}/${wt.name}`);
   checkFreeNames(where, names);
 
   const owned: tf.Variable[] = [];
@@ -71,12 +55,6 @@ export function buildResidualBlock(spec: BlockSpec): ResidualBlock {
     owned.push(v);
     return v;
   };
-  const kernels: tf.Variable[] = [];
-  const biases: (tf.Variable | null)[] = [];
-  let proj: tf.Variable | null = null;
-  let alpha: tf.Variable | null = null;
-  const fixupBias: tf.Variable[] = [];
-  let fixupScale: tf.Variable | null = null;
 
   try {
     // Fixup: every branch layer but the last is scaled by L^(-1/(2m-2)); the last starts at zero.
@@ -95,32 +73,22 @@ export function buildResidualBlock(spec: BlockSpec): ResidualBlock {
         fixupL === null ? () => kernelInit(l.kernelShape)
         : last ? () => tf.zeros(l.kernelShape)
         : () => tf.tidy(() => tf.mul(kernelInit(l.kernelShape), fixupMul));
-      kernels.push(newVar(`${name}/${l.label}/kernel`, kInit, l.kernelShape, 'kernelInit'));
+      newVar(`${name}/${l.label}/kernel`, kInit, l.kernelShape, 'kernelInit');
       const bShape = [outOf(l)];
       const bInit = fixupL !== null && last ? () => tf.zeros(bShape) : () => biasInit(bShape);
-      biases.push(l.bias ? newVar(`${name}/${l.label}/bias`, bInit, bShape, 'biasInit') : null);
+      if (l.bias) newVar(`${name}/${l.label}/bias`, bInit, bShape, 'biasInit');
     });
-    if (shortcut) proj = newVar(`${name}/${shortcut.label}/kernel`, () => kernelInit(shortcut.kernelShape), shortcut.kernelShape, 'kernelInit');
-    if (alpha0 !== null) alpha = newVar(`${name}/gate/alpha`, () => tf.scalar(alpha0), [], 'gate');
+    if (shortcut) newVar(`${name}/${shortcut.label}/kernel`, () => kernelInit(shortcut.kernelShape), shortcut.kernelShape, 'kernelInit');
+    if (alpha0 !== null) newVar(`${name}/gate/alpha`, () => tf.scalar(alpha0), [], 'gate');
     if (fixupL !== null) {
-      for (let i = 1; i <= 2 * m; i++) fixupBias.push(newVar(`${name}/fixup/bias${i}`, () => tf.scalar(0), [], 'fixup'));
-      fixupScale = newVar(`${name}/fixup/scale`, () => tf.scalar(1), [], 'fixup');
+      for (let i = 1; i <= 2 * m; i++) newVar(`${name}/fixup/bias${i}`, () => tf.scalar(0), [], 'fixup');
+      newVar(`${name}/fixup/scale`, () => tf.scalar(1), [], 'fixup');
     }
   } catch (e) {
     tf.dispose(owned);
     norms.forEach((n) => n.dispose());
     throw e;
   }
-
-  const weightLayer = (h: tf.Tensor, l: LayerSpec, k: tf.Variable, b: tf.Variable | null): tf.Tensor => {
-    let out: tf.Tensor;
-    if (kind === 'dense') out = tf.matMul(h as tf.Tensor2D, k as tf.Tensor2D);
-    else {
-      const pad = Math.floor(l.kernelShape[0] / 2); // PyTorch-style symmetric padding k // 2
-      out = tf.conv2d(h as tf.Tensor4D, k as tf.Tensor4D, l.stride, pad === 0 ? 'valid' : pad);
-    }
-    return b ? tf.add(out, b) : out;
-  };
 
   const rank = kind === 'dense' ? 2 : 4;
   const layout = kind === 'dense' ? `[batch, ${inChannels}]` : `[batch, height, width, ${inChannels}]`;
@@ -140,22 +108,10 @@ export function buildResidualBlock(spec: BlockSpec): ResidualBlock {
         throw new Error(`${where}: input must have shape ${layout}, got ${got}`);
       }
       const training = applyOpts?.training === true;
-      return tf.tidy(() => {
-        let h: tf.Tensor = x;
-        let sc: tf.Tensor = x;
-        layers.forEach((l, i) => {
-          if (norms.length) h = norms[i].apply(h, {training});
-          if (fixupL !== null) h = tf.add(h, fixupBias[2 * i]);
-          h = act(h);
-          // projection shortcut sees the pre-activated input (He et al. 2016, timm ResNetV2)
-          if (i === 0 && shortcut && proj) sc = weightLayer(h, shortcut, proj, null);
-          if (fixupL !== null) h = tf.add(h, fixupBias[2 * i + 1]);
-          h = weightLayer(h, l, kernels[i], biases[i]);
-        });
-        if (fixupScale) h = tf.mul(h, fixupScale);
-        if (alpha) h = tf.mul(h, alpha);
-        return tf.add(sc, h);
-      });
+      const weights: {[n: string]: tf.Tensor} = {};
+      for (const v of owned) weights[v.name.slice(name.length + 1)] = v;
+      const norm = norms.length ? (h: tf.Tensor, i: number) => norms[i].apply(h, {training}) : undefined;
+      return residualBlockApply(spec, x, weights, {activation: act, norm});
     },
     dispose(): void {
       if (disposed) return;
