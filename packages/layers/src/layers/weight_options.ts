@@ -76,5 +76,9 @@ export function resolveConstraint(where: string, arg: string, v: unknown): Const
 
 /** `{className, config}` as tfjs-layers serializes these objects (null stays null). */
 export function serialize(v: tf.serialization.Serializable | null): tf.serialization.ConfigDict | null {
-  return v === null ? null : {className: v.getClassName(), config: v.getConfig()};
+  if (v === null) return null;
+  // undefined entries (tfjs's VarianceScaling `seed`) become null, as a saved model has them
+  const config: tf.serialization.ConfigDict = {};
+  for (const [k, x] of Object.entries(v.getConfig())) config[k] = x === undefined ? null : x;
+  return {className: v.getClassName(), config};
 }
