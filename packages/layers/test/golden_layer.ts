@@ -48,10 +48,11 @@ export function forwardAndGrads(
   const f = (a: tf.Tensor) => tf.sum(tf.mul(layer.apply(a, {training}) as tf.Tensor, up)) as tf.Scalar;
   const y = layer.apply(x, {training}) as tf.Tensor;
   const dx = tf.grad(f)(x);
-  const vars = grads.map((g) => weight(layer, g).read());
+  const dw: Record<string, tf.Tensor> = {};
+  if (grads.length === 0) return {y, dx, dw};
+  const vars = grads.map((g) => weight(layer, g).read() as tf.Variable);
   const {value, grads: g} = tf.variableGrads(() => f(x), vars);
   value.dispose();
-  const dw: Record<string, tf.Tensor> = {};
   grads.forEach((name, i) => (dw[name] = g[vars[i].name]));
   return {y, dx, dw};
 }

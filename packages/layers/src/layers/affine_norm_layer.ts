@@ -4,7 +4,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import type {LayerArgs} from './batch_normalization';
-import {bool, checkArgs, positive} from './checks';
+import {bool, checkArgs, positive, show} from './checks';
 import {
   Constraint, ConstraintOption, Initializer, InitializerOption, Regularizer, RegularizerOption,
   resolveConstraint, resolveInitializer, resolveRegularizer, serialize,
@@ -122,7 +122,7 @@ export function channelsOf(name: string, shape: tfl.Shape, minRank: number): num
 export function checkAxis(where: string, v: unknown): number | number[] {
   const a = v ?? -1;
   const ok = Number.isInteger(a) || (Array.isArray(a) && a.length > 0 && a.every((d) => Number.isInteger(d)));
-  if (!ok) throw new Error(`${where}: axis must be an integer or a non-empty array of integers, got ${JSON.stringify(v)}`);
+  if (!ok) throw new Error(`${where}: axis must be an integer or a non-empty array of integers, got ${show(v)}`);
   return Array.isArray(a) ? [...a] : (a as number);
 }
 

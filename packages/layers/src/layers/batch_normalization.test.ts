@@ -55,7 +55,7 @@ describeBackends(['cpu', 'wasm'], () => {
     build(layer, c.x.shape);
     setWeights(layer, {gamma: c.gamma, beta: c.beta, moving_mean: c.running_mean_before, moving_variance: c.running_var_before});
     const x = goldenTensor(c.x);
-    tf.dispose(layer.apply(x, {training: true}));
+    tf.dispose(layer.apply(x, {training: true}) as tf.Tensor);
     const before = goldenData(c.running_var_before);
     const expected = goldenData(c.batch_var_biased).map((v: number, i: number) => 0.9 * before[i] + 0.1 * v);
     expectClose(weight(layer, 'moving_variance').read(), expected, FWD);

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import {BatchNormalizationArgs, StableTrainBatchNormalization} from './batch_normalization';
-import {checkArgs} from './checks';
+import {checkArgs, show} from './checks';
 import type {BatchNormSettings} from './norm_call';
 
 /** Options of {@link batchRenormalization}: those of `batchNormalization` plus the clipping limits. */
@@ -33,10 +33,10 @@ export class StableTrainBatchRenormalization extends StableTrainBatchNormalizati
     const rMax = args?.rMax ?? 3;
     const dMax = args?.dMax ?? 5;
     if (typeof rMax !== 'number' || !Number.isFinite(rMax) || rMax < 1) {
-      throw new Error(`${where}: rMax must be a finite number >= 1, got ${JSON.stringify(args?.rMax)}`);
+      throw new Error(`${where}: rMax must be a finite number >= 1, got ${show(args?.rMax)}`);
     }
     if (typeof dMax !== 'number' || !Number.isFinite(dMax) || dMax < 0) {
-      throw new Error(`${where}: dMax must be a finite number >= 0, got ${JSON.stringify(args?.dMax)}`);
+      throw new Error(`${where}: dMax must be a finite number >= 0, got ${show(args?.dMax)}`);
     }
     super(args, where);
     this.rMax = rMax;

@@ -2,6 +2,7 @@
 // thrown before any tensor is made; each message names the layer factory, the argument and the value.
 const show = (v: unknown): string => {
   if (typeof v === 'function') return 'a function';
+  if (typeof v === 'number') return String(v);
   try {
     return JSON.stringify(v) ?? String(v);
   } catch {

@@ -1,4 +1,5 @@
 // Internal: option checks and the output-size rule shared by the conv layers of this folder.
+import {show} from './checks';
 import {ACTIVATION_NAMES} from '@stable-train/resnet-blocks';
 import type {ActivationName} from '@stable-train/resnet-blocks';
 
@@ -7,7 +8,7 @@ export function pair(where: string, arg: string, v: unknown, fallback: number | 
   const x = v ?? fallback;
   const p = typeof x === 'number' ? [x, x] : x;
   if (!Array.isArray(p) || p.length !== 2 || !p.every((d) => Number.isInteger(d) && d >= 1)) {
-    throw new Error(`${where}: ${arg} must be an integer >= 1 or a pair of them, got ${JSON.stringify(v) ?? String(v)}`);
+    throw new Error(`${where}: ${arg} must be an integer >= 1 or a pair of them, got ${show(v)}`);
   }
   return [p[0], p[1]];
 }
@@ -19,7 +20,7 @@ export function pair(where: string, arg: string, v: unknown, fallback: number | 
 export function checkActivation(where: string, v: unknown, fallback: ActivationName): ActivationName {
   const x = v ?? fallback;
   if (typeof x !== 'string' || !(ACTIVATION_NAMES as string[]).includes(x)) {
-    throw new Error(`${where}: activation must be one of ${ACTIVATION_NAMES.map((a) => `'${a}'`).join(', ')}, got ${typeof v === 'function' ? 'a function (not serializable)' : JSON.stringify(v)}`);
+    throw new Error(`${where}: activation must be one of ${ACTIVATION_NAMES.map((a) => `'${a}'`).join(', ')}, got ${typeof v === 'function' ? 'a function (not serializable)' : show(v)}`);
   }
   return x as ActivationName;
 }

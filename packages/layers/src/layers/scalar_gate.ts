@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import type {LayerArgs} from './batch_normalization';
-import {checkArgs} from './checks';
+import {checkArgs, show} from './checks';
 import {ConstraintOption, RegularizerOption, resolveConstraint, resolveRegularizer, serialize} from './weight_options';
 
 /** Options of {@link scalarGate}. */
@@ -33,7 +33,7 @@ export class StableTrainScalarGate extends tfl.layers.Layer {
     checkArgs(where, args);
     const init = args?.init ?? 0;
     if (typeof init !== 'number' || !Number.isFinite(init)) {
-      throw new Error(`${where}: init must be a finite number, got ${JSON.stringify(args?.init) ?? String(args?.init)}`);
+      throw new Error(`${where}: init must be a finite number, got ${show(args?.init)}`);
     }
     const reg = resolveRegularizer(where, 'alphaRegularizer', args?.alphaRegularizer);
     const con = resolveConstraint(where, 'alphaConstraint', args?.alphaConstraint);
