@@ -37,7 +37,8 @@ export interface WeightStandardizedConv2DArgs extends LayerArgs {
  * each filter over [h, w, in], computed by `@stable-train/batchnorm`'s `WeightStandardization`.
  * The gradient flows through the standardisation. Pairs with `groupNormalization`.
  * Backends: tfjs-wasm 4.22 has no Conv2DBackpropFilter, so training this layer needs cpu or WebGL
- * (or the `stable-train` umbrella's wasm fix); its forward pass runs everywhere.
+ * (or the `stable-train` umbrella's wasm fix); its forward pass runs everywhere. tfjs-core 4.22's
+ * conv2d gradient refuses `dilationRate` > 1, so dilated ones run forward only (inference).
  * Weights: `kernel` [kh, kw, in, filters], `bias` [filters].
  * Reference: Qiao et al. 2019, https://arxiv.org/abs/1903.10520 (timm `StdConv2d`)
  */
