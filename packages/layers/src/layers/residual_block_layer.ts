@@ -45,6 +45,13 @@ export interface ResidualBlockArgs extends LayerArgs {
   biasConstraint?: ConstraintOption;
 }
 
+// options of the technique modules that the layers take another way (or not at all)
+const MODULE_ONLY: Record<string, string> = {
+  fixup: "Fixup is not available as a tf.layers block; use gate: 'rezero' or 'skipinit'",
+  kernelInit: 'use kernelInitializer', biasInit: 'use biasInitializer',
+  stride: 'use strides', inChannels: 'the input shape gives it', inputUnits: 'the input shape gives it',
+};
+
 /** Common machinery of the residual block layers. */
 export abstract class ResidualBlockLayer extends tfl.layers.Layer {
   readonly activation: ActivationName;
@@ -66,6 +73,9 @@ export abstract class ResidualBlockLayer extends tfl.layers.Layer {
   protected constructor(where: string, args: ResidualBlockArgs) {
     checkArgs(where, args);
     const a = args ?? {};
+    for (const [k, hint] of Object.entries(MODULE_ONLY)) {
+      if (k in a) throw new Error(`${where}: ${k} is an option of the @stable-train/resnet-blocks module, not of this layer; ${hint}`);
+    }
     const activation = checkActivation(where, a.activation, 'relu');
     const norm = oneOf(where, 'norm', a.norm, 'none', BLOCK_NORMS);
     const normGroups = integer(where, 'normGroups', a.normGroups, 32);
