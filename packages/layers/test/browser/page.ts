@@ -51,6 +51,7 @@ async function main(): Promise<void> {
       guard,
       callbacks.terminateOnNaN(),
       callbacks.earlyStopping({patience: 8, restoreBestWeights: true}),
+      callbacks.enforceConstraints(),
       ckpt,
     ],
   });
