@@ -17,6 +17,7 @@ interface Result {
   accuracy?: number;
   rollbacks?: number;
   reloadedSame?: boolean;
+  maxDiff?: number;
   checkpoints?: number;
   checkpointLoads?: boolean;
   leaked?: number;
@@ -65,7 +66,9 @@ async function main(): Promise<void> {
   const back = await tfl.loadLayersModel('indexeddb://stable-train-layers-test');
   const [p, q] = [model.predict(x) as tf.Tensor, back.predict(x) as tf.Tensor];
   const diff = tf.tidy(() => tf.max(tf.abs(tf.sub(p, q))));
-  w.__layersTest.reloadedSame = (await diff.data())[0] === 0;
+  // tfjs-layers re-applies kernelConstraint (maxNorm) when it writes loaded weights: ulps move
+  w.__layersTest.maxDiff = (await diff.data())[0];
+  w.__layersTest.reloadedSame = w.__layersTest.maxDiff <= 1e-5;
   w.__layersTest.checkpoints = ckpt.saved.length;
   const best = await tfl.loadLayersModel('indexeddb://stable-train-layers-ckpt');
   w.__layersTest.checkpointLoads = best.optimizer != null && best.optimizer.getClassName() === 'StableTrainApplyIfFinite';

@@ -66,7 +66,7 @@ try {
     check(l.length > 3 && l[l.length - 1] < 0.5 * l[0], `${backend}: loss fell ${l[0]?.toFixed(3)} -> ${l[l.length - 1]?.toFixed(3)} over ${l.length} epochs`);
     check(r.accuracy >= ACCURACY_THRESHOLD, `${backend}: accuracy ${r.accuracy?.toFixed(3)} >= ${ACCURACY_THRESHOLD}`);
     check(r.leaked === 0, `${backend}: no tensor leaked over fit (${r.leaked})`);
-    check(r.reloadedSame === true, `${backend}: IndexedDB save -> loadLayersModel gives the same predictions`);
+    check(r.reloadedSame === true, `${backend}: IndexedDB save -> loadLayersModel gives the same predictions (max |diff| ${r.maxDiff} <= 1e-5)`);
     check(r.checkpoints > 0 && r.checkpointLoads === true, `${backend}: modelCheckpoint wrote ${r.checkpoints} best model(s) to IndexedDB, loaded back with the optimizer`);
     check(errors.length === 0, `${backend}: no console errors${errors.length ? `: ${errors.slice(0, 3).join(' | ')}` : ''}`);
     console.log(`  ${((Date.now() - t0) / 1000).toFixed(1)} s, rollbacks ${r.rollbacks}`);
