@@ -34,7 +34,7 @@ async function main(): Promise<void> {
   await tf.ready();
   w.__layersTest.backend = tf.getBackend();
   // two classes: inside vs outside a circle of radius 1.2 in 2-D
-  const n = 256;
+  const n = 512;
   const x = tf.randomUniform([n, 2], -2, 2, 'float32', 1);
   const y = tf.tidy(() => tf.oneHot(tf.cast(tf.less(tf.sum(tf.square(x), 1), 1.44), 'int32'), 2));
   const model = buildModel();
@@ -47,11 +47,11 @@ async function main(): Promise<void> {
   const h = await model.fit(x, y, {
     epochs: 25, batchSize: 32, verbose: 0, validationSplit: 0.25,
     callbacks: [
-      callbacks.learningRateScheduler(cosineDecay({initial: 0.03, decaySteps: 25 * 6, final: 0.003}), {per: 'batch'}),
+      callbacks.learningRateScheduler(cosineDecay({initial: 0.03, decaySteps: 25 * 12, final: 0.003}), {per: 'batch'}),
       callbacks.reduceLROnPlateau({patience: 3}),
       guard,
       callbacks.terminateOnNaN(),
-      callbacks.earlyStopping({patience: 8, restoreBestWeights: true}),
+      callbacks.earlyStopping({patience: 10, restoreBestWeights: true}),
       callbacks.enforceConstraints(),
       ckpt,
     ],
