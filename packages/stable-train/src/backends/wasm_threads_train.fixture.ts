@@ -23,7 +23,7 @@ async function main(): Promise<void> {
   const mlp = dims.slice(1).map((d, i) => tf.variable(tf.randomNormal([dims[i], d], 0, Math.sqrt(2 / dims[i]), 'float32', 10 + i)));
   const mlpLoss = train(mlp, () => tf.tidy(() => {
     let h: tf.Tensor2D = x as tf.Tensor2D;
-    mlp.forEach((w, i) => (h = i < mlp.length - 1 ? tf.relu(tf.matMul(h, w as tf.Tensor2D)) : tf.matMul(h, w as tf.Tensor2D)));
+    mlp.forEach((w, i) => (h = i < mlp.length - 1 ? tf.relu(tf.matMul(h, w as tf.Tensor2D)) as tf.Tensor2D : tf.matMul(h, w as tf.Tensor2D)));
     return tf.losses.softmaxCrossEntropy(y, h) as tf.Scalar;
   }));
   // Convnet: conv3x3(8) 'same' -> maxPool 2 -> conv3x3(16) stride 2 -> dense 10.
