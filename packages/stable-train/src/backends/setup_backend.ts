@@ -99,6 +99,7 @@ export async function setupBackend(options: SetupBackendOptions = {}): Promise<B
     }
   }
   let prep: WasmThreadsPrep | undefined;
+  let prepFailed = false;
   if (plan.wasmThreads != null) {
     wasm.setThreadsCount(plan.wasmThreads);
     if (plan.wasmThreads > 1 && tf.engine().registry['wasm'] == null) {
@@ -106,7 +107,9 @@ export async function setupBackend(options: SetupBackendOptions = {}): Promise<B
         prep = prepareWasmThreads(plan.wasmThreads, rt);
         notes.push(...prep.notes);
       } catch (e) {
-        notes.push(`threads: ${plan.wasmThreads} requested, running 1 thread: ${(e as Error).message}`);
+        notes.push(`threads: ${plan.wasmThreads} requested, running 1 thread: ${(e as Error).message.split('\n')[0]}`);
+        wasm.setThreadsCount(1);
+        prepFailed = true;
       }
     }
   }
@@ -133,7 +136,7 @@ export async function setupBackend(options: SetupBackendOptions = {}): Promise<B
   if (chosen == null) {
     throw new Error(`setupBackend: could not initialise backend ${plan.order.map((n) => `'${n}'`).join(' or ')}; notes: ${notes.join('; ')}`);
   }
-  return report(chosen, notes, plan.wasmThreads);
+  return report(chosen, notes, prepFailed ? undefined : plan.wasmThreads);
 }
 
 async function report(name: string, notes: string[], wanted?: number): Promise<BackendReport> {

@@ -25,10 +25,21 @@ function nodeBits(): NodeBits {
   const proc = (globalThis as unknown as {process?: {getBuiltinModule?: (id: string) => unknown; cwd(): string; argv: string[]}}).process;
   const get = proc?.getBuiltinModule;
   if (typeof get !== 'function') throw new Error('process.getBuiltinModule is missing (Node >= 20.16 needed)');
-  const mod = get('module') as {createRequire(p: string): NodeRequire};
+  const mod = get('module') as {createRequire(p: string): NodeRequire; _cache?: Record<string, unknown>};
   const path = get('path') as NodeBits['path'];
-  // Resolve from this file when it is CommonJS, else from the working directory.
-  const base = typeof __filename === 'string' ? __filename : path.join(proc!.cwd(), 'noop.js');
+  // Resolve from the copy of tfjs-backend-wasm already loaded (ESM imports of it go through the
+  // CommonJS loader too, so it is in the cache), else from this file, the main script, the cwd.
+  const loaded = Object.keys(mod._cache ?? {}).find((f) => /[\\/]@tensorflow[\\/]tfjs-backend-wasm[\\/]dist[\\/][^\\/]+\.js$/.test(f));
+  const candidates = [loaded, typeof __filename === 'string' ? __filename : undefined, proc!.argv[1], path.join(proc!.cwd(), 'noop.js')];
+  const base = candidates.find((c): c is string => {
+    if (c == null) return false;
+    try {
+      mod.createRequire(c).resolve(`${WASM_OUT}.js`);
+      return true;
+    } catch {
+      return false;
+    }
+  }) ?? path.join(proc!.cwd(), 'noop.js');
   return {
     fs: get('fs') as NodeBits['fs'],
     os: get('os') as NodeBits['os'],
