@@ -11,6 +11,7 @@ import {demoConfigs} from './demo';
 import {progressReporter, silentReporter} from './progress';
 import {summaryTable, writeHtmlReport} from './report';
 import {lossPlot} from './terminal_plot';
+import {parseThreads, THREADS_HELP} from './threads_option';
 import {runTraining, type RunSummary} from './run_training';
 
 const readConfig = (file: string): RunConfig => {
@@ -50,9 +51,10 @@ export async function main(argv: string[]): Promise<void> {
 
   program.command('demo').description('MNIST, 32 layers deep: naive (diverges) vs the stable-train recipe')
     .option('--json', 'machine-readable output').option('--report <file>', 'HTML report path').option('--backend <name>', 'wasm | cpu | auto', 'wasm')
-    .action(async (o: {json?: boolean; report?: string; backend: 'wasm' | 'cpu' | 'auto'}) => {
+    .option('--threads <n>', THREADS_HELP, parseThreads)
+    .action(async (o: {json?: boolean; report?: string; backend: 'wasm' | 'cpu' | 'auto'; threads?: number | 'auto'}) => {
       const t0 = Date.now();
-      const be = await setupBackend({backend: o.backend});
+      const be = await setupBackend({backend: o.backend, threads: o.threads});
       const rep = o.json ? silentReporter : progressReporter();
       if (!o.json) process.stderr.write(`backend: ${be.name}${be.simd ? ' (SIMD)' : ''}, ${be.threads} thread(s)\n`);
       const runs: RunSummary[] = [];
@@ -70,21 +72,21 @@ export async function main(argv: string[]): Promise<void> {
     });
 
   program.command('train').description('train from a JSON run config').requiredOption('--config <file>', 'run config (JSON)')
-    .option('--json', 'machine-readable output').option('--report <file>', 'HTML report path')
-    .action(async (o: {config: string; json?: boolean; report?: string}) => {
+    .option('--json', 'machine-readable output').option('--report <file>', 'HTML report path').option('--threads <n>', THREADS_HELP, parseThreads)
+    .action(async (o: {config: string; json?: boolean; report?: string; threads?: number | 'auto'}) => {
       const c = readConfig(o.config);
-      await setupBackend({backend: c.backend ?? 'wasm'});
+      await setupBackend({backend: c.backend ?? 'wasm', threads: o.threads});
       const r = await runTraining(c, o.json ? silentReporter : progressReporter());
       await finish([r], o, `stable-train: ${r.name}`);
     });
 
   program.command('resume').description('continue a run from its checkpoint folder').argument('<dir>', 'checkpoint folder (train.checkpointDir)')
-    .option('--json', 'machine-readable output').option('--report <file>', 'HTML report path')
-    .action(async (dir: string, o: {json?: boolean; report?: string}) => {
+    .option('--json', 'machine-readable output').option('--report <file>', 'HTML report path').option('--threads <n>', THREADS_HELP, parseThreads)
+    .action(async (dir: string, o: {json?: boolean; report?: string; threads?: number | 'auto'}) => {
       const extra = (await Trainer.readExtra(dir)) as {config?: unknown} | null;
       if (!extra?.config) throw new Error(`${dir}: the checkpoint holds no run config (was it written by \`stable-train train\`?)`);
       const c = parseRunConfig(extra.config, `${dir} (saved config)`);
-      await setupBackend({backend: c.backend ?? 'wasm'});
+      await setupBackend({backend: c.backend ?? 'wasm', threads: o.threads});
       const r = await runTraining(c, o.json ? silentReporter : progressReporter(), dir);
       await finish([r], o, `stable-train: ${r.name} (resumed)`);
     });
