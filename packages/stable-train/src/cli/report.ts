@@ -7,7 +7,10 @@ const esc = (s: string): string => s.replace(/[&<>"]/g, (c) => ({'&': '&amp;', '
 
 /** Reads uPlot's script and stylesheet so the report works offline (no CDN). */
 function uplotAssets(): {js: string; css: string} {
-  const req = typeof require === 'function' ? require : createRequire(path.join(process.cwd(), 'noop.js'));
+  // createRequire in both builds: in the ESM build `require` is a bundler shim without .resolve.
+  // Resolve from this file (CJS), else from the running script (the ESM bin), else the cwd.
+  const from = typeof __filename === 'string' ? __filename : (process.argv[1] ?? path.join(process.cwd(), 'noop.js'));
+  const req = createRequire(from);
   const dist = path.dirname(req.resolve('uplot'));
   return {
     js: fs.readFileSync(path.join(dist, 'uPlot.iife.min.js'), 'utf8'),
