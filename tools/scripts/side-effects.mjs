@@ -2,14 +2,15 @@
 // The `sideEffects` field of every package.json, derived from the sources: a source file whose
 // code calls `registerClass(` (tf.serialization.registerClass, so tf.loadLayersModel can find
 // the class) is side-effectful, and both of its built files (dist/<path>.mjs and .cjs) must be
-// listed so bundlers keep them; every other file is pure. Policy: one registered class per file,
+// listed so bundlers keep them, together with every file that imports it (directly or not, e.g.
+// index.ts), so that a bare `import 'pkg'` keeps the registration; every other file is pure. Policy: one registered class per file,
 // with `tf.serialization.registerClass(Cls)` at the bottom of that file.
 //
 //   node tools/scripts/side-effects.mjs          check every package (exit 1 on a mismatch)
 //   node tools/scripts/side-effects.mjs --write  rewrite the sideEffects fields
 // tools/scripts/build.mjs runs the check for the package it builds.
 import {existsSync, readdirSync, readFileSync, writeFileSync} from 'node:fs';
-import {join, relative, resolve} from 'node:path';
+import {dirname, join, relative, resolve} from 'node:path';
 import {fileURLToPath} from 'node:url';
 
 const REGISTERS = /\bregisterClass\s*\(/;
@@ -24,12 +25,33 @@ function sources(dir) {
   return out.sort();
 }
 
+function resolveSource(dir, spec) {
+  const base = resolve(dir, spec);
+  return [`${base}.ts`, `${base}.tsx`, join(base, 'index.ts'), base].find((c) => existsSync(c) && /\.tsx?$/.test(c));
+}
+
 /** The sideEffects value a package must declare: false, or the built files that register classes. */
 export function expectedSideEffects(pkgDir) {
   const src = join(pkgDir, 'src');
   if (!existsSync(src)) return false;
-  const files = sources(src).filter((f) => REGISTERS.test(readFileSync(f, 'utf8').replace(/\/\/.*$|\/\*[\s\S]*?\*\//gm, '')));
-  if (!files.length) return false;
+  const all = sources(src);
+  const code = new Map(all.map((f) => [f, readFileSync(f, 'utf8').replace(/\/\/.*$|\/\*[\s\S]*?\*\//gm, '')]));
+  const marked = new Set(all.filter((f) => REGISTERS.test(code.get(f))));
+  if (!marked.size) return false;
+  // A bare `import 'pkg'` keeps a file only when every file on the way to it is side-effectful
+  // too, so the files that (transitively) import a registering file are listed as well.
+  const imports = (f) => [...code.get(f).matchAll(/(?:^|[;\s])(?:import|export)\s[^'"]*?from\s*['"](\.[^'"]+)['"]|import\s*['"](\.[^'"]+)['"]/g)]
+    .map((m) => resolveSource(dirname(f), m[1] ?? m[2])).filter(Boolean);
+  for (let grew = true; grew;) {
+    grew = false;
+    for (const f of all) {
+      if (!marked.has(f) && imports(f).some((d) => marked.has(d))) {
+        marked.add(f);
+        grew = true;
+      }
+    }
+  }
+  const files = all.filter((f) => marked.has(f));
   return files.flatMap((f) => {
     const base = relative(src, f).replace(/\\/g, '/').replace(/\.tsx?$/, '');
     return [`./dist/${base}.mjs`, `./dist/${base}.cjs`];
