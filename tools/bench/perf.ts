@@ -176,7 +176,7 @@ async function main() {
   const torch: {name: string; ms: number}[] = [];
   if (spawnSync('python3', ['-c', 'import torch'], {stdio: 'ignore'}).status === 0) {
     const out = fs.mkdtempSync(path.join(os.tmpdir(), 'perf-torch-'));
-    const r = spawnSync('python3', ['/work/shared/goldens/bench_torch.py', '20240611', out, '--steps', '60', '--repeats', '1'], {encoding: 'utf8'});
+    const r = spawnSync('python3', [path.join(__dirname, '../goldens/bench_torch.py'), '20240611', out, '--steps', '60', '--repeats', '1'], {encoding: 'utf8'});
     const file = path.join(out, 'training_reference.json');
     if (r.status === 0 && fs.existsSync(file)) {
       for (const s of JSON.parse(fs.readFileSync(file, 'utf8')).benchmark_mlp.summary) torch.push({name: `PyTorch ${s.blas_variant}, ${s.threads} thread(s) (measured now)`, ms: s.median_ms_per_step});
