@@ -73,7 +73,7 @@ async function main() {
 
   // A: full Trainer
   const modelA = makeModel(1);
-  const clip = createClipper({mode: 'global_norm', maxNorm: 1});
+  const clip = createClipper({mode: 'globalNorm', maxNorm: 1});
   const trainer = new Trainer({
     model: modelA,
     optimizer: tf.train.sgd(LR),
@@ -94,7 +94,7 @@ async function main() {
   };
   // A2: the full recipe without metrics (logEvery 0)
   const modelA2 = makeModel(1);
-  const clip2 = createClipper({mode: 'global_norm', maxNorm: 1});
+  const clip2 = createClipper({mode: 'globalNorm', maxNorm: 1});
   const trainer2 = new Trainer({
     model: modelA2, optimizer: tf.train.sgd(LR), transforms: [clip2],
     schedule: warmupCosine({peak: LR, warmupSteps: 100, decaySteps: 100000}),

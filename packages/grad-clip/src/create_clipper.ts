@@ -10,10 +10,24 @@ import {checkBoolean, checkNormType, checkOptions, checkPositive, show} from './
 const KEYS: Record<string, string[]> = {
   value: ['clipValue', 'min', 'max'],
   norm: ['maxNorm'],
-  global_norm: ['maxNorm', 'normType', 'eps', 'errorIfNonfinite'],
+  globalNorm: ['maxNorm', 'normType', 'eps', 'errorIfNonfinite'],
   agc: ['clipFactor', 'eps', 'normType', 'exclude'],
   auto: ['percentile', 'historySize', 'eps', 'normType'],
 };
+
+/** Spellings that shipped before the names were unified (camelCase), accepted with a warning. */
+const DEPRECATED_MODES: Record<string, string> = {global_norm: 'globalNorm'};
+const warned = new Set<string>();
+
+/** `mode`, or its current spelling (with a one-time deprecation warning) when it is an old one. */
+function canonicalMode(mode: unknown): unknown {
+  if (typeof mode !== 'string' || !(mode in DEPRECATED_MODES)) return mode;
+  if (!warned.has(mode)) {
+    warned.add(mode);
+    console.warn(`createClipper: mode '${mode}' is deprecated, use '${DEPRECATED_MODES[mode]}'`);
+  }
+  return DEPRECATED_MODES[mode];
+}
 
 /**
  * Builds a gradient transform `(grads, params?) => grads` from plain options, as config files and
@@ -23,12 +37,15 @@ const KEYS: Record<string, string[]> = {
  * |---|---|---|
  * | `'value'` | `clipByValue` (PyTorch `clip_grad_value_`) | `clipValue`, or `min` and `max` |
  * | `'norm'` | `clipByNorm`, per tensor (Keras `clipnorm`) | `maxNorm` |
- * | `'global_norm'` | `clipByGlobalNorm` (PyTorch `clip_grad_norm_`; timm's `'norm'`) | `maxNorm`, `normType`, `eps`, `errorIfNonfinite` |
+ * | `'globalNorm'` | `clipByGlobalNorm` (PyTorch `clip_grad_norm_`; timm's `'norm'`) | `maxNorm`, `normType`, `eps`, `errorIfNonfinite` |
  * | `'agc'` | `adaptiveClip` (needs `params`) | `clipFactor`, `eps`, `normType`, `exclude` |
  * | `'auto'` | `AutoClip` (stateful: call `dispose()` when done) | `percentile`, `historySize`, `eps`, `normType` |
  *
  * ```ts
- * const clip = createClipper({mode: 'global_norm', maxNorm: 1});
+ * The old spelling `'global_norm'` still works, with a deprecation warning.
+ *
+ * ```ts
+ * const clip = createClipper({mode: 'globalNorm', maxNorm: 1});
  * const clipped = clip(grads);
  * ```
  * @param config `{mode, ...options}`
@@ -38,16 +55,16 @@ export function createClipper(config: ClipperConfig): GradTransform {
   const fn = 'createClipper';
   const c = checkOptions<Record<string, unknown>>(fn, config);
   if (config === undefined) throw new Error(`${fn}: config must be an object with a mode, got undefined`);
-  const mode = c.mode as string;
+  const mode = canonicalMode(c.mode) as string;
   if (typeof mode !== 'string' || !(mode in KEYS)) {
-    throw new Error(`${fn}: mode must be one of 'value', 'norm', 'global_norm', 'agc', 'auto', got ${show(c.mode)}`);
+    throw new Error(`${fn}: mode must be one of 'value', 'norm', 'globalNorm', 'agc', 'auto', got ${show(c.mode)}`);
   }
   for (const key of Object.keys(c)) {
     if (key !== 'mode' && !KEYS[mode].includes(key)) {
       throw new Error(`${fn}: unknown option '${key}' for mode '${mode}' (known: ${KEYS[mode].join(', ')})`);
     }
   }
-  const saved = [JSON.parse(JSON.stringify(config)) as ClipperConfig];
+  const saved = [JSON.parse(JSON.stringify({...config, mode})) as ClipperConfig];
   const tag = <T extends GradTransform>(t: T): T => Object.assign(t, {config: saved});
 
   switch (mode) {
@@ -63,7 +80,7 @@ export function createClipper(config: ClipperConfig): GradTransform {
       const maxNorm = checkPositive(fn, 'maxNorm', c.maxNorm);
       return tag((grads: tf.NamedTensorMap) => clipByNorm(grads, maxNorm));
     }
-    case 'global_norm': {
+    case 'globalNorm': {
       const maxNorm = checkPositive(fn, 'maxNorm', c.maxNorm);
       const opts = {
         normType: checkNormType(fn, c.normType ?? 2),

@@ -44,6 +44,8 @@ export type ClipperConfig =
   | {mode: 'value'; clipValue: number}
   | {mode: 'value'; min: number; max: number}
   | {mode: 'norm'; maxNorm: number}
+  | {mode: 'globalNorm'; maxNorm: number; normType?: NormType; eps?: number; errorIfNonfinite?: boolean}
+  /** @deprecated spell the mode `'globalNorm'` */
   | {mode: 'global_norm'; maxNorm: number; normType?: NormType; eps?: number; errorIfNonfinite?: boolean}
   | {mode: 'agc'; clipFactor?: number; eps?: number; normType?: NormType; exclude?: string[]}
   | {mode: 'auto'; percentile?: number; historySize?: number; eps?: number; normType?: NormType};
