@@ -35,7 +35,7 @@ describe('parseRunConfig', () => {
     expect(c.clip).toEqual({mode: 'auto', percentile: 10, historySize: 100});
     expect(c.plateau).toEqual({patience: 2, factor: 0.5, metric: 'testLoss'});
     // other clip modes still pass through to createClipper
-    expect(parseRunConfig({...ok, clip: {mode: 'global_norm', maxNorm: 1}}).clip).toEqual({mode: 'global_norm', maxNorm: 1});
+    expect(parseRunConfig({...ok, clip: {mode: 'globalNorm', maxNorm: 1}}).clip).toEqual({mode: 'globalNorm', maxNorm: 1});
     let msg = '';
     try {
       parseRunConfig({...ok, clip: {mode: 'auto', percentile: 150, historySize: 0, maxNorm: 1},
