@@ -42,7 +42,7 @@ describe('HTML report', () => {
   });
 
   it('gives each series its own colour and leaves out after-clip series of runs that clip nothing', () => {
-    const noClip = {...stable, name: 'plain', history: stable.history.map((h) => ({...h, gradNormClipped: h.gradNorm}))} as RunSummary;
+    const noClip = {...stable, name: 'plain', history: stable.history.map((h) => ({...h, gradNormClipped: h.gradNorm * (1 + 1e-7)}))} as RunSummary;
     const d = reportData([naive, stable, noClip]);
     const grad = d.charts.find((c) => c.title.startsWith('gradient norm'))!;
     expect(grad.series.map((s) => s.label)).toEqual(['naive before clip', 'stable before clip', 'stable after clip', 'plain before clip']);

@@ -102,7 +102,10 @@ export function reportData(runs: RunSummary[]): ReportData {
         if (values.every((v) => v === null) && bad.steps.length === 0) continue;
         if (part.sameAs && steps.every((s) => {
           const p = perRun[i].get(s);
-          return p?.[part.key] === undefined || p[part.key] === p[part.sameAs!] || (Number.isNaN(p[part.key]) && Number.isNaN(p[part.sameAs!]));
+          const [a, b] = [p?.[part.key], p?.[part.sameAs!]];
+          // equal up to float32 rounding (the two norms are computed separately on device)
+          return a === undefined || a === b || (Number.isNaN(a) && Number.isNaN(b as number)) ||
+            (b !== undefined && Number.isFinite(a) && Math.abs(a - b) <= 1e-5 * Math.max(Math.abs(a), Math.abs(b)));
         })) continue; // e.g. 'after clip' of a run that clips nothing: no series, no legend entry
         chart.series.push({label, run: i, dash: part.dash, color: PALETTE[i % PALETTE.length][parts.indexOf(part) > 0 ? 1 : 0], values});
         if (bad.steps.length) chart.nonFinite.push({run: i, label: `${label} = NaN/∞ (dot)`, ...bad});
