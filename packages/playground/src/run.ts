@@ -12,7 +12,7 @@ export interface Techniques {
   norm: 'none' | 'layer' | 'rms';
   residual: boolean;
   clip: 'none' | 'globalNorm' | 'norm' | 'value' | 'agc' | 'auto';
-  /** maxNorm (global_norm, norm), clipValue (value), clipFactor (agc), percentile (auto) */
+  /** maxNorm (globalNorm, norm), clipValue (value), clipFactor (agc), percentile (auto) */
   clipThreshold: number;
   schedule: boolean;
   decay: boolean;
