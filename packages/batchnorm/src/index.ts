@@ -14,3 +14,7 @@ export {BatchRenorm} from './batch_renorm';
 export type {BatchRenormOptions, RenormLimit} from './batch_renorm';
 export {WeightStandardization, weightStandardization} from './weight_standardization';
 export type {WeightStandardizationOptions} from './weight_standardization';
+export {InstanceNorm, instanceNorm} from './instance_norm';
+export type {InstanceNormOptions} from './instance_norm';
+export {FrozenBatchNorm, freezeBatchNorm} from './frozen_batch_norm';
+export type {FreezeBatchNormOptions, FrozenBatchNormOptions} from './frozen_batch_norm';

@@ -120,7 +120,7 @@ describe('clipByGlobalNorm errors', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
   it('rejects bad options', () => {
-    expect(() => clipByGlobalNorm(grads, 1, {normType: 3 as never})).toThrow("clipByGlobalNorm: normType must be 1, 2 or 'inf', got 3");
+    expect(() => clipByGlobalNorm(grads, 1, {normType: 0.5})).toThrow("clipByGlobalNorm: normType must be a finite number >= 1 or 'inf', got 0.5");
     expect(() => clipByGlobalNorm(grads, 1, {eps: -1})).toThrow('clipByGlobalNorm: eps must be a finite number >= 0, got -1');
     expect(() => clipByGlobalNorm(grads, 1, {errorIfNonfinite: 'yes' as never})).toThrow(
       'clipByGlobalNorm: errorIfNonfinite must be a boolean, got "yes"',

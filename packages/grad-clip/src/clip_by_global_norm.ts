@@ -1,12 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import {globalNormUnchecked} from './global_norm';
-import type {NormType} from './types';
-import {checkBoolean, checkNormType, checkOptions, checkPositive, checkTensorMap, show} from './validate';
+import type {PNormType} from './types';
+import {checkBoolean, checkOptions, checkPNormType, checkPositive, checkTensorMap, show} from './validate';
 
 /** Options of `clipByGlobalNorm`. */
 export interface ClipByGlobalNormOptions {
-  /** 1, 2 (default) or `'inf'`. */
-  normType?: NormType;
+  /** 2 (default), 1, `'inf'` or any finite p >= 1 (PyTorch `norm_type`, e.g. 3.0). */
+  normType?: PNormType;
   /** Added to the norm before dividing (PyTorch's 1e-6, the default); keeps all-zero grads at zero. */
   eps?: number;
   /**
@@ -32,7 +32,8 @@ export interface ClipByGlobalNormResult {
 
 /**
  * Rescales all gradients together so that their global norm is at most `maxNorm`:
- * g ← g · min(1, maxNorm / (‖g‖ + eps)).
+ * g ← g · min(1, maxNorm / (‖g‖_p + eps)), ‖g‖_p = (Σ |g|^p)^(1/p) over all tensors together
+ * (max |g| for p = 'inf').
  *
  * PyTorch `torch.nn.utils.clip_grad_norm_` exactly (eps 1e-6, the returned norm is the one
  * before clipping, all-zero gradients stay zero), Keras `global_clipnorm`, Optax
@@ -46,7 +47,7 @@ export interface ClipByGlobalNormResult {
  * ```
  * @param grads gradients by variable name, as `tf.variableGrads` returns them
  * @param maxNorm largest allowed global norm, finite and > 0
- * @param options `normType` (1, 2, 'inf'), `eps` (default 1e-6), `errorIfNonfinite` (default false),
+ * @param options `normType` (2, 1, 'inf' or any p >= 1), `eps` (default 1e-6), `errorIfNonfinite` (default false),
  *   `norm` (a precomputed norm of `grads`)
  * @returns the clipped gradients and the norm before clipping
  */
@@ -59,7 +60,7 @@ export function clipByGlobalNorm(
   checkTensorMap(fn, 'grads', grads);
   checkPositive(fn, 'maxNorm', maxNorm);
   const opts = checkOptions<ClipByGlobalNormOptions>(fn, options);
-  const p = checkNormType(fn, opts.normType ?? 2);
+  const p = checkPNormType(fn, opts.normType ?? 2);
   const eps = checkPositive(fn, 'eps', opts.eps ?? 1e-6, true);
   const errorIfNonfinite = checkBoolean(fn, 'errorIfNonfinite', opts.errorIfNonfinite ?? false);
   const given = opts.norm;

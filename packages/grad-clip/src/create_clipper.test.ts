@@ -111,7 +111,7 @@ describeBackends(['cpu', 'wasm'], () => {
 describe('createClipper / chain errors', () => {
   it('rejects bad configs at creation', () => {
     expect(() => createClipper({mode: 'clip'} as never)).toThrow(
-      `createClipper: mode must be one of 'value', 'norm', 'globalNorm', 'agc', 'auto', got "clip"`,
+      `createClipper: mode must be one of 'value', 'norm', 'globalNorm', 'perParam', 'blockRms', 'agc', 'auto', got "clip"`,
     );
     expect(() => createClipper({mode: 'globalNorm', maxNorm: -1})).toThrow('createClipper: maxNorm must be a finite number > 0, got -1');
     expect(() => createClipper({mode: 'globalNorm', maxnorm: 1} as never)).toThrow(

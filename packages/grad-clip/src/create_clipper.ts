@@ -1,22 +1,26 @@
 import * as tf from '@tensorflow/tfjs-core';
 import {adaptiveClip} from './adaptive_clip';
 import {AutoClip} from './auto_clip';
+import {clipByBlockRms} from './clip_by_block_rms';
 import {clipByGlobalNorm} from './clip_by_global_norm';
 import {clipByNorm} from './clip_by_norm';
+import {clipPerParam} from './clip_per_param';
 import {checkClipValue, clipByValue} from './clip_by_value';
 import type {ClipperConfig, GradContext, GradTransform} from './types';
-import {checkBoolean, checkNormType, checkOptions, checkPositive, show} from './validate';
+import {checkBoolean, checkNormType, checkOptions, checkPNormType, checkPositive, show} from './validate';
 
 const KEYS: Record<string, string[]> = {
   value: ['clipValue', 'min', 'max'],
   norm: ['maxNorm'],
   globalNorm: ['maxNorm', 'normType', 'eps', 'errorIfNonfinite'],
+  perParam: ['maxNorm', 'normType', 'eps'],
+  blockRms: ['threshold'],
   agc: ['clipFactor', 'eps', 'normType', 'exclude'],
   auto: ['percentile', 'historySize', 'eps', 'normType'],
 };
 
 /** Spellings that shipped before the names were unified (camelCase), accepted with a warning. */
-const DEPRECATED_MODES: Record<string, string> = {global_norm: 'globalNorm'};
+const DEPRECATED_MODES: Record<string, string> = {global_norm: 'globalNorm', per_param: 'perParam', block_rms: 'blockRms'};
 const warned = new Set<string>();
 
 /** `mode`, or its current spelling (with a one-time deprecation warning) when it is an old one. */
@@ -37,12 +41,14 @@ function canonicalMode(mode: unknown): unknown {
  * |---|---|---|
  * | `'value'` | `clipByValue` (PyTorch `clip_grad_value_`) | `clipValue`, or `min` and `max` |
  * | `'norm'` | `clipByNorm`, per tensor (Keras `clipnorm`) | `maxNorm` |
- * | `'globalNorm'` | `clipByGlobalNorm` (PyTorch `clip_grad_norm_`; timm's `'norm'`) | `maxNorm`, `normType`, `eps`, `errorIfNonfinite` |
+ * | `'globalNorm'` | `clipByGlobalNorm` (PyTorch `clip_grad_norm_`; timm's `'norm'`) | `maxNorm`, `normType` (any p >= 1 or 'inf'), `eps`, `errorIfNonfinite` |
+ * | `'perParam'` | `clipPerParam`: each tensor by its own norm (`clip_grad_norm_` per parameter) | `maxNorm`, `normType`, `eps` |
+ * | `'blockRms'` | `clipByBlockRms` (Optax `clip_by_block_rms`) | `threshold` |
  * | `'agc'` | `adaptiveClip` (needs `params`) | `clipFactor`, `eps`, `normType`, `exclude` |
  * | `'auto'` | `AutoClip` (stateful: call `dispose()` when done) | `percentile`, `historySize`, `eps`, `normType` |
  *
  * ```ts
- * The old spelling `'global_norm'` still works, with a deprecation warning.
+ * The snake_case spellings (`'global_norm'`, `'per_param'`, `'block_rms'`) still work, with a deprecation warning.
  *
  * ```ts
  * const clip = createClipper({mode: 'globalNorm', maxNorm: 1});
@@ -57,7 +63,7 @@ export function createClipper(config: ClipperConfig): GradTransform {
   if (config === undefined) throw new Error(`${fn}: config must be an object with a mode, got undefined`);
   const mode = canonicalMode(c.mode) as string;
   if (typeof mode !== 'string' || !(mode in KEYS)) {
-    throw new Error(`${fn}: mode must be one of 'value', 'norm', 'globalNorm', 'agc', 'auto', got ${show(c.mode)}`);
+    throw new Error(`${fn}: mode must be one of ${Object.keys(KEYS).map((k) => `'${k}'`).join(', ')}, got ${show(c.mode)}`);
   }
   for (const key of Object.keys(c)) {
     if (key !== 'mode' && !KEYS[mode].includes(key)) {
@@ -83,7 +89,7 @@ export function createClipper(config: ClipperConfig): GradTransform {
     case 'globalNorm': {
       const maxNorm = checkPositive(fn, 'maxNorm', c.maxNorm);
       const opts = {
-        normType: checkNormType(fn, c.normType ?? 2),
+        normType: checkPNormType(fn, c.normType ?? 2),
         eps: checkPositive(fn, 'eps', c.eps ?? 1e-6, true),
         errorIfNonfinite: checkBoolean(fn, 'errorIfNonfinite', c.errorIfNonfinite ?? false),
       };
@@ -94,6 +100,15 @@ export function createClipper(config: ClipperConfig): GradTransform {
         if (norm === undefined) r.norm.dispose();
         return r.grads;
       });
+    }
+    case 'perParam': {
+      const maxNorm = checkPositive(fn, 'maxNorm', c.maxNorm);
+      const opts = {normType: checkPNormType(fn, c.normType ?? 2), eps: checkPositive(fn, 'eps', c.eps ?? 1e-6, true)};
+      return tag((grads: tf.NamedTensorMap) => clipPerParam(grads, maxNorm, opts));
+    }
+    case 'blockRms': {
+      const threshold = checkPositive(fn, 'threshold', c.threshold);
+      return tag((grads: tf.NamedTensorMap) => clipByBlockRms(grads, threshold));
     }
     case 'agc': {
       const exclude = c.exclude ?? [];

@@ -47,8 +47,8 @@ describeBackends(['cpu', 'wasm'], () => {
 describe('globalNorm errors', () => {
   it('rejects an unknown normType and non-tensor grads', () => {
     const g = {a: tf.ones([2])};
-    expect(() => globalNorm(g, 3 as never)).toThrow("globalNorm: normType must be 1, 2 or 'inf', got 3");
-    expect(() => globalNorm(g, 'fro' as never)).toThrow(/normType must be 1, 2 or 'inf', got "fro"/);
+    expect(() => globalNorm(g, 0 as never)).toThrow("globalNorm: normType must be a finite number >= 1 or 'inf', got 0");
+    expect(() => globalNorm(g, 'fro' as never)).toThrow(/normType must be a finite number >= 1 or 'inf', got "fro"/);
     expect(() => globalNorm({a: [1, 2]} as never)).toThrow("globalNorm: grads['a'] must be a Tensor, got [1,2]");
     expect(() => globalNorm(null as never)).toThrow(/grads must be an object of tensors by name, got null/);
     tf.dispose(g);

@@ -10,6 +10,12 @@ export interface NamedTensor {
 export type NormType = 1 | 2 | 'inf';
 
 /**
+ * Order p of a vector norm where any p is allowed (`clipByGlobalNorm`, `globalNorm`, per-parameter
+ * clipping): a finite number >= 1, or `'inf'` (max |g|), as PyTorch `clip_grad_norm_`'s `norm_type`.
+ */
+export type PNormType = number | 'inf';
+
+/**
  * What a training loop already measured on a gradient map, handed to transforms so they need not
  * measure it again. A transform uses it only when it is called with that very map
  * (`ctx.grads === grads`); the loop keeps `globalNorm` alive during the call and disposes it.
@@ -44,9 +50,15 @@ export type ClipperConfig =
   | {mode: 'value'; clipValue: number}
   | {mode: 'value'; min: number; max: number}
   | {mode: 'norm'; maxNorm: number}
-  | {mode: 'globalNorm'; maxNorm: number; normType?: NormType; eps?: number; errorIfNonfinite?: boolean}
+  | {mode: 'globalNorm'; maxNorm: number; normType?: PNormType; eps?: number; errorIfNonfinite?: boolean}
+  | {mode: 'perParam'; maxNorm: number; normType?: PNormType; eps?: number}
+  | {mode: 'blockRms'; threshold: number}
   /** @deprecated spell the mode `'globalNorm'` */
-  | {mode: 'global_norm'; maxNorm: number; normType?: NormType; eps?: number; errorIfNonfinite?: boolean}
+  | {mode: 'global_norm'; maxNorm: number; normType?: PNormType; eps?: number; errorIfNonfinite?: boolean}
+  /** @deprecated spell the mode `'perParam'` */
+  | {mode: 'per_param'; maxNorm: number; normType?: PNormType; eps?: number}
+  /** @deprecated spell the mode `'blockRms'` */
+  | {mode: 'block_rms'; threshold: number}
   | {mode: 'agc'; clipFactor?: number; eps?: number; normType?: NormType; exclude?: string[]}
   | {mode: 'auto'; percentile?: number; historySize?: number; eps?: number; normType?: NormType};
 

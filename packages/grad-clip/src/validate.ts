@@ -1,7 +1,7 @@
 // Argument checks shared by the package (internal, not exported from index.ts).
 // Every check runs before any tensor is made and names the function, the argument and the value.
 import * as tf from '@tensorflow/tfjs-core';
-import type {NormType} from './types';
+import type {NormType, PNormType} from './types';
 
 /** Renders a bad value for an error message (`-1`, `NaN`, `"x"`, `undefined`, `[object]`). */
 export function show(v: unknown): string {
@@ -57,4 +57,11 @@ export function checkOptions<T extends object>(fn: string, value: unknown): T {
     throw new Error(`${fn}: options must be an object, got ${show(value)}`);
   }
   return value as T;
+}
+
+/** `value` must be a finite number >= 1 or 'inf' (Infinity is read as 'inf'). */
+export function checkPNormType(fn: string, value: unknown): PNormType {
+  if (value === 'inf' || value === Infinity) return 'inf';
+  if (typeof value === 'number' && Number.isFinite(value) && value >= 1) return value;
+  throw new Error(`${fn}: normType must be a finite number >= 1 or 'inf', got ${show(value)}`);
 }

@@ -20,6 +20,8 @@ export {lecunNormal} from './lecun_normal';
 export {orthogonal} from './orthogonal';
 export {deltaOrthogonal} from './delta_orthogonal';
 export {dirac} from './dirac';
+export {sparse} from './sparse';
+export type {SparseOptions} from './sparse';
 export {lsuv} from './lsuv';
 export type {LsuvLayer, LsuvOptions, LsuvResult} from './lsuv';
 export {fixupScale} from './fixup_scale';

@@ -11,7 +11,7 @@ export interface InitOptions {
 
 /** What an initializer draws from, for a given shape: computed in float64 on the host. */
 export interface InitializerStats {
-  distribution: 'constant' | 'uniform' | 'normal' | 'truncated_normal' | 'orthogonal' | 'identity';
+  distribution: 'constant' | 'uniform' | 'normal' | 'truncated_normal' | 'orthogonal' | 'identity' | 'sparse_normal';
   /** mean of the distribution (0 for every variance-scaling initializer) */
   mean: number;
   /** realised standard deviation of one element (after truncation, if any; the rms for orthogonal ones) */

@@ -18,7 +18,7 @@ describeBackends(['cpu', 'wasm'], () => {
   });
 
   it('every listed name resolves and draws without leaking', async () => {
-    const needs: Record<string, object> = {constant: {value: 0.5}};
+    const needs: Record<string, object> = {constant: {value: 0.5}, sparse: {sparsity: 0.5}};
     for (const name of INITIALIZER_NAMES) {
       const init = resolveInitializer(name, needs[name]);
       const shape = name === 'delta_orthogonal' || name === 'dirac' ? [3, 3, 4, 4] : [6, 6];
@@ -30,6 +30,7 @@ describeBackends(['cpu', 'wasm'], () => {
   it('names the unknown initializer and checks options', () => {
     expect(() => resolveInitializer('he_normale')).toThrow(/resolveInitializer: unknown initializer 'he_normale'; expected one of zeros, ones/);
     expect(() => resolveInitializer('constant')).toThrow("resolveInitializer: 'constant' needs options {value}, got undefined");
+    expect(() => resolveInitializer('sparse', {std: 1})).toThrow('resolveInitializer: \'sparse\' needs options {sparsity}, got {"std":1}');
     expect(() => resolveInitializer('he_normal', {a: -1})).toThrow('heNormal: a must be a finite number >= 0, got -1');
     expect(() => resolveInitializer('orthogonal', 'x' as never)).toThrow("resolveInitializer: options must be an object, got 'x'");
   });

@@ -11,6 +11,7 @@ import {lecunNormal} from './lecun_normal';
 import {lecunUniform} from './lecun_uniform';
 import {normal} from './normal';
 import {orthogonal} from './orthogonal';
+import {sparse} from './sparse';
 import {truncatedNormal} from './truncated_normal';
 import {uniform} from './uniform';
 import {checkOptions, show} from './validate';
@@ -43,6 +44,7 @@ const FACTORIES: Record<string, Factory> = {
   orthogonal,
   delta_orthogonal: deltaOrthogonal,
   dirac,
+  sparse,
 };
 
 /** Names `resolveInitializer` accepts (snake_case; camelCase and PyTorch `xavier_*` / `kaiming_*` work too). */
@@ -52,7 +54,7 @@ export const INITIALIZER_NAMES = Object.keys(FACTORIES);
  * Builds an initializer from its name and plain options, for configs and the CLI. Names are
  * snake_case (`'he_normal'`), camelCase (`'heNormal'`) or PyTorch's (`'kaiming_normal'`,
  * `'xavier_uniform'`, a trailing `_` allowed); options are those of the named factory
- * (`constant` needs `{value}`).
+ * (`constant` needs `{value}`, `sparse` needs `{sparsity}`).
  *
  * Like Keras `initializers.get` / timm's factories.
  *
@@ -78,6 +80,9 @@ export function resolveInitializer(name: string, options?: Record<string, any>):
   const o = checkOptions<Record<string, unknown>>('resolveInitializer', options);
   if (key === 'constant' && o.value === undefined) {
     throw new Error(`resolveInitializer: 'constant' needs options {value}, got ${show(options)}`);
+  }
+  if (key === 'sparse' && o.sparsity === undefined) {
+    throw new Error(`resolveInitializer: 'sparse' needs options {sparsity}, got ${show(options)}`);
   }
   return factory(options);
 }

@@ -15,7 +15,7 @@ describe('resolveSchedule', () => {
     expect([s(0), s(2)]).toEqual([0.1, 0.2]);
   });
   it('lists every type and rejects bad specs', () => {
-    expect(SCHEDULE_TYPES).toHaveLength(13);
+    expect(SCHEDULE_TYPES).toHaveLength(18);
     expect(() => resolveSchedule({} as never)).toThrow("resolveSchedule: spec must be a number or an object with a string 'type', got {}");
     expect(() => resolveSchedule({type: 'sequence', schedules: 3})).toThrow('sequence.schedules must be an array');
   });

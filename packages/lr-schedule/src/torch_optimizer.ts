@@ -53,6 +53,8 @@ export abstract class TorchOptimizer extends tf.Optimizer {
   private readonly slots = new Map<string, Slots>();
   private readonly paramSteps = new Map<string, number>();
   private readonly hypers = new Map<string, Hyper>();
+  /** names restored by setWeights that no gradient has used yet (see {@link claimRestored}) */
+  private readonly unclaimed = new Set<string>();
 
   /**
    * Ascend instead of descend: every update uses −g (PyTorch 1.13 `maximize`, applied to the raw
@@ -107,6 +109,18 @@ export abstract class TorchOptimizer extends tf.Optimizer {
     return v;
   }
 
+  /**
+   * Rebuilds an optimizer from {@link getConfig}'s output (`tf.serialization`, `tf.loadLayersModel`):
+   * `new cls(config)` without the `customObjects` entry that tfjs-layers adds. Subclasses whose
+   * options are the keys of their `getConfig()` inherit it unchanged.
+   */
+  static override fromConfig<T extends tf.serialization.Serializable>(
+    cls: tf.serialization.SerializableConstructor<T>, config: tf.serialization.ConfigDict,
+  ): T {
+    const {customObjects: _ignored, ...options} = config;
+    return new cls(options);
+  }
+
   /** Slot (state) names this configuration may keep per variable, as PyTorch names them. */
   protected abstract slotNames(): string[];
 
@@ -149,6 +163,7 @@ export abstract class TorchOptimizer extends tf.Optimizer {
       }
       work.push([name, p, g]);
     }
+    for (const [name] of work) this.claimRestored(name);
     tf.tidy(() => {
       for (const [name, p, g] of work) {
         const t = (this.paramSteps.get(name) ?? 0) + 1;
@@ -157,6 +172,30 @@ export abstract class TorchOptimizer extends tf.Optimizer {
       }
     });
     this.incrementIterations();
+  }
+
+  /**
+   * Lets variable `name` take over restored state saved under the same name up to a tfjs-layers
+   * uniquifying suffix: `tf.loadLayersModel` re-creates `dense_Dense1/kernel` as
+   * `dense_Dense1/kernel_1` when the name is taken. Only state that {@link setWeights} restored
+   * and that no gradient has used yet is eligible, and only a single candidate is taken.
+   */
+  private claimRestored(name: string): void {
+    if (this.unclaimed.delete(name) || this.slots.has(name) || this.paramSteps.has(name) || this.unclaimed.size === 0) return;
+    const base = (n: string) => n.replace(/_\d+$/, '');
+    const found = [...this.unclaimed].filter((n) => base(n) === base(name));
+    if (found.length !== 1) return;
+    const from = found[0];
+    this.unclaimed.delete(from);
+    const s = this.slots.get(from);
+    if (s) {
+      this.slots.delete(from);
+      this.slots.set(name, s);
+    }
+    if (this.paramSteps.has(from)) {
+      this.paramSteps.set(name, this.paramSteps.get(from)!);
+      this.paramSteps.delete(from);
+    }
   }
 
   private slotsFor(name: string, p: tf.Variable): Slots {
@@ -178,6 +217,7 @@ export abstract class TorchOptimizer extends tf.Optimizer {
     for (const s of this.slots.values()) tf.dispose(Object.values(s));
     this.slots.clear();
     this.paramSteps.clear();
+    this.unclaimed.clear();
     super.dispose();
   }
 
@@ -197,7 +237,9 @@ export abstract class TorchOptimizer extends tf.Optimizer {
 
   /**
    * Restores a state from {@link getWeights}, matched by name, in any order (`iter` may be
-   * first or anywhere). The given tensors stay owned by the caller.
+   * first or anywhere). The given tensors stay owned by the caller. State whose variable name
+   * differs only by a tfjs-layers suffix (`kernel` saved, `kernel_1` after `tf.loadLayersModel`)
+   * is taken over by that variable at its first update.
    */
   override async setWeights(weightValues: NamedTensor[]): Promise<void> {
     const fn = `${this.fnName}.setWeights`;
@@ -214,6 +256,7 @@ export abstract class TorchOptimizer extends tf.Optimizer {
     for (const w of parsed) {
       if (w.kind === 'iter') this.iterations_ = (await w.tensor.data())[0];
       else if (w.kind === 'step') this.paramSteps.set(w.name, (await w.tensor.data())[0]);
+      if (w.kind !== 'iter') this.unclaimed.add(w.name);
     }
     for (const w of parsed) {
       if (w.kind !== 'slot') continue;

@@ -78,3 +78,20 @@ export function checkStep(fn: string, step: unknown): number {
   if (typeof step !== 'number' || !Number.isFinite(step) || step < 0) fail(fn, 'step', 'a finite number >= 0', step);
   return step as number;
 }
+
+/** The options object, with no key outside `allowed` (catches typos such as `beta_1`). */
+export function knownOptions<T>(fn: string, v: T, allowed: readonly string[]): T {
+  options(fn, v);
+  for (const k of Object.keys(v as object)) {
+    if (!allowed.includes(k)) {
+      throw new Error(`${fn}: unknown option '${k}'; expected one of ${allowed.join(', ')}`);
+    }
+  }
+  return v;
+}
+
+/** A boolean. */
+export function bool(fn: string, name: string, v: unknown): boolean {
+  if (typeof v !== 'boolean') fail(fn, name, 'true or false', v);
+  return v as boolean;
+}

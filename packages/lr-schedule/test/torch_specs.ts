@@ -7,7 +7,7 @@ type Args = Record<string, any>;
 
 /** The spec of our lr schedule equivalent to `cls(optimizer with lr = baseLr, **args)`. */
 export function torchToSpec(cls: string, a: Args, baseLr: number): ScheduleSpec {
-  switch (cls.replace('torch.optim.lr_scheduler.', '')) {
+  switch (cls.replace('torch.optim.lr_scheduler.', '').replace('torch.optim.', '')) {
     case 'StepLR':
       return {type: 'step', initial: baseLr, stepSize: a.step_size, gamma: a.gamma};
     case 'MultiStepLR':
@@ -38,6 +38,23 @@ export function torchToSpec(cls: string, a: Args, baseLr: number): ScheduleSpec 
         type: 'sequence', boundaries: a.milestones,
         schedules: a.schedulers.map((s: {class: string; constructor_args: Args}) => torchToSpec(s.class, s.constructor_args, baseLr)),
       };
+    case 'MultiplicativeLR': {
+      const m = /^lambda \w+: ([0-9.eE+-]+)$/.exec(a.lr_lambda); // a constant factor, e.g. 'lambda epoch: 0.95'
+      if (!m) throw new Error(`torchToSpec: cannot read lr_lambda ${a.lr_lambda}`);
+      return {type: 'multiplicative', initial: baseLr, factor: Number(m[1])};
+    }
+    case 'ConstantLR':
+      return {type: 'constantFactor', initial: baseLr, factor: a.factor, totalIters: a.total_iters};
+    case 'ChainedScheduler':
+      return {
+        type: 'chained', initial: baseLr,
+        schedules: a.schedulers.map((s: {class: string; constructor_args: Args}) => {
+          const {initial: _i, ...sub} = torchToSpec(s.class, s.constructor_args, 1);
+          return sub as ScheduleSpec; // chained sets initial: 1
+        }),
+      };
+    case 'swa_utils.SWALR':
+      return {type: 'swa', initial: baseLr, swaLr: a.swa_lr, annealEpochs: a.anneal_epochs, annealStrategy: a.anneal_strategy};
     default:
       throw new Error(`torchToSpec: no mapping for ${cls}`);
   }

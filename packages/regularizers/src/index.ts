@@ -19,3 +19,7 @@ export {minMaxNorm} from './min_max_norm';
 export type {MinMaxNormOptions} from './min_max_norm';
 export {spectralNorm} from './spectral_norm';
 export type {SpectralNorm, SpectralNormOptions, SpectralNormState} from './spectral_norm';
+export {weightNorm, weightNormKernel} from './weight_norm';
+export type {WeightNorm, WeightNormAxis, WeightNormOptions} from './weight_norm';
+export {smoothLabels} from './smooth_labels';
+export type {SmoothLabelsOptions} from './smooth_labels';

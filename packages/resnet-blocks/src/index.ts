@@ -1,6 +1,11 @@
 export {bottleneck} from './bottleneck';
 export type {BottleneckOptions} from './bottleneck';
+export {dropPath, linearDropRate} from './drop_path';
+export type {DropPathOptions} from './drop_path';
 export {heUniform} from './he_uniform';
+export {layerScale, layerScaleResidual} from './layer_scale';
+export type {LayerScale, LayerScaleOptions} from './layer_scale';
+export {preActBlock, preActBottleneck} from './pre_act_block';
 export {ACTIVATION_NAMES, resolveActivation} from './resolve_activation';
 export type {ResidualBlock} from './residual_block';
 export {residualCnn} from './residual_cnn';
@@ -11,6 +16,8 @@ export {residualDense} from './residual_dense';
 export type {ResidualDenseOptions} from './residual_dense';
 export {residualMlp} from './residual_mlp';
 export type {ResidualMlpOptions} from './residual_mlp';
+export {squeezeExcite, squeezeExciteApply} from './squeeze_excite';
+export type {SqueezeExcite, SqueezeExciteOptions} from './squeeze_excite';
 export {stack} from './stack';
 export type {Stack} from './stack';
 export type {

@@ -1,8 +1,12 @@
 // The engine behind residualDense, residualConv and bottleneck: a pre-activation branch of m
 // weight layers, y = shortcut(x) + g * F(x), with optional norms, gate, Fixup and projection.
 import * as tf from '@tensorflow/tfjs-core';
+import {dropPath} from './drop_path';
 import {heUniform} from './he_uniform';
+import {layerScaleResidual} from './layer_scale';
 import {resolveActivation} from './resolve_activation';
+import {squeezeExcite} from './squeeze_excite';
+import type {SqueezeExcite} from './squeeze_excite';
 import type {ApplyOptions, BlockOptions, Initializer, Module} from './types';
 import {checkFreeNames, show} from './validate';
 import {zerosInit} from './zeros_init';
@@ -30,6 +34,8 @@ export interface ResidualBlock extends Module {
   readonly name: string;
   readonly inChannels: number;
   readonly outChannels: number;
+  /** the block's stochastic depth rate (0 = none) */
+  readonly dropRate: number;
 }
 
 const inOf = (l: LayerSpec) => l.kernelShape[l.kernelShape.length - 2];
@@ -44,6 +50,11 @@ export function buildResidualBlock(spec: BlockSpec): ResidualBlock {
   const biasInit: Initializer = opts.biasInit ?? zerosInit;
   const inChannels = inOf(layers[0]);
   const outChannels = outOf(layers[m - 1]);
+  const preAct = opts.preAct ?? true;
+  const dropRate = opts.dropPath ?? 0;
+  if (opts.squeezeExcite !== undefined && kind !== 'conv') {
+    throw new Error(`${where}: squeezeExcite needs a conv block (NHWC), not a dense one`);
+  }
 
   const names: string[] = [];
   for (const l of [...layers, ...(shortcut ? [shortcut] : [])]) {
@@ -51,6 +62,8 @@ export function buildResidualBlock(spec: BlockSpec): ResidualBlock {
     if (l.bias) names.push(`${name}/${l.label}/bias`);
   }
   if (alpha0 !== null) names.push(`${name}/gate/alpha`);
+  if (opts.layerScale !== undefined) names.push(`${name}/layer_scale/gamma`);
+  if (opts.squeezeExcite !== undefined) names.push(...['fc1/kernel', 'fc1/bias', 'fc2/kernel', 'fc2/bias'].map((n) => `${name}/se/${n}`));
   if (fixupL !== null) {
     for (let i = 1; i <= 2 * m; i++) names.push(`${name}/fixup/bias${i}`);
     names.push(`${name}/fixup/scale`);
@@ -77,6 +90,8 @@ export function buildResidualBlock(spec: BlockSpec): ResidualBlock {
   let alpha: tf.Variable | null = null;
   const fixupBias: tf.Variable[] = [];
   let fixupScale: tf.Variable | null = null;
+  let lsGamma: tf.Variable | null = null;
+  let se: SqueezeExcite | null = null;
 
   try {
     // Fixup: every branch layer but the last is scaled by L^(-1/(2m-2)); the last starts at zero.
@@ -85,7 +100,8 @@ export function buildResidualBlock(spec: BlockSpec): ResidualBlock {
       const last = i === m - 1;
       if (opts.norm) {
         const nm = `${name}/norm${i + 1}`;
-        const mod = opts.norm(inOf(l), nm);
+        // pre-activation: the norm sees the layer's input; post-activation: its output
+        const mod = opts.norm(preAct ? inOf(l) : outOf(l), nm);
         if (!mod || typeof mod.apply !== 'function' || !Array.isArray(mod.variables) || typeof mod.dispose !== 'function') {
           throw new Error(`${where}: norm factory must return {apply, variables, dispose} for '${nm}', got ${show(mod)}`);
         }
@@ -106,9 +122,15 @@ export function buildResidualBlock(spec: BlockSpec): ResidualBlock {
       for (let i = 1; i <= 2 * m; i++) fixupBias.push(newVar(`${name}/fixup/bias${i}`, () => tf.scalar(0), [], 'fixup'));
       fixupScale = newVar(`${name}/fixup/scale`, () => tf.scalar(1), [], 'fixup');
     }
+    const ls = opts.layerScale;
+    if (ls !== undefined) lsGamma = newVar(`${name}/layer_scale/gamma`, () => tf.fill([outChannels], ls), [outChannels], 'layerScale');
+    if (opts.squeezeExcite !== undefined) {
+      se = squeezeExcite({channels: outChannels, ratio: opts.squeezeExcite, name: `${name}/se`, kernelInit});
+    }
   } catch (e) {
     tf.dispose(owned);
     norms.forEach((n) => n.dispose());
+    se?.dispose();
     throw e;
   }
 
@@ -130,8 +152,9 @@ export function buildResidualBlock(spec: BlockSpec): ResidualBlock {
     name,
     inChannels,
     outChannels,
+    dropRate,
     get variables(): tf.Variable[] {
-      return [...norms.flatMap((n) => n.variables), ...owned];
+      return [...norms.flatMap((n) => n.variables), ...owned, ...(se ? se.variables : [])];
     },
     apply(x: tf.Tensor, applyOpts: ApplyOptions = {training: false}): tf.Tensor {
       if (disposed) throw new Error(`${where}: apply called after dispose()`);
@@ -144,6 +167,14 @@ export function buildResidualBlock(spec: BlockSpec): ResidualBlock {
         let h: tf.Tensor = x;
         let sc: tf.Tensor = x;
         layers.forEach((l, i) => {
+          if (!preAct) {
+            // post-activation (ResNet v1): W → norm → act, no act after the last norm
+            if (i === 0 && shortcut && proj) sc = weightLayer(x, shortcut, proj, null);
+            h = weightLayer(h, l, kernels[i], biases[i]);
+            if (norms.length) h = norms[i].apply(h, {training});
+            if (i < m - 1) h = act(h);
+            return;
+          }
           if (norms.length) h = norms[i].apply(h, {training});
           if (fixupL !== null) h = tf.add(h, fixupBias[2 * i]);
           h = act(h);
@@ -152,15 +183,20 @@ export function buildResidualBlock(spec: BlockSpec): ResidualBlock {
           if (fixupL !== null) h = tf.add(h, fixupBias[2 * i + 1]);
           h = weightLayer(h, l, kernels[i], biases[i]);
         });
+        // on the branch, in timm's order: SE, scales (Fixup, LayerScale, gate), then DropPath
+        if (se) h = se.apply(h, {training});
         if (fixupScale) h = tf.mul(h, fixupScale);
         if (alpha) h = tf.mul(h, alpha);
-        return tf.add(sc, h);
+        if (dropRate > 0) h = dropPath(h, {rate: dropRate, training});
+        const y = lsGamma ? layerScaleResidual(sc, h, lsGamma) : tf.add(sc, h);
+        return preAct ? y : act(y);
       });
     },
     dispose(): void {
       if (disposed) return;
       disposed = true;
       norms.forEach((n) => n.dispose());
+      se?.dispose();
       tf.dispose(owned);
     },
   };

@@ -1,4 +1,5 @@
 import {bottleneck} from './bottleneck';
+import {linearDropRate} from './drop_path';
 import type {ResidualBlock} from './residual_block';
 import {residualConv} from './residual_conv';
 import {stack} from './stack';
@@ -27,11 +28,19 @@ export interface ResidualCnnOptions extends Omit<BlockOptions, 'fixup'> {
   expansion?: number;
   /** Fixup with numBlocks = total blocks; cannot be combined with `norm` or a gate */
   fixup?: boolean;
+  /**
+   * the LAST block's stochastic depth rate; block i of the L blocks (0-based, across all stages)
+   * gets rate · i / (L − 1), rising linearly from 0 (timm `drop_path_rate`); default 0
+   */
+  dropPath?: number;
 }
 
 /**
  * The residual body of a ResNet (NHWC): stages of basic or bottleneck pre-activation blocks,
- * named `${name}/stage${s}/block${b}`. Bring your own stem and head.
+ * named `${name}/stage${s}/block${b}`. Bring your own stem and head. With `dropPath: r` it is a
+ * ResNet with stochastic depth whose rate rises linearly with depth, block i of L getting
+ * r · i / (L − 1) (timm; Huang et al. 2016 https://arxiv.org/abs/1603.09382); `layerScale`,
+ * `squeezeExcite` and `preAct` go to every block.
  *
  * Reference: He et al. 2016, https://arxiv.org/abs/1603.05027 (timm `ResNetV2` stages).
  *
@@ -44,6 +53,7 @@ export interface ResidualCnnOptions extends Omit<BlockOptions, 'fixup'> {
  * @param opts.block `'basic'` or `'bottleneck'`
  * @param opts.name prefix of every variable name
  * @param opts.fixup `true` for Fixup with L = total number of blocks
+ * @param opts.dropPath the last block's drop rate in [0, 1] (linear from 0), default 0
  * @param opts.norm, opts.activation, opts.gate, opts.kernelInit, opts.biasInit, opts.useBias as in {@link residualConv}
  */
 export function residualCnn(opts: ResidualCnnOptions): Stack {
@@ -73,10 +83,12 @@ export function residualCnn(opts: ResidualCnnOptions): Stack {
   checkCommon(where, {...opts, fixup});
   checkFreePrefix(where, opts.name);
   const blocks: ResidualBlock[] = [];
+  const maxRate = opts.dropPath ?? 0;
   try {
     plan.forEach((s, si) => {
       for (let b = 0; b < s.blocks; b++) {
-        const common = {...opts, fixup, name: `${opts.name}/stage${si}/block${b}`, inChannels: channels, stride: b === 0 ? s.stride : 1};
+        const dropPath = linearDropRate(maxRate, blocks.length, total);
+        const common = {...opts, fixup, dropPath, name: `${opts.name}/stage${si}/block${b}`, inChannels: channels, stride: b === 0 ? s.stride : 1};
         const block = kind === 'basic' ? residualConv({...common, filters: s.filters}) : bottleneck({...common, filters: s.filters, expansion});
         blocks.push(block);
         channels = block.outChannels;

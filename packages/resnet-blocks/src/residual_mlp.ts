@@ -1,4 +1,5 @@
 import type {ResidualBlock} from './residual_block';
+import {linearDropRate} from './drop_path';
 import {residualDense} from './residual_dense';
 import {stack} from './stack';
 import type {Stack} from './stack';
@@ -15,6 +16,8 @@ export interface ResidualMlpOptions extends Omit<BlockOptions, 'fixup'> {
   hidden?: number;
   /** Fixup with numBlocks = depth; cannot be combined with `norm` or a gate */
   fixup?: boolean;
+  /** the last block's stochastic depth rate; block i gets rate · i / (depth − 1) (timm), default 0 */
+  dropPath?: number;
 }
 
 /**
@@ -51,7 +54,8 @@ export function residualMlp(opts: ResidualMlpOptions): Stack {
   const blocks: ResidualBlock[] = [];
   try {
     for (let i = 0; i < depth; i++) {
-      blocks.push(residualDense({...opts, fixup, units: width, hidden, name: `${opts.name}/block${i}`}));
+      const dropPath = linearDropRate(opts.dropPath ?? 0, i, depth);
+      blocks.push(residualDense({...opts, fixup, dropPath, units: width, hidden, name: `${opts.name}/block${i}`}));
     }
   } catch (e) {
     blocks.forEach((b) => b.dispose());

@@ -60,4 +60,20 @@ export interface BlockOptions {
   biasInit?: Initializer;
   /** whether the branch's layers have biases, default true */
   useBias?: boolean;
+  /**
+   * true (default): pre-activation block, F(x) = W2(act(norm2(W1(act(norm1(x)))))), y = s(x) + F(x)
+   * (He et al. 2016 "Identity Mappings", timm `PreActBasic`). false: the original post-activation
+   * block, F(x) = norm2(W2(act(norm1(W1(x))))), y = act(s(x) + F(x)) (torchvision `BasicBlock`;
+   * the norms then sit after each weight layer; no Fixup).
+   */
+  preAct?: boolean;
+  /**
+   * stochastic depth rate in [0, 1] (default 0): in training each sample's branch is dropped with
+   * this probability and the kept ones scaled by 1/(1 − rate) ({@link dropPath}); identity in inference
+   */
+  dropPath?: number;
+  /** LayerScale initial value: a learned per-channel γ on the branch, `${name}/layer_scale/gamma` (CaiT; e.g. 1e-5) */
+  layerScale?: number;
+  /** squeeze-excitation ratio r on the branch output (conv blocks only), variables under `${name}/se/` (Hu et al. 2018) */
+  squeezeExcite?: number;
 }

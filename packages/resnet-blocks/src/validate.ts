@@ -51,6 +51,18 @@ export function checkCommon(where: string, opts: BlockOptions): {alpha0: number 
   if (opts.useBias !== undefined && typeof opts.useBias !== 'boolean') {
     throw new Error(`${where}: useBias must be a boolean, got ${show(opts.useBias)}`);
   }
+  for (const k of ['preAct'] as const) {
+    if (opts[k] !== undefined && typeof opts[k] !== 'boolean') throw new Error(`${where}: ${k} must be a boolean, got ${show(opts[k])}`);
+  }
+  if (opts.dropPath !== undefined && (typeof opts.dropPath !== 'number' || !(opts.dropPath >= 0 && opts.dropPath <= 1))) {
+    throw new Error(`${where}: dropPath must be a number in [0, 1], got ${show(opts.dropPath)}`);
+  }
+  if (opts.layerScale !== undefined && (typeof opts.layerScale !== 'number' || !Number.isFinite(opts.layerScale))) {
+    throw new Error(`${where}: layerScale must be a finite number (the initial γ), got ${show(opts.layerScale)}`);
+  }
+  if (opts.squeezeExcite !== undefined && (typeof opts.squeezeExcite !== 'number' || !Number.isFinite(opts.squeezeExcite) || opts.squeezeExcite <= 0)) {
+    throw new Error(`${where}: squeezeExcite must be a finite number > 0 (the reduction ratio), got ${show(opts.squeezeExcite)}`);
+  }
   const alpha0 = resolveGate(where, opts.gate);
   let fixupL: number | null = null;
   if (opts.fixup !== undefined) {
@@ -63,6 +75,9 @@ export function checkCommon(where: string, opts: BlockOptions): {alpha0: number 
     }
     if (alpha0 !== null) {
       throw new Error(`${where}: fixup has its own scalar multiplier; pass either a gate or fixup, not both`);
+    }
+    if (opts.preAct === false) {
+      throw new Error(`${where}: fixup is implemented for pre-activation blocks only; drop preAct: false or fixup`);
     }
   }
   return {alpha0, fixupL};

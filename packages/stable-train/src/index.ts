@@ -27,7 +27,7 @@ export {diagnose, type Diagnosis} from './diagnose';
 export {CHECKPOINT_FORMAT, CHECKPOINT_VERSION, fnv1a, packCheckpoint, unpackCheckpoint, type CheckpointMeta, type TensorEntry} from './checkpoint';
 export {ARTIFACTS_KEY, artifactsToCheckpoint, checkpointToArtifacts, isIoUrl, readCheckpoint, writeCheckpoint, type CheckpointTarget} from './checkpoint_io';
 export {stateFromJson, stateToJson} from './state_json';
-export {meanSquaredError, resolveLoss, softmaxCrossEntropy, type LossFn, type LossName} from './losses';
+export {meanSquaredError, resolveLoss, softmaxCrossEntropy, type LossFn, type LossName, type LossSpec, type SoftmaxCrossEntropyOptions} from './losses';
 export {createRng, type Rng} from './rng';
 export * from './data';
 export * from './models';

@@ -4,6 +4,7 @@ import {adam, adamw, ReduceOnPlateau, resolveSchedule, rmsprop, sgd} from '@stab
 import type {ArrayDataset} from '../data/dataset';
 import {loadMnist} from '../data/mnist';
 import {addingProblem, teacherStudent, twoSpirals} from '../data/synthetic';
+import {resolveLoss} from '../losses';
 import {mlp, residualCnn, residualMlp, rnn, type Model} from '../models';
 import type {Stateful, TrainerOptions} from '../trainer';
 import type {GradTransform, Schedule} from '../types';
@@ -53,10 +54,11 @@ export async function buildRun(c: RunConfig): Promise<BuiltRun> {
   const name = c.name ?? 'run';
   const model = named('model', (): Model => {
     if (m.type === 'mlp') return mlp({inputs, hidden: m.hidden, outputs, activation: m.activation, kernelInit: m.init as never, norm: m.norm, seed, name});
-    if (m.type === 'residualMlp') return residualMlp({inputs, width: m.width, depth: m.depth, outputs, norm: m.norm, gate: m.gate, activation: m.activation, seed, name});
+    if (m.type === 'residualMlp') return residualMlp({inputs, width: m.width, depth: m.depth, outputs, norm: m.norm, gate: m.gate, activation: m.activation, dropPath: m.dropPath, layerScale: m.layerScale, seed, name});
     if (m.type === 'residualCnn') {
       if (ds.train.inputShape.length !== 3) throw new Error(`residualCnn needs image data, got samples of shape [${ds.train.inputShape}]`);
-      return residualCnn({inputShape: ds.train.inputShape as [number, number, number], stem: m.stem, stages: m.stages, outputs, norm: m.norm, seed, name});
+      return residualCnn({inputShape: ds.train.inputShape as [number, number, number], stem: m.stem, stages: m.stages, outputs, norm: m.norm, seed, name,
+        dropPath: m.dropPath, layerScale: m.layerScale, squeezeExcite: m.squeezeExcite, preAct: m.preAct});
     }
     if (ds.train.inputShape.length !== 2) throw new Error(`rnn needs sequence data ([T, features]), got samples of shape [${ds.train.inputShape}]`);
     return rnn({inputs: ds.train.inputShape[1], units: m.units, outputs, recurrentInit: m.recurrentInit as never, seed, name});
@@ -95,7 +97,7 @@ export async function buildRun(c: RunConfig): Promise<BuiltRun> {
     trainerOptions: {
       model, optimizer: optimizer as unknown as tf.Optimizer, schedule, transforms, guard: c.guard, seed, plateau,
       ...(Object.keys(stateful).length ? {stateful} : {}),
-      loss: ds.train.numClasses ? 'softmax_cross_entropy' : 'mse', logEvery: c.train.logEvery ?? 10,
+      loss: ds.train.numClasses ? (c.loss ? resolveLoss({name: 'softmax_cross_entropy', ...c.loss}) : 'softmax_cross_entropy') : 'mse', logEvery: c.train.logEvery ?? 10,
     },
   };
 }

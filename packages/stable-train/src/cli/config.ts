@@ -9,9 +9,11 @@ const model = z.discriminatedUnion('type', [
   z.strictObject({type: z.literal('mlp'), hidden: z.array(int(1)).min(1), activation: z.string().optional(),
     init: z.union([z.string(), z.looseObject({name: z.string()})]).optional(), norm: z.enum(['none', 'batch', 'layer']).optional()}),
   z.strictObject({type: z.literal('residualMlp'), width: int(1), depth: int(1), norm: z.enum(['none', 'batch', 'layer']).optional(),
-    gate: z.union([z.enum(['none', 'rezero', 'skipinit']), z.strictObject({init: z.number()})]).optional(), activation: z.string().optional()}),
+    gate: z.union([z.enum(['none', 'rezero', 'skipinit']), z.strictObject({init: z.number()})]).optional(), activation: z.string().optional(),
+    dropPath: z.number().min(0).max(1).optional(), layerScale: z.number().optional()}),
   z.strictObject({type: z.literal('residualCnn'), stem: int(1), stages: z.array(z.strictObject({filters: int(1), blocks: int(1), stride: int(1).optional()})).min(1),
-    norm: z.enum(['none', 'batch', 'layer']).optional()}),
+    norm: z.enum(['none', 'batch', 'layer', 'instance']).optional(), dropPath: z.number().min(0).max(1).optional(),
+    layerScale: z.number().optional(), squeezeExcite: z.number().positive().optional(), preAct: z.boolean().optional()}),
   z.strictObject({type: z.literal('rnn'), units: int(1), recurrentInit: z.union([z.string(), z.looseObject({name: z.string()})]).optional()}),
 ]);
 
@@ -44,7 +46,7 @@ const guard = z.strictObject({
 /**
  * Gradient clipping: `{mode: 'auto', percentile, historySize, eps}` (AutoClip, clips at the
  * p-th percentile of the norms seen so far; its history is checkpointed), or any other
- * grad-clip `createClipper` config (`globalNorm`, `norm`, `value`, `agc`), checked by it.
+ * grad-clip `createClipper` config (`globalNorm`, `perParam`, `blockRms`, `norm`, `value`, `agc`), checked by it.
  */
 const clip = z.discriminatedUnion('mode', [
   z.strictObject({
@@ -53,7 +55,7 @@ const clip = z.discriminatedUnion('mode', [
     historySize: int(1).optional(),
     eps: pos.optional(),
   }),
-  z.looseObject({mode: z.enum(['globalNorm', 'norm', 'value', 'agc'])}),
+  z.looseObject({mode: z.enum(['globalNorm', 'perParam', 'blockRms', 'norm', 'value', 'agc'])}),
 ]);
 
 /** ReduceOnPlateau (lr-schedule): the lr starts at `optimizer.lr` and is cut by `factor` when the epoch's loss stalls. */
@@ -83,6 +85,8 @@ export const RunConfigSchema = z.strictObject({
   /** Reduce the lr on a plateau (instead of `schedule`). */
   plateau: plateau.optional(),
   guard: guard.optional(),
+  /** Cross-entropy options for classification data (PyTorch `label_smoothing`, `ignore_index`). */
+  loss: z.strictObject({labelSmoothing: z.number().min(0).max(1).optional(), ignoreIndex: z.number().int().optional()}).optional(),
   train: z.strictObject({
     batchSize: int(1),
     epochs: int(1).optional(),

@@ -7,7 +7,7 @@
 export const DEPRECATED_CONFIG_NAMES: {[field: string]: {[old: string]: string}} = {
   'model.type': {residual_mlp: 'residualMlp', residual_cnn: 'residualCnn'},
   'data.type': {two_spirals: 'twoSpirals', teacher_student: 'teacherStudent'},
-  'clip.mode': {autoclip: 'auto', global_norm: 'globalNorm'},
+  'clip.mode': {autoclip: 'auto', global_norm: 'globalNorm', per_param: 'perParam', block_rms: 'blockRms'},
   'plateau.metric': {train_loss: 'trainLoss', test_loss: 'testLoss'},
 };
 

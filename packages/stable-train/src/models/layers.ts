@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import {BatchNorm, LayerNorm} from '@stable-train/batchnorm';
+import {BatchNorm, InstanceNorm, LayerNorm} from '@stable-train/batchnorm';
 import {resolveInitializer} from '@stable-train/initializers';
 import {resolveActivation} from '@stable-train/resnet-blocks';
 import type {Module} from '../types';
@@ -7,8 +7,8 @@ import type {Module} from '../types';
 /** An initializer by name (`'he_normal'`, `'normal'` with `{std}`, ...) or as a function. */
 export type InitSpec = string | {name: string; [option: string]: unknown} | ((shape: number[], opts?: {seed?: number}) => tf.Tensor);
 
-/** Normalisation inside models: none, batch norm or layer norm (from @stable-train/batchnorm). */
-export type NormSpec = 'none' | 'batch' | 'layer';
+/** Normalisation inside models: none, batch, layer or instance norm (NHWC only; from @stable-train/batchnorm). */
+export type NormSpec = 'none' | 'batch' | 'layer' | 'instance';
 
 /**
  * Turns an initializer spec into `(shape) => Tensor` that draws with seeds `seed, seed+1, ...`,
@@ -33,7 +33,8 @@ export function normFactory(norm: NormSpec | undefined): ((channels: number, nam
   if (norm === undefined || norm === 'none') return undefined;
   if (norm === 'batch') return (channels, name) => new BatchNorm({channels, name}) as unknown as Module;
   if (norm === 'layer') return (channels, name) => new LayerNorm({channels, name}) as unknown as Module;
-  throw new Error(`normFactory: norm must be 'none', 'batch' or 'layer', got ${JSON.stringify(norm)}`);
+  if (norm === 'instance') return (channels, name) => new InstanceNorm({channels, name, affine: true}) as unknown as Module;
+  throw new Error(`normFactory: norm must be 'none', 'batch', 'layer' or 'instance', got ${JSON.stringify(norm)}`);
 }
 
 /** An element-wise activation by name (resnet-blocks' table: relu, tanh, elu, selu, ...). */

@@ -14,6 +14,14 @@ export interface ResidualCnnModelOptions {
   /** Default `'batch'`. */
   norm?: NormSpec;
   gate?: Gate;
+  /** Last block's stochastic depth rate (linear from 0 over the blocks, timm); default 0. */
+  dropPath?: number;
+  /** LayerScale initial γ on every branch (CaiT); default none. */
+  layerScale?: number;
+  /** Squeeze-excitation reduction ratio on every branch; default none. */
+  squeezeExcite?: number;
+  /** Pre-activation blocks (default true) or post-activation (false). */
+  preAct?: boolean;
   kernelInit?: InitSpec;
   seed?: number;
   name?: string;
@@ -34,7 +42,8 @@ export function residualCnn(o: ResidualCnnModelOptions): Model {
   const init = seededInit(o.kernelInit ?? 'he_normal', o.seed ?? 0);
   const stemK = tf.variable(init([3, 3, o.inputShape[2], o.stem]), true, `${name}/stem/kernel`);
   const stem = {variables: [stemK], apply: (x: tf.Tensor) => tf.conv2d(x as tf.Tensor4D, stemK as tf.Tensor4D, 1, 'same'), dispose: () => stemK.dispose()};
-  const body = residualStages({name: `${name}/body`, stages: o.stages, inChannels: o.stem, norm: normFactory(o.norm ?? 'batch'), gate: o.gate, kernelInit: init});
+  const body = residualStages({name: `${name}/body`, stages: o.stages, inChannels: o.stem, norm: normFactory(o.norm ?? 'batch'), gate: o.gate, kernelInit: init,
+    dropPath: o.dropPath, layerScale: o.layerScale, squeezeExcite: o.squeezeExcite, preAct: o.preAct});
   const last = o.stages[o.stages.length - 1].filters;
   return sequential(name, [...o.inputShape], [
     stem,

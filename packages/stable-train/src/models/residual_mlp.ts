@@ -15,6 +15,10 @@ export interface ResidualMlpModelOptions {
   norm?: NormSpec;
   /** Default `'rezero'` (branch starts at 0: the stack is the identity at init). */
   gate?: Gate;
+  /** Last block's stochastic depth rate (linear from 0 over the blocks, timm); default 0. */
+  dropPath?: number;
+  /** LayerScale initial γ on every branch (CaiT); default none. */
+  layerScale?: number;
   activation?: string;
   kernelInit?: InitSpec;
   seed?: number;
@@ -36,6 +40,7 @@ export function residualMlp(o: ResidualMlpModelOptions): Model {
   const blocks = residualStack({
     name: `${name}/blocks`, depth: o.depth, width: o.width, norm: normFactory(o.norm ?? 'layer'),
     gate: o.gate ?? 'rezero', activation: (o.activation ?? 'relu') as never, kernelInit: init,
+    dropPath: o.dropPath, layerScale: o.layerScale,
   });
   return sequential(name, [o.inputs], [
     (x) => tf.reshape(x, [x.shape[0], -1]),

@@ -1,0 +1,161 @@
+import * as tf from '@tensorflow/tfjs-core';
+
+/**
+ * A weight to average or write: a `tf.Variable`, or a tfjs-layers `LayerVariable`
+ * (`model.getWeights()` order is not used; every weight is matched by its `name`).
+ */
+export interface WeightLike {
+  readonly name: string;
+}
+
+/** Weights by name (`{name: tensor}`), or a list of named variables / LayerVariables. */
+export type Weights = tf.NamedTensorMap | WeightLike[];
+
+/** A checkpointable averager state; the tensors belong to whoever holds the object. */
+export interface AveragerState {
+  /** updates folded in so far (PyTorch AveragedModel `n_averaged`) */
+  nAveraged: number;
+  /** the averaged tensors by weight name */
+  values: tf.NamedTensorMap;
+}
+
+function read(w: unknown): tf.Tensor {
+  if (w instanceof tf.Tensor) return w;
+  const r = (w as {read?: () => tf.Tensor}).read;
+  if (typeof r === 'function') return r.call(w);
+  throw new Error(`weight averaging: expected a tensor, tf.Variable or LayerVariable, got ${String(w)}`);
+}
+
+function write(fn: string, w: unknown, v: tf.Tensor): void {
+  const o = w as {assign?: (t: tf.Tensor) => void; write?: (t: tf.Tensor) => void; name?: string};
+  if (typeof o.write === 'function') o.write(v); // LayerVariable
+  else if (typeof o.assign === 'function') o.assign(v); // tf.Variable
+  else throw new Error(`${fn}: '${o.name}' is not a tf.Variable or LayerVariable and cannot be written`);
+}
+
+/** `[name, weight]` pairs of {@link Weights}. */
+function entries(fn: string, ws: Weights): [string, unknown][] {
+  if (Array.isArray(ws)) {
+    return ws.map((w, i) => {
+      if (w == null || typeof w.name !== 'string') throw new Error(`${fn}: weights[${i}] has no name`);
+      return [w.name, w];
+    });
+  }
+  if (ws == null || typeof ws !== 'object') throw new Error(`${fn}: weights must be an array of variables or a {name: tensor} map, got ${String(ws)}`);
+  return Object.entries(ws);
+}
+
+/**
+ * Base of {@link ema} and {@link swa}: keeps one averaged copy of each weight, by name, as
+ * non-trainable variables, and folds new weights in with {@link combine}. `init` copies the
+ * weights (the average before any update, like PyTorch's deep copy in `AveragedModel`).
+ */
+export abstract class WeightAverager {
+  private readonly avg = new Map<string, tf.Variable>();
+  private swapped: Map<string, [unknown, tf.Tensor]> | null = null;
+  /** updates folded in so far */
+  nAveraged = 0;
+
+  protected constructor(private readonly fn: string, private readonly firstUpdateCopies: boolean) {}
+
+  /** a·x + b·p form of one update of average `a` with weights `p` after `n` earlier updates (in a tidy) */
+  protected abstract combine(a: tf.Tensor, p: tf.Tensor, n: number): tf.Tensor;
+
+  /** Starts averaging `weights`: the average is a copy of them. Re-init drops the old state. */
+  init(weights: Weights): void {
+    const list = entries(`${this.fn}.init`, weights);
+    this.disposeValues();
+    tf.tidy(() => {
+      for (const [name, w] of list) this.avg.set(name, tf.variable(tf.clone(read(w)), false));
+    });
+    this.nAveraged = 0;
+  }
+
+  /** Folds the current `weights` (the same names as `init`) into the average. */
+  update(weights: Weights): void {
+    const fn = `${this.fn}.update`;
+    if (this.avg.size === 0) throw new Error(`${fn}: call init(weights) first`);
+    const list = entries(fn, weights).map(([name, w]) => {
+      const a = this.avg.get(name);
+      if (!a) throw new Error(`${fn}: unknown weight '${name}'; init had ${[...this.avg.keys()].join(', ')}`);
+      const t = read(w);
+      if (t.shape.join(',') !== a.shape.join(',')) throw new Error(`${fn}: '${name}' has shape [${t.shape}], the average [${a.shape}]`);
+      return [a, w] as const;
+    });
+    tf.tidy(() => {
+      for (const [a, w] of list) {
+        const p = read(w);
+        a.assign(this.firstUpdateCopies && this.nAveraged === 0 ? p : this.combine(a, p, this.nAveraged));
+      }
+    });
+    this.nAveraged++;
+  }
+
+  /** The averaged tensors by weight name (owned by the averager; do not dispose). */
+  get values(): tf.NamedTensorMap {
+    return Object.fromEntries(this.avg);
+  }
+
+  /** Writes the averages into `variables` (matched by name; names not averaged are an error). */
+  copyTo(variables: Weights): void {
+    const fn = `${this.fn}.copyTo`;
+    for (const [name, w] of this.targets(fn, variables)) write(fn, w, this.avg.get(name)!);
+  }
+
+  /** Puts the averages into `variables`, keeping their values for {@link swapOut} (evaluate with the average). */
+  swapIn(variables: Weights): void {
+    const fn = `${this.fn}.swapIn`;
+    if (this.swapped) throw new Error(`${fn}: already swapped in; call swapOut() first`);
+    const list = this.targets(fn, variables);
+    this.swapped = new Map(list.map(([name, w]) => [name, [w, tf.clone(read(w))]]));
+    for (const [name, w] of list) write(fn, w, this.avg.get(name)!);
+  }
+
+  /** Restores the values {@link swapIn} replaced. */
+  swapOut(): void {
+    if (!this.swapped) throw new Error(`${this.fn}.swapOut: nothing is swapped in`);
+    for (const [w, old] of this.swapped.values()) {
+      write(`${this.fn}.swapOut`, w, old);
+      old.dispose();
+    }
+    this.swapped = null;
+  }
+
+  /** A copy of the state for checkpoints (the caller owns its tensors). */
+  getState(): AveragerState {
+    return {nAveraged: this.nAveraged, values: Object.fromEntries([...this.avg].map(([n, v]) => [n, tf.clone(v)]))};
+  }
+
+  /** Restores {@link getState}'s output (copied; the given tensors stay the caller's). */
+  setState(state: AveragerState): void {
+    const fn = `${this.fn}.setState`;
+    if (state == null || !Number.isInteger(state.nAveraged) || state.nAveraged < 0 || state.values == null || typeof state.values !== 'object') {
+      throw new Error(`${fn}: expected {nAveraged: integer >= 0, values: {name: tensor}}, got ${String(state)}`);
+    }
+    this.init(state.values);
+    this.nAveraged = state.nAveraged;
+  }
+
+  /** Frees the averaged tensors (and a pending swap). */
+  dispose(): void {
+    if (this.swapped) for (const [, old] of this.swapped.values()) old.dispose();
+    this.swapped = null;
+    this.disposeValues();
+  }
+
+  private disposeValues(): void {
+    for (const v of this.avg.values()) v.dispose();
+    this.avg.clear();
+  }
+
+  private targets(fn: string, variables: Weights): [string, unknown][] {
+    const list = entries(fn, variables);
+    for (const [name, w] of list) {
+      const a = this.avg.get(name);
+      if (!a) throw new Error(`${fn}: unknown weight '${name}'; averaged: ${[...this.avg.keys()].join(', ') || 'none (call init)'}`);
+      const s = (w as {shape?: number[]}).shape;
+      if (s && s.join(',') !== a.shape.join(',')) throw new Error(`${fn}: '${name}' has shape [${s}], the average [${a.shape}]`);
+    }
+    return list;
+  }
+}
