@@ -81,7 +81,8 @@ function initControls(): void {
   const norm = params.get('norm');
   $<HTMLSelectElement>('t-norm').value = norm === '0' || norm === 'none' ? 'none' : norm === 'layer' || norm === 'rms' ? norm : STABLE.norm;
   $<HTMLInputElement>('t-residual').checked = flag('residual', STABLE.residual);
-  $<HTMLSelectElement>('t-clip').value = params.get('clip') ?? STABLE.clip;
+  // ?clip=global_norm (the old spelling) still works
+  $<HTMLSelectElement>('t-clip').value = (params.get('clip') === 'global_norm' ? 'globalNorm' : params.get('clip')) ?? STABLE.clip;
   $<HTMLInputElement>('t-threshold').value = String(num('threshold', STABLE.clipThreshold));
   $<HTMLInputElement>('t-schedule').checked = flag('schedule', STABLE.schedule);
   $<HTMLInputElement>('t-decay').checked = flag('decay', STABLE.decay);

@@ -1,11 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-backend-cpu';
-import * as wasm from '@tensorflow/tfjs-backend-wasm';
 import {detectRuntime, planBackend} from './plan_backend';
 import type {BackendRequest} from './plan_backend';
 import {registerTrainingKernels} from './register_training_kernels';
 import {availableCores, prepareWasmThreads, unrefWasmWorkers} from './wasm_threads';
 import type {WasmThreadsPrep} from './wasm_threads';
+import {ensureCoreRegistrations} from './core_registrations';
+
+/** The WASM backend module, loaded (and its backend registered) by setupBackend only. */
+type WasmModule = typeof import('@tensorflow/tfjs-backend-wasm');
 
 /** Options of {@link setupBackend}. */
 export interface SetupBackendOptions {
@@ -63,7 +65,9 @@ async function activate(name: string): Promise<boolean> {
 
 /**
  * Picks and initialises the fastest TF.js backend that can train here, and registers what
- * training needs: tfjs-core's gradients and chained ops (its Node entry registers neither) and
+ * training needs: the cpu and WASM backends (and WebGL when chosen), which importing
+ * stable-train never does; tfjs-core's gradients and chained ops when missing (its Node entry
+ * registers neither; in Node they come from `@tensorflow/tfjs`, see `ensureCoreRegistrations`); and
  * stable-train's training kernels for WASM (conv/depthwise/maxPool/gather gradients from
  * forward kernels, GEMMs without slow transposed forms; see `registerTrainingKernels`).
  *
@@ -87,6 +91,10 @@ export async function setupBackend(options: SetupBackendOptions = {}): Promise<B
   const threads = options.threads === 'auto' ? availableCores(rt) : options.threads;
   const plan = planBackend(request, rt, threads);
   const notes = [...plan.notes];
+  // Backends are registered here, never at import time (importing stable-train changes nothing).
+  await import('@tensorflow/tfjs-backend-cpu');
+  const wasm: WasmModule = await import('@tensorflow/tfjs-backend-wasm');
+  notes.push(`tfjs-core gradients and chained ops: ${await ensureCoreRegistrations()}`);
   const reg = registerTrainingKernels();
   notes.push(`training: gradient overrides for ${reg.gradients.join(', ')}` +
     (reg.wasmKernels.length ? `; WASM kernels patched: ${reg.wasmKernels.join(', ')} (untransposed GEMMs, explicit 'same' padding)` : ''));
@@ -136,10 +144,10 @@ export async function setupBackend(options: SetupBackendOptions = {}): Promise<B
   if (chosen == null) {
     throw new Error(`setupBackend: could not initialise backend ${plan.order.map((n) => `'${n}'`).join(' or ')}; notes: ${notes.join('; ')}`);
   }
-  return report(chosen, notes, prepFailed ? undefined : plan.wasmThreads);
+  return report(chosen, notes, wasm, prepFailed ? undefined : plan.wasmThreads);
 }
 
-async function report(name: string, notes: string[], wanted?: number): Promise<BackendReport> {
+async function report(name: string, notes: string[], wasm: WasmModule, wanted?: number): Promise<BackendReport> {
   if (name === 'wasm') {
     const simd = (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) === true;
     let threads = 1;

@@ -21,10 +21,10 @@ export function demoConfigs(backend: 'wasm' | 'cpu' | 'auto' = 'wasm'): RunConfi
     },
     {
       name: 'stable', backend, seed: 1, data,
-      model: {type: 'residual_mlp', width: 64, depth: 16, norm: 'none', gate: 'rezero'},
+      model: {type: 'residualMlp', width: 64, depth: 16, norm: 'none', gate: 'rezero'},
       optimizer: {type: 'adamw', lr: 3e-3, weightDecay: 0.01},
       schedule: {type: 'warmupCosine', initial: 0, peak: 3e-3, warmupSteps: 25, decaySteps: DEMO_STEPS, final: 1e-5},
-      clip: {mode: 'global_norm', maxNorm: 1},
+      clip: {mode: 'globalNorm', maxNorm: 1},
       guard: {policy: 'skip', maxConsecutive: 5},
       train: {batchSize: 128, steps: DEMO_STEPS, logEvery: 5},
     },

@@ -12,6 +12,7 @@ import {progressReporter, silentReporter} from './progress';
 import {summaryTable, writeHtmlReport} from './report';
 import {lossPlot} from './terminal_plot';
 import {parseThreads, THREADS_HELP} from './threads_option';
+import {version} from '../version';
 import {runTraining, type RunSummary} from './run_training';
 
 const readConfig = (file: string): RunConfig => {
@@ -47,7 +48,8 @@ async function finish(runs: RunSummary[], opts: {json?: boolean; report?: string
 
 /** Runs the `stable-train` command line with `argv` (as `process.argv`). */
 export async function main(argv: string[]): Promise<void> {
-  const program = new Command('stable-train').description('Train deep networks on TensorFlow.js without exploding gradients').showHelpAfterError();
+  const program = new Command('stable-train').description('Train deep networks on TensorFlow.js without exploding gradients')
+    .version(version, '-V, --version', 'print the stable-train version').showHelpAfterError();
 
   program.command('demo').description('MNIST, 32 layers deep: naive (diverges) vs the stable-train recipe')
     .option('--json', 'machine-readable output').option('--report <file>', 'HTML report path').option('--backend <name>', 'wasm | cpu | auto', 'wasm')
