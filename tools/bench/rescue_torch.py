@@ -1,12 +1,14 @@
 """PyTorch reference of the rescue benchmark (tools/bench/rescue.ts runs it; issue 21).
 
-Usage: /usr/bin/python3 tools/bench/rescue_torch.py DIR
+Usage: /usr/bin/python3 tools/bench/rescue_torch.py DIR [float64]
 
 DIR holds what rescue.ts wrote: manifest.json (scenarios, variants as plain specs, seeds), the
 MNIST split, the regression data, the batch order per scenario and seed, and every run's initial
 kernels (TF.js layout [in, out]). This script trains the same models from the same starting
 points on the same batches, gives its own verdicts with the same criteria, and writes
-DIR/torch-results.json. One thread. Installs nothing.
+DIR/torch-results.json. One thread. Installs nothing. With `float64` everything (data, initial
+kernels, training) runs in float64 and goes to DIR/torch-results-float64.json: the rounding-free
+reference rescue.ts --float64-check compares both float32 trajectories against.
 """
 import json
 import math
@@ -21,12 +23,17 @@ import torch.nn.functional as F
 
 torch.set_num_threads(1)
 DIR = sys.argv[1]
+F64 = len(sys.argv) > 2 and sys.argv[2] == 'float64'
+if F64:
+    torch.set_default_dtype(torch.float64)
 FAIL_BELOW, OK_AT_LEAST = 0.3, 0.5  # = CRITERIA in lib/rescue_scenarios.ts
 WIDTH = 64
 
 
 def load(name, dtype, shape=None):
     a = np.fromfile(os.path.join(DIR, name), dtype=dtype)
+    if F64 and dtype == np.float32:
+        a = a.astype(np.float64)
     return torch.from_numpy(a.reshape(shape) if shape else a)
 
 
@@ -133,7 +140,7 @@ def load_init(model, stem):
     with torch.no_grad():
         for k, m in zip(ks, manifest):
             n = int(np.prod(m['shape']))
-            a = torch.from_numpy(flat[off:off + n].reshape(m['shape']).copy())
+            a = torch.from_numpy(flat[off:off + n].reshape(m['shape']).copy()).to(k.dtype)
             off += n
             # nn.Linear weights are [out, in]: always transposed (square ones too); raw parameters are [in, out]
             k.copy_(a.t() if getattr(k, 'linear_weight', False) else a)
@@ -210,12 +217,12 @@ def main():
                     verdict = 'ok' if metric < baseline else 'fail'
                 else:
                     verdict = 'fail' if metric < FAIL_BELOW else ('ok' if metric >= OK_AT_LEAST else 'neither')
-                runs.append(dict(framework='pytorch', scenario=sc['name'], variant=v['name'], role=v['role'], seed=seed, steps=len(losses),
+                runs.append(dict(framework='pytorch-float64' if F64 else 'pytorch', scenario=sc['name'], variant=v['name'], role=v['role'], seed=seed, steps=len(losses),
                                  metric=metric, metricName='test MSE' if task == 'regression' else 'test accuracy', baseline=baseline,
                                  firstNonfiniteStep=first, verdict=verdict, stepsPerSecond=len(losses) / secs, wallSeconds=secs,
                                  loss=[l if math.isfinite(l) else None for l in losses]))
                 print(f'  pytorch {sc["name"]} | {v["name"]} | seed {seed}: {metric:.3f}, first non-finite {first}, {len(losses) / secs:.1f} steps/s -> {verdict}', flush=True)
-    json.dump(runs, open(os.path.join(DIR, 'torch-results.json'), 'w'))
+    json.dump(runs, open(os.path.join(DIR, 'torch-results-float64.json' if F64 else 'torch-results.json'), 'w'))
 
 
 if __name__ == '__main__':
