@@ -78,7 +78,7 @@ export function writeRescueReport(o: {quick: boolean; scenarios: Scenario[]; see
   const haveTorch = o.torch.runs.length > 0;
   L.push(`# Rescue benchmark: each technique turns a failing run into a working one${o.quick ? ' (--quick)' : ''}`, '');
   L.push(`Seeds ${o.seeds.join(', ')}; per seed every variant (and PyTorch) gets the same data split, batch order and initial kernels. ` +
-    `Trained with stable-train's \`Trainer\` (explosion guard off, so divergence shows) on the ${o.backend} backend; PyTorch: ${o.torch.status}.`, '');
+    `Trained with stable-train's \`Trainer\` (guard only reads the loss; a run stops at its first non-finite loss or gradient, no update is skipped) on the ${o.backend} backend; PyTorch: ${o.torch.status}.`, '');
   L.push(`Criteria, fixed in \`tools/bench/lib/rescue_scenarios.ts\` before the runs: classification — ${CRITERIA.classification.text}; regression — ${CRITERIA.regression.text}. ` +
     'A technique is shown when the naive variant fails in ≥ 80 % of seeds and the rescued one is ok in ≥ 80 %.', '');
   const rows = o.scenarios.map((sc) => {
