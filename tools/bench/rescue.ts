@@ -1,4 +1,5 @@
-// Rescue benchmark (issue 21): `npm run bench:rescue [-- --quick] [--scenario a,b] [--seeds 5] [--no-torch]`.
+// Rescue benchmark (issue 21): `npm run bench:rescue [-- --quick] [--scenario a,b] [--seeds 5] [--steps N] [--no-torch]`.
+// With --scenario or --steps the results go to docs/results/rescue-<scenarios>[-<N>steps].* (the full table stays).
 //
 // For each technique a scenario where a naive configuration fails and the same configuration plus
 // only that technique succeeds (lib/rescue_scenarios.ts), over seeds 1..N with identical data,
@@ -23,6 +24,7 @@ const Q = flags.quick;
 const SEEDS = flags.num('seeds', Q ? 1 : 5);
 const ONLY = flags.get('scenario')?.split(',');
 const TMP = path.join(REPO, 'tools/bench/tmp/rescue');
+const STEPS = flags.get('steps') ? flags.num('steps', 0) : undefined;
 
 interface TaskData {
   x: tf.Tensor;
@@ -139,7 +141,7 @@ async function main() {
   const m = scenarios.some((s) => s.task !== 'regression') ? await mnist() : null;
   const runs: RunRecord[] = [];
   for (const sc of scenarios) {
-    const steps = Q ? sc.quickSteps : sc.steps;
+    const steps = STEPS ?? (Q ? sc.quickSteps : sc.steps);
     for (const seed of seeds) {
       let data: TaskData;
       if (sc.task === 'regression') data = regression(seed);
@@ -158,9 +160,10 @@ async function main() {
     }
   }
   const oursSeconds = (now() - t0) / 1000;
-  const torch = flags.get('no-torch') === 'true' ? {status: 'not run (--no-torch)', runs: [] as RunRecord[]} : runTorch(TMP, scenarios, seeds, Q);
+  const torch = flags.get('no-torch') === 'true' ? {status: 'not run (--no-torch)', runs: [] as RunRecord[]} : runTorch(TMP, STEPS ? scenarios.map((s) => ({...s, steps: STEPS, quickSteps: STEPS})) : scenarios, seeds, Q);
   console.log(`PyTorch: ${torch.status}`);
-  const files = writeRescueReport({quick: Q, scenarios, seeds, runs, torch, backend: backend.name, oursSeconds, totalSeconds: (now() - t0) / 1000});
+  const name = ONLY || STEPS ? `rescue-${(ONLY ?? ['all']).join('-')}${STEPS ? `-${STEPS}steps` : ''}` : 'rescue';
+  const files = writeRescueReport({name, quick: Q, scenarios: STEPS ? scenarios.map((s) => ({...s, steps: STEPS, quickSteps: STEPS})) : scenarios, seeds, runs, torch, backend: backend.name, oursSeconds, totalSeconds: (now() - t0) / 1000});
   console.log(`wrote ${files.join(', ')}`);
 }
 

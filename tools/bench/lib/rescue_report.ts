@@ -73,7 +73,7 @@ function medianCurve(rs: RunRecord[], steps: number): number[] {
   });
 }
 
-export function writeRescueReport(o: {quick: boolean; scenarios: Scenario[]; seeds: number[]; runs: RunRecord[]; torch: TorchResult; backend: string; oursSeconds: number; totalSeconds: number}): string[] {
+export function writeRescueReport(o: {name: string; quick: boolean; scenarios: Scenario[]; seeds: number[]; runs: RunRecord[]; torch: TorchResult; backend: string; oursSeconds: number; totalSeconds: number}): string[] {
   const L: string[] = [];
   const haveTorch = o.torch.runs.length > 0;
   L.push(`# Rescue benchmark: each technique turns a failing run into a working one${o.quick ? ' (--quick)' : ''}`, '');
@@ -144,12 +144,12 @@ export function writeRescueReport(o: {quick: boolean; scenarios: Scenario[]; see
       L.push(`Test MSE of predicting 0 (the fail line), per seed: ${[...new Set(base)].map((b) => fmt(b)).join(', ')}.`, '');
     }
     svgs[sc.name] = lineCharts({title: `${sc.technique}: naive vs rescued (faint: seeds; gaps/ends: non-finite)`, panels});
-    L.push(`![${sc.name}](rescue${o.quick ? '-quick' : ''}-${sc.name}.svg)`, '');
+    L.push(`![${sc.name}](${o.name}${o.quick ? '-quick' : ''}-${sc.name}.svg)`, '');
   }
   L.push(`Total ${o.totalSeconds.toFixed(0)} s (ours ${o.oursSeconds.toFixed(0)} s).`, '');
   const text = L.join('\n');
   console.log(text);
-  return writeResults('rescue', o.quick, {seeds: o.seeds, criteria: CRITERIA, torch: {status: o.torch.status, version: o.torch.version},
+  return writeResults(o.name, o.quick, {seeds: o.seeds, criteria: CRITERIA, torch: {status: o.torch.status, version: o.torch.version},
     scenarios: o.scenarios.map((s) => ({name: s.name, technique: s.technique, task: s.task, steps: o.quick ? s.quickSteps : s.steps, batch: s.batch, setup: s.setup, variants: s.variants})),
     runs: [...o.runs, ...o.torch.runs], summary: rows}, svgs, text);
 }
