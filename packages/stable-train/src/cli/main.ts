@@ -7,7 +7,7 @@ import {diagnose} from '../diagnose';
 import {Trainer} from '../trainer';
 import {buildRun} from './build_run';
 import {parseRunConfig, type RunConfig} from './config';
-import {demoConfigs} from './demo';
+import {demoConfigs, RESCUES} from './demo';
 import {progressReporter, silentReporter} from './progress';
 import {summaryTable, writeHtmlReport} from './report';
 import {lossPlot} from './terminal_plot';
@@ -70,6 +70,7 @@ export async function main(argv: string[]): Promise<void> {
         const [naive, stable] = runs;
         process.stdout.write(`\nnaive: ${naive.status === 'gave-up' ? `diverged, the guard gave up after ${naive.skipped} bad steps` : naive.status}; ` +
           `stable: ${(100 * stable.test.accuracy).toFixed(1)}% test accuracy. Total ${seconds.toFixed(1)} s.\n`);
+        process.stdout.write(`\nWhat each technique rescues (npm run bench:rescue; table at the top of docs/RESULTS.md):\n${RESCUES.map((r) => `  ${r.technique}: ${r.rescues}.`).join('\n')}\n`);
       }
     });
 
