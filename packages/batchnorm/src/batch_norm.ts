@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import {checkMoreThanOne, checkOptionalBool, checkPositive, checkUnit, valuesPerChannel} from './check';
 import {batchNormInference} from './batch_norm_inference';
+import {batchNormMovingUpdate} from './batch_norm_moving_update';
 import {batchNormTrain} from './batch_norm_train';
 import {ApplyOptions, NormLayer} from './norm_layer';
 
@@ -176,10 +177,8 @@ export class BatchNorm extends NormLayer {
     } else {
       w = this.batchWeight as number;
     }
-    const keep = typeof w === 'number' ? 1 - w : tf.sub(1, w);
-    // PyTorch feeds the running variance the unbiased estimate; Keras the biased one
-    const batchVar = this.convention === 'pytorch' ? tf.mul(variance, n / (n - 1)) : variance;
-    mm.assign(tf.add(tf.mul(mm, keep), tf.mul(mean, w)));
-    mv.assign(tf.add(tf.mul(mv, keep), tf.mul(batchVar, w)));
+    const next = batchNormMovingUpdate(mm, mv, mean, variance, n, w, this.convention === 'pytorch');
+    mm.assign(next.movingMean);
+    mv.assign(next.movingVariance);
   }
 }

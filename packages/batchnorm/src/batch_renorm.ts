@@ -1,9 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
-import {batchAxes, checkMoreThanOne, valuesPerChannel} from './check';
+import {checkMoreThanOne, valuesPerChannel} from './check';
 import {BatchNorm, BatchNormOptions} from './batch_norm';
-import {moments} from './moments';
+import {batchRenormTrain} from './batch_renorm_train';
 import {ApplyOptions, uniqueName} from './norm_layer';
-import {stopGradient} from './stop_gradient';
 
 /** A constant or a schedule of the training step (the number of training-mode calls so far). */
 export type RenormLimit = number | ((step: number) => number);
@@ -82,18 +81,9 @@ export class BatchRenorm extends BatchNorm {
     const [movingMean, movingVariance] = [this.movingMean as tf.Variable, this.movingVariance as tf.Variable];
     const [gamma, beta] = [this.gamma, this.beta];
     const y = tf.tidy(() => {
-      const {mean, variance} = moments(x, batchAxes(x.rank), false);
-      const sigmaB = tf.sqrt(tf.add(variance, this.eps));
-      const sigma = tf.sqrt(tf.add(movingVariance, this.eps));
-      const r = stopGradient(tf.clipByValue(tf.div(sigmaB, sigma), 1 / rMax, rMax));
-      const d = stopGradient(tf.clipByValue(tf.div(tf.sub(mean, movingMean), sigma), -dMax, dMax));
-      // y = (x - mean_B) * (gamma * r / sigma_B) + (beta + gamma * d): two [C] vectors, 3 full-size ops
-      // (without affine: scale r / sigma_B, shift d)
-      const scale = tf.div(gamma !== null ? tf.mul(gamma, r) : r, sigmaB);
-      const shift = gamma !== null && beta !== null ? tf.add(beta, tf.mul(gamma, d)) : d;
-      const out = tf.add(tf.mul(tf.sub(x, mean), scale), shift);
-      this.updateMoving(mean, variance, valuesPerChannel(x));
-      return out;
+      const r = batchRenormTrain(x, gamma, beta, movingMean, movingVariance, rMax, dMax, this.eps);
+      this.updateMoving(r.mean, r.variance, valuesPerChannel(x));
+      return r.y;
     });
     this.step += 1;
     return y;

@@ -18,3 +18,6 @@ export {InstanceNorm, instanceNorm} from './instance_norm';
 export type {InstanceNormOptions} from './instance_norm';
 export {FrozenBatchNorm, freezeBatchNorm} from './frozen_batch_norm';
 export type {FreezeBatchNormOptions, FrozenBatchNormOptions} from './frozen_batch_norm';
+export {batchNormMovingUpdate} from './batch_norm_moving_update';
+export type {BatchNormMovingStats} from './batch_norm_moving_update';
+export {batchRenormTrain} from './batch_renorm_train';

@@ -1,5 +1,5 @@
 import {buildResidualBlock} from './residual_block';
-import type {ResidualBlock} from './residual_block';
+import type {BlockSpec, ResidualBlock} from './residual_block';
 import type {BlockOptions} from './types';
 import {checkCommon, checkInt, checkOptions} from './validate';
 
@@ -44,6 +44,16 @@ export interface BottleneckOptions extends BlockOptions {
  * @param opts.useBias conv biases in the branch, default true
  */
 export function bottleneck(opts: BottleneckOptions): ResidualBlock {
+  return buildResidualBlock(bottleneckSpec(opts));
+}
+
+/**
+ * The validated layout of a {@link bottleneck} block (its weight layers, shortcut, gate and Fixup), for
+ * `residualBlockApply` / `residualBlockWeights`: the same checks and error messages as
+ * `bottleneck`, no tensors made. `bottleneck(opts)` builds its module from this.
+ * @param opts as for {@link bottleneck}
+ */
+export function bottleneckSpec(opts: BottleneckOptions): BlockSpec {
   const where = checkOptions('bottleneck', opts);
   const filters = checkInt(where, 'filters', opts.filters);
   const expansion = opts.expansion === undefined ? 4 : checkInt(where, 'expansion', opts.expansion);
@@ -52,7 +62,7 @@ export function bottleneck(opts: BottleneckOptions): ResidualBlock {
   const stride = opts.stride === undefined ? 1 : checkInt(where, 'stride', opts.stride);
   const {alpha0, fixupL} = checkCommon(where, opts);
   const bias = opts.useBias ?? true;
-  return buildResidualBlock({
+  return {
     where,
     opts,
     alpha0,
@@ -64,5 +74,5 @@ export function bottleneck(opts: BottleneckOptions): ResidualBlock {
       {label: 'conv3', kernelShape: [1, 1, filters, out], stride: 1, bias},
     ],
     shortcut: stride !== 1 || inChannels !== out ? {label: 'shortcut', kernelShape: [1, 1, inChannels, out], stride, bias: false} : null,
-  });
+  };
 }

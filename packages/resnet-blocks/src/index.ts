@@ -32,3 +32,9 @@ export type {
   NormFactory,
 } from './types';
 export {zerosInit} from './zeros_init';
+export {residualBlockApply, residualBlockWeights} from './residual_block_apply';
+export type {BlockApplyOptions, BlockLayout, BlockWeightSpec, LayerSpec} from './residual_block_apply';
+export type {BlockSpec} from './residual_block';
+export {residualDenseSpec} from './residual_dense';
+export {residualConvSpec} from './residual_conv';
+export {bottleneckSpec} from './bottleneck';

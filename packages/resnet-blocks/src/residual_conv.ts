@@ -1,5 +1,5 @@
 import {buildResidualBlock} from './residual_block';
-import type {ResidualBlock} from './residual_block';
+import type {BlockSpec, ResidualBlock} from './residual_block';
 import type {BlockOptions} from './types';
 import {checkCommon, checkInt, checkOptions} from './validate';
 
@@ -44,6 +44,16 @@ export interface ResidualConvOptions extends BlockOptions {
  * @param opts.useBias conv biases in the branch, default true (torchvision/timm: false)
  */
 export function residualConv(opts: ResidualConvOptions): ResidualBlock {
+  return buildResidualBlock(residualConvSpec(opts));
+}
+
+/**
+ * The validated layout of a {@link residualConv} block (its weight layers, shortcut, gate and Fixup), for
+ * `residualBlockApply` / `residualBlockWeights`: the same checks and error messages as
+ * `residualConv`, no tensors made. `residualConv(opts)` builds its module from this.
+ * @param opts as for {@link residualConv}
+ */
+export function residualConvSpec(opts: ResidualConvOptions): BlockSpec {
   const where = checkOptions('residualConv', opts);
   const filters = checkInt(where, 'filters', opts.filters);
   const inChannels = opts.inChannels === undefined ? filters : checkInt(where, 'inChannels', opts.inChannels);
@@ -51,7 +61,7 @@ export function residualConv(opts: ResidualConvOptions): ResidualBlock {
   const {alpha0, fixupL} = checkCommon(where, opts);
   const bias = opts.useBias ?? true;
   const project = stride !== 1 || inChannels !== filters;
-  return buildResidualBlock({
+  return {
     where,
     opts,
     alpha0,
@@ -62,5 +72,5 @@ export function residualConv(opts: ResidualConvOptions): ResidualBlock {
       {label: 'conv2', kernelShape: [3, 3, filters, filters], stride: 1, bias},
     ],
     shortcut: project ? {label: 'shortcut', kernelShape: [1, 1, inChannels, filters], stride, bias: false} : null,
-  });
+  };
 }

@@ -1,5 +1,5 @@
 import {buildResidualBlock} from './residual_block';
-import type {ResidualBlock} from './residual_block';
+import type {BlockSpec, ResidualBlock} from './residual_block';
 import type {BlockOptions} from './types';
 import {checkCommon, checkInt, checkOptions} from './validate';
 
@@ -42,13 +42,23 @@ export interface ResidualDenseOptions extends BlockOptions {
  * @param opts.useBias dense biases in the branch, default true
  */
 export function residualDense(opts: ResidualDenseOptions): ResidualBlock {
+  return buildResidualBlock(residualDenseSpec(opts));
+}
+
+/**
+ * The validated layout of a {@link residualDense} block (its weight layers, shortcut, gate and Fixup), for
+ * `residualBlockApply` / `residualBlockWeights`: the same checks and error messages as
+ * `residualDense`, no tensors made. `residualDense(opts)` builds its module from this.
+ * @param opts as for {@link residualDense}
+ */
+export function residualDenseSpec(opts: ResidualDenseOptions): BlockSpec {
   const where = checkOptions('residualDense', opts);
   const units = checkInt(where, 'units', opts.units);
   const hidden = opts.hidden === undefined ? units : checkInt(where, 'hidden', opts.hidden);
   const inputUnits = opts.inputUnits === undefined ? units : checkInt(where, 'inputUnits', opts.inputUnits);
   const {alpha0, fixupL} = checkCommon(where, opts);
   const bias = opts.useBias ?? true;
-  return buildResidualBlock({
+  return {
     where,
     opts,
     alpha0,
@@ -59,5 +69,5 @@ export function residualDense(opts: ResidualDenseOptions): ResidualBlock {
       {label: 'dense2', kernelShape: [hidden, units], stride: 1, bias},
     ],
     shortcut: inputUnits !== units ? {label: 'shortcut', kernelShape: [inputUnits, units], stride: 1, bias: false} : null,
-  });
+  };
 }

@@ -1,1 +1,24 @@
-export {};
+// tf.layers layers (tf.layers.Layer subclasses, serializable) with the technique packages' numerics.
+export {StableTrainBatchNormalization, batchNormalization} from './batch_normalization';
+export type {BatchNormalizationArgs, LayerArgs, RunningVarianceConvention} from './batch_normalization';
+export {StableTrainBatchRenormalization, batchRenormalization} from './batch_renormalization';
+export type {BatchRenormalizationArgs} from './batch_renormalization';
+export {StableTrainLayerNormalization, layerNormalization} from './layer_normalization';
+export type {LayerNormalizationArgs} from './layer_normalization';
+export {StableTrainGroupNormalization, groupNormalization} from './group_normalization';
+export type {GroupNormalizationArgs} from './group_normalization';
+export {StableTrainRMSNormalization, rmsNormalization} from './rms_normalization';
+export type {RMSNormalizationArgs} from './rms_normalization';
+export type {AffineNormArgs} from './affine_norm_layer';
+export {StableTrainWeightStandardizedConv2D, weightStandardizedConv2d} from './weight_standardized_conv2d';
+export type {WeightStandardizedConv2DArgs} from './weight_standardized_conv2d';
+export {StableTrainScalarGate, scalarGate} from './scalar_gate';
+export type {ScalarGateArgs} from './scalar_gate';
+export {StableTrainResidualDense, residualDense} from './residual_dense';
+export type {ResidualDenseArgs} from './residual_dense';
+export {StableTrainResidualConv, residualConv} from './residual_conv';
+export type {ResidualConvArgs} from './residual_conv';
+export {StableTrainBottleneck, bottleneck} from './bottleneck';
+export type {BottleneckArgs} from './bottleneck';
+export type {BlockNorm, ResidualBlockArgs} from './residual_block_layer';
+export type {ConstraintOption, InitializerOption, RegularizerOption} from './weight_options';

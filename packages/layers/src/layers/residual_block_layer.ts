@@ -1,0 +1,229 @@
+// Internal base of residualDense, residualConv and bottleneck: builds the weights that
+// @stable-train/resnet-blocks' layout lists (same names: `dense1/kernel`, `gate/alpha`,
+// `norm1/gamma`, ...) and computes with its `residualBlockApply`; the norms are
+// @stable-train/batchnorm's ops on the layer's own norm weights.
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import {groupNorm, layerNorm, rmsNorm} from '@stable-train/batchnorm';
+import {residualBlockApply, residualBlockWeights, resolveActivation} from '@stable-train/resnet-blocks';
+import type {ActivationName, BlockLayout, BlockSpec, Gate} from '@stable-train/resnet-blocks';
+import type {LayerArgs, RunningVarianceConvention} from './batch_normalization';
+import {bool, checkArgs, inRange, integer, oneOf, positive, show} from './checks';
+import {checkActivation} from './conv_options';
+import {batchNormCall, isTraining} from './norm_call';
+import {
+  Constraint, ConstraintOption, Initializer, InitializerOption, Regularizer, RegularizerOption,
+  resolveConstraint, resolveInitializer, resolveRegularizer, serialize,
+} from './weight_options';
+
+/** The normalisation inside a residual block's branch (before each weight layer). */
+export type BlockNorm = 'none' | 'batchNormalization' | 'layerNormalization' | 'groupNormalization' | 'rmsNormalization';
+const NORMS: readonly BlockNorm[] = ['none', 'batchNormalization', 'layerNormalization', 'groupNormalization', 'rmsNormalization'];
+
+/** Options every residual block layer takes (those of `@stable-train/resnet-blocks`, Keras-named). */
+export interface ResidualBlockArgs extends LayerArgs {
+  /** activation name (default 'relu'; pre-activation order) */
+  activation?: ActivationName;
+  /** norm before each weight layer (default 'none'); its weights are `norm1/...`, `norm2/...` */
+  norm?: BlockNorm;
+  /** groups of 'groupNormalization' (default 32; must divide every normalised channel count) */
+  normGroups?: number;
+  /** epsilon of the norms (default 1e-3, Keras; PyTorch 1e-5; RMS norm too) */
+  normEpsilon?: number;
+  /** Keras momentum of 'batchNormalization' (weight of the old moving value, default 0.99) */
+  normMomentum?: number;
+  /** moving-variance rule of 'batchNormalization' (default 'keras'; 'pytorch' = unbiased) */
+  runningVarianceConvention?: RunningVarianceConvention;
+  /** residual gate y = s(x) + alpha * F(x): 'none' (default), 'rezero', 'skipinit' (alpha 0) or {init} */
+  gate?: Gate;
+  /** biases in the branch's weight layers (default true) */
+  useBias?: boolean;
+  /** default 'heUniform' (the technique package's default, PyTorch kaiming_uniform_ relu) */
+  kernelInitializer?: InitializerOption;
+  biasInitializer?: InitializerOption;
+  kernelRegularizer?: RegularizerOption;
+  biasRegularizer?: RegularizerOption;
+  kernelConstraint?: ConstraintOption;
+  biasConstraint?: ConstraintOption;
+}
+
+interface NormVars {
+  gamma: tfl.LayerVariable | null;
+  beta: tfl.LayerVariable | null;
+  movingMean: tfl.LayerVariable | null;
+  movingVariance: tfl.LayerVariable | null;
+}
+
+/** Common machinery of the residual block layers. */
+export abstract class ResidualBlockLayer extends tfl.layers.Layer {
+  readonly activation: ActivationName;
+  readonly norm: BlockNorm;
+  readonly normGroups: number;
+  readonly normEpsilon: number;
+  readonly normMomentum: number;
+  readonly runningVarianceConvention: RunningVarianceConvention;
+  readonly gate: Gate;
+  readonly useBias: boolean;
+  protected readonly where: string;
+  private readonly inits: {kernel: Initializer; bias: Initializer};
+  private readonly regs: {kernel: Regularizer | null; bias: Regularizer | null};
+  private readonly cons: {kernel: Constraint | null; bias: Constraint | null};
+  private layout: BlockLayout | null = null;
+  private readonly blockWeights: {[name: string]: tfl.LayerVariable} = {};
+  private readonly norms: NormVars[] = [];
+
+  protected constructor(where: string, args: ResidualBlockArgs) {
+    checkArgs(where, args);
+    const a = args ?? {};
+    const activation = checkActivation(where, a.activation, 'relu');
+    const norm = oneOf(where, 'norm', a.norm, 'none', NORMS);
+    const normGroups = integer(where, 'normGroups', a.normGroups, 32);
+    const normEpsilon = positive(where, 'normEpsilon', a.normEpsilon, 1e-3);
+    const normMomentum = inRange(where, 'normMomentum', a.normMomentum, 0.99, 0, 1);
+    const conv = oneOf(where, 'runningVarianceConvention', a.runningVarianceConvention, 'keras', ['keras', 'pytorch'] as const);
+    const gate = a.gate ?? 'none';
+    const okGate = gate === 'none' || gate === 'rezero' || gate === 'skipinit' ||
+      (typeof gate === 'object' && gate !== null && Number.isFinite((gate as {init?: unknown}).init));
+    if (!okGate) throw new Error(`${where}: gate must be 'none', 'rezero', 'skipinit' or {init: <finite number>}, got ${show(a.gate)}`);
+    const useBias = bool(where, 'useBias', a.useBias, true);
+    const inits = {
+      kernel: resolveInitializer(where, 'kernelInitializer', a.kernelInitializer, 'heUniform'),
+      bias: resolveInitializer(where, 'biasInitializer', a.biasInitializer, 'zeros'),
+    };
+    const regs = {
+      kernel: resolveRegularizer(where, 'kernelRegularizer', a.kernelRegularizer),
+      bias: resolveRegularizer(where, 'biasRegularizer', a.biasRegularizer),
+    };
+    const cons = {
+      kernel: resolveConstraint(where, 'kernelConstraint', a.kernelConstraint),
+      bias: resolveConstraint(where, 'biasConstraint', a.biasConstraint),
+    };
+    super(a);
+    this.where = where;
+    this.activation = activation;
+    this.norm = norm;
+    this.normGroups = normGroups;
+    this.normEpsilon = normEpsilon;
+    this.normMomentum = normMomentum;
+    this.runningVarianceConvention = conv;
+    this.gate = typeof gate === 'object' ? {init: gate.init} : gate;
+    this.useBias = useBias;
+    this.inits = inits;
+    this.regs = regs;
+    this.cons = cons;
+  }
+
+  /** The technique package's layout for this input channel count (validates the options). */
+  protected abstract spec(inChannels: number): BlockSpec;
+
+  /** The input rank (2 for dense, 4 for conv). */
+  protected abstract get rank(): number;
+
+  /** Output channels. */
+  protected abstract get outChannels(): number;
+
+  /** Spatial stride (1 for dense). */
+  protected get stride(): number {
+    return 1;
+  }
+
+  override build(inputShape: tfl.Shape | tfl.Shape[]): void {
+    const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tfl.Shape;
+    const c = shape[shape.length - 1];
+    if (shape.length !== this.rank || c == null) {
+      const layout = this.rank === 2 ? '[batch, features]' : '[batch, height, width, channels]';
+      throw new Error(`${this.name}: expected input ${layout} with a known last axis, got input shape [${shape}]`);
+    }
+    const layout = this.spec(c);
+    layout.layers.forEach((l, i) => this.norms.push(this.addNorm(`norm${i + 1}`, l.kernelShape[l.kernelShape.length - 2])));
+    for (const w of residualBlockWeights(layout)) {
+      const kernel = w.role === 'kernel' || w.role === 'shortcut';
+      if (w.role === 'alpha') {
+        const init = tfl.initializers.constant({value: layout.alpha0 as number});
+        this.blockWeights[w.name] = this.addWeight(w.name, w.shape, 'float32', init, undefined, true);
+      } else if (kernel || w.role === 'bias') {
+        const k = kernel ? 'kernel' : 'bias';
+        this.blockWeights[w.name] = this.addWeight(w.name, w.shape, 'float32', this.inits[k], this.regs[k] ?? undefined, true, this.cons[k] ?? undefined);
+      } else {
+        throw new Error(`${this.name}: Fixup weights are not supported by the tf.layers blocks, got '${w.name}'`);
+      }
+    }
+    this.layout = layout;
+    this.inputSpec = [new tfl.InputSpec({ndim: this.rank, axes: {[this.rank - 1]: c}})];
+    this.built = true;
+  }
+
+  private addNorm(prefix: string, c: number): NormVars {
+    const none = {gamma: null, beta: null, movingMean: null, movingVariance: null};
+    if (this.norm === 'none') return none;
+    if (this.norm === 'groupNormalization' && c % this.normGroups !== 0) {
+      throw new Error(`${this.name}: normGroups (${this.normGroups}) must divide the ${c} channels normalised by ${prefix}`);
+    }
+    const ones = tfl.initializers.ones();
+    const zeros = tfl.initializers.zeros();
+    const gamma = this.addWeight(`${prefix}/gamma`, [c], 'float32', ones, undefined, true);
+    const beta = this.norm === 'rmsNormalization' ? null : this.addWeight(`${prefix}/beta`, [c], 'float32', zeros, undefined, true);
+    if (this.norm !== 'batchNormalization') return {...none, gamma, beta};
+    const movingMean = this.addWeight(`${prefix}/moving_mean`, [c], 'float32', zeros, undefined, false);
+    const movingVariance = this.addWeight(`${prefix}/moving_variance`, [c], 'float32', ones, undefined, false);
+    return {gamma, beta, movingMean, movingVariance};
+  }
+
+  private applyNorm(h: tf.Tensor, i: number, training: boolean): tf.Tensor {
+    const v = this.norms[i];
+    const g = v.gamma?.read() ?? null;
+    const b = v.beta?.read() ?? null;
+    const eps = this.normEpsilon;
+    switch (this.norm) {
+      case 'batchNormalization':
+        return batchNormCall(h, {gamma: v.gamma, beta: v.beta, movingMean: v.movingMean!, movingVariance: v.movingVariance!}, training, {
+          epsilon: eps, momentum: this.normMomentum, unbiased: this.runningVarianceConvention === 'pytorch', renorm: null,
+        });
+      case 'layerNormalization':
+        return layerNorm(h, g, b, eps);
+      case 'groupNormalization':
+        return groupNorm(h, g, b, this.normGroups, eps);
+      default:
+        return rmsNorm(h, g, eps);
+    }
+  }
+
+  override computeOutputShape(inputShape: tfl.Shape | tfl.Shape[]): tfl.Shape {
+    const s = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tfl.Shape;
+    // PyTorch-style padding k // 2 with odd k: out = floor((n - 1) / stride) + 1
+    const down = (n: number | null) => (n == null ? null : Math.floor((n - 1) / this.stride) + 1);
+    return this.rank === 2 ? [s[0], this.outChannels] : [s[0], down(s[1]), down(s[2]), this.outChannels];
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[], kwargs: {[key: string]: unknown}): tf.Tensor {
+    const x = Array.isArray(inputs) ? inputs[0] : inputs;
+    const training = isTraining(kwargs);
+    const act = resolveActivation(this.activation, this.name);
+    return tf.tidy(() => {
+      const weights: {[name: string]: tf.Tensor} = {};
+      for (const [n, v] of Object.entries(this.blockWeights)) weights[n] = v.read();
+      const norm = this.norm === 'none' ? undefined : (h: tf.Tensor, i: number) => this.applyNorm(h, i, training);
+      return residualBlockApply(this.layout!, x, weights, {activation: act, norm});
+    });
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return {
+      activation: this.activation,
+      norm: this.norm,
+      normGroups: this.normGroups,
+      normEpsilon: this.normEpsilon,
+      normMomentum: this.normMomentum,
+      runningVarianceConvention: this.runningVarianceConvention,
+      gate: this.gate as tf.serialization.ConfigDictValue,
+      useBias: this.useBias,
+      kernelInitializer: serialize(this.inits.kernel),
+      biasInitializer: serialize(this.inits.bias),
+      kernelRegularizer: serialize(this.regs.kernel),
+      biasRegularizer: serialize(this.regs.bias),
+      kernelConstraint: serialize(this.cons.kernel),
+      biasConstraint: serialize(this.cons.bias),
+      ...super.getConfig(),
+    };
+  }
+}
