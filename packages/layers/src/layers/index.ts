@@ -20,5 +20,6 @@ export {StableTrainResidualConv, residualConv} from './residual_conv';
 export type {ResidualConvArgs} from './residual_conv';
 export {StableTrainBottleneck, bottleneck} from './bottleneck';
 export type {BottleneckArgs} from './bottleneck';
-export type {BlockNorm, ResidualBlockArgs} from './residual_block_layer';
+export type {ResidualBlockArgs} from './residual_block_layer';
+export type {BlockNorm} from './block_norm';
 export type {ConstraintOption, InitializerOption, RegularizerOption} from './weight_options';

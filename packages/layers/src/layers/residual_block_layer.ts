@@ -4,21 +4,19 @@
 // @stable-train/batchnorm's ops on the layer's own norm weights.
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import {groupNorm, layerNorm, rmsNorm} from '@stable-train/batchnorm';
 import {residualBlockApply, residualBlockWeights, resolveActivation} from '@stable-train/resnet-blocks';
 import type {ActivationName, BlockLayout, BlockSpec, Gate} from '@stable-train/resnet-blocks';
 import type {LayerArgs, RunningVarianceConvention} from './batch_normalization';
 import {bool, checkArgs, inRange, integer, oneOf, positive, show} from './checks';
 import {checkActivation} from './conv_options';
-import {batchNormCall, isTraining} from './norm_call';
+import {BLOCK_NORMS, BlockNorm, NormVars, blockNormCall, normWeightSpecs} from './block_norm';
+import {isTraining} from './norm_call';
 import {
   Constraint, ConstraintOption, Initializer, InitializerOption, Regularizer, RegularizerOption,
   resolveConstraint, resolveInitializer, resolveRegularizer, serialize,
 } from './weight_options';
 
-/** The normalisation inside a residual block's branch (before each weight layer). */
-export type BlockNorm = 'none' | 'batchNormalization' | 'layerNormalization' | 'groupNormalization' | 'rmsNormalization';
-const NORMS: readonly BlockNorm[] = ['none', 'batchNormalization', 'layerNormalization', 'groupNormalization', 'rmsNormalization'];
+export type {BlockNorm} from './block_norm';
 
 /** Options every residual block layer takes (those of `@stable-train/resnet-blocks`, Keras-named). */
 export interface ResidualBlockArgs extends LayerArgs {
@@ -47,12 +45,12 @@ export interface ResidualBlockArgs extends LayerArgs {
   biasConstraint?: ConstraintOption;
 }
 
-interface NormVars {
-  gamma: tfl.LayerVariable | null;
-  beta: tfl.LayerVariable | null;
-  movingMean: tfl.LayerVariable | null;
-  movingVariance: tfl.LayerVariable | null;
-}
+// options of the technique modules that the layers take another way (or not at all)
+const MODULE_ONLY: Record<string, string> = {
+  fixup: "Fixup is not available as a tf.layers block; use gate: 'rezero' or 'skipinit'",
+  kernelInit: 'use kernelInitializer', biasInit: 'use biasInitializer',
+  stride: 'use strides', inChannels: 'the input shape gives it', inputUnits: 'the input shape gives it',
+};
 
 /** Common machinery of the residual block layers. */
 export abstract class ResidualBlockLayer extends tfl.layers.Layer {
@@ -75,8 +73,11 @@ export abstract class ResidualBlockLayer extends tfl.layers.Layer {
   protected constructor(where: string, args: ResidualBlockArgs) {
     checkArgs(where, args);
     const a = args ?? {};
+    for (const [k, hint] of Object.entries(MODULE_ONLY)) {
+      if (k in a) throw new Error(`${where}: ${k} is an option of the @stable-train/resnet-blocks module, not of this layer; ${hint}`);
+    }
     const activation = checkActivation(where, a.activation, 'relu');
-    const norm = oneOf(where, 'norm', a.norm, 'none', NORMS);
+    const norm = oneOf(where, 'norm', a.norm, 'none', BLOCK_NORMS);
     const normGroups = integer(where, 'normGroups', a.normGroups, 32);
     const normEpsilon = positive(where, 'normEpsilon', a.normEpsilon, 1e-3);
     const normMomentum = inRange(where, 'normMomentum', a.normMomentum, 0.99, 0, 1);
@@ -154,38 +155,15 @@ export abstract class ResidualBlockLayer extends tfl.layers.Layer {
   }
 
   private addNorm(prefix: string, c: number): NormVars {
-    const none = {gamma: null, beta: null, movingMean: null, movingVariance: null};
-    if (this.norm === 'none') return none;
     if (this.norm === 'groupNormalization' && c % this.normGroups !== 0) {
       throw new Error(`${this.name}: normGroups (${this.normGroups}) must divide the ${c} channels normalised by ${prefix}`);
     }
-    const ones = tfl.initializers.ones();
-    const zeros = tfl.initializers.zeros();
-    const gamma = this.addWeight(`${prefix}/gamma`, [c], 'float32', ones, undefined, true);
-    const beta = this.norm === 'rmsNormalization' ? null : this.addWeight(`${prefix}/beta`, [c], 'float32', zeros, undefined, true);
-    if (this.norm !== 'batchNormalization') return {...none, gamma, beta};
-    const movingMean = this.addWeight(`${prefix}/moving_mean`, [c], 'float32', zeros, undefined, false);
-    const movingVariance = this.addWeight(`${prefix}/moving_variance`, [c], 'float32', ones, undefined, false);
-    return {gamma, beta, movingMean, movingVariance};
-  }
-
-  private applyNorm(h: tf.Tensor, i: number, training: boolean): tf.Tensor {
-    const v = this.norms[i];
-    const g = v.gamma?.read() ?? null;
-    const b = v.beta?.read() ?? null;
-    const eps = this.normEpsilon;
-    switch (this.norm) {
-      case 'batchNormalization':
-        return batchNormCall(h, {gamma: v.gamma, beta: v.beta, movingMean: v.movingMean!, movingVariance: v.movingVariance!}, training, {
-          epsilon: eps, momentum: this.normMomentum, unbiased: this.runningVarianceConvention === 'pytorch', renorm: null,
-        });
-      case 'layerNormalization':
-        return layerNorm(h, g, b, eps);
-      case 'groupNormalization':
-        return groupNorm(h, g, b, this.normGroups, eps);
-      default:
-        return rmsNorm(h, g, eps);
+    const vars: NormVars = {gamma: null, beta: null, movingMean: null, movingVariance: null};
+    for (const w of normWeightSpecs(this.norm, prefix)) {
+      const init = w.init === 'ones' ? tfl.initializers.ones() : tfl.initializers.zeros();
+      vars[w.key] = this.addWeight(w.name, [c], 'float32', init, undefined, w.trainable);
     }
+    return vars;
   }
 
   override computeOutputShape(inputShape: tfl.Shape | tfl.Shape[]): tfl.Shape {
@@ -202,7 +180,11 @@ export abstract class ResidualBlockLayer extends tfl.layers.Layer {
     return tf.tidy(() => {
       const weights: {[name: string]: tf.Tensor} = {};
       for (const [n, v] of Object.entries(this.blockWeights)) weights[n] = v.read();
-      const norm = this.norm === 'none' ? undefined : (h: tf.Tensor, i: number) => this.applyNorm(h, i, training);
+      const settings = {
+        kind: this.norm, epsilon: this.normEpsilon, groups: this.normGroups, momentum: this.normMomentum,
+        unbiased: this.runningVarianceConvention === 'pytorch',
+      };
+      const norm = this.norm === 'none' ? undefined : (h: tf.Tensor, i: number) => blockNormCall(h, this.norms[i], training, settings);
       return residualBlockApply(this.layout!, x, weights, {activation: act, norm});
     });
   }

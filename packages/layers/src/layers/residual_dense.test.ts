@@ -99,6 +99,8 @@ describe('residualDense: bad input', () => {
     ['normEpsilon -1', {units: 4, normEpsilon: -1}, /residualDense: normEpsilon must be a finite number > 0, got -1/],
     ['kernelInitializer 42', {units: 4, kernelInitializer: 42}, /residualDense: kernelInitializer must be a initializer/],
     ['no args', undefined, /residualDense: args with units are required, got undefined/],
+    ['fixup', {units: 4, fixup: {numBlocks: 8}}, /residualDense: fixup is an option of the @stable-train\/resnet-blocks module, not of this layer; Fixup is not available/],
+    ['kernelInit', {units: 4, kernelInit: () => null}, /residualDense: kernelInit is an option of the .* module, not of this layer; use kernelInitializer/],
   ];
   for (const [what, args, msg] of cases) {
     it(`${what}: throws naming the argument before any tensor is made`, () => {

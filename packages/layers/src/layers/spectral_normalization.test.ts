@@ -56,6 +56,31 @@ describeBackends(['cpu', 'wasm'], () => {
     model.dispose();
   });
 
+  it('in a tf.sequential: fit trains u and the kernel; the normalised kernel keeps spectral norm ~1; predict leaves u alone', async () => {
+    const {sn, model} = denseSn(4);
+    model.add(tfl.layers.dense({units: 1}));
+    model.compile({optimizer: tf.train.sgd(0.05), loss: 'meanSquaredError'});
+    const x = tf.randomNormal([32, 7], 0, 1, 'float32', 6);
+    const y = tf.randomNormal([32, 1], 0, 1, 'float32', 7);
+    const [k0, , u0] = sn.getWeights().map((t) => t.dataSync().slice());
+    await model.fit(x, y, {epochs: 1, batchSize: 8, verbose: 0});
+    const before = tf.memory().numTensors;
+    await model.fit(x, y, {epochs: 3, batchSize: 8, verbose: 0});
+    expect(tf.memory().numTensors).toBe(before); // no leak over a fit of several epochs
+    const [k1, , u1] = sn.getWeights();
+    expect(Array.from(k1.dataSync())).not.toEqual(Array.from(k0));
+    expect(Array.from(u1.dataSync())).not.toEqual(Array.from(u0));
+    const uAfterFit = u1.dataSync().slice();
+    const p = model.predict(x) as tf.Tensor;
+    expect(Array.from(sn.getWeights()[2].dataSync())).toEqual(Array.from(uAfterFit));
+    // σ(W)/σ̂ of the kernel the layer uses at inference: 1 up to the power iteration's lag
+    const [w, , uu, vv] = sn.getWeights();
+    const sigmaHat = tf.tidy(() => tf.sum(tf.mul(tf.matMul(tf.reshape(vv, [1, -1]), w), tf.reshape(uu, [1, -1]))).dataSync()[0]);
+    expect(Math.abs(sigmaMax(w) / sigmaHat - 1)).toBeLessThan(0.02);
+    tf.dispose([x, y, p]);
+    model.dispose();
+  });
+
   it('wraps a conv2d; fits (gradient through σ) and save → loadLayersModel round-trips config, u and predictions, leak-free', async () => {
     const inp = tfl.input({shape: [6, 6, 2]});
     const c = spectralNormalization({layer: tfl.layers.conv2d({filters: 3, kernelSize: 3, activation: 'relu', kernelInitializer: tfl.initializers.glorotNormal({seed: 1})}), seed: 0}).apply(inp) as tfl.SymbolicTensor;
