@@ -1,7 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import {FrozenBatchNorm} from '@stable-train/batchnorm';
 import {describeBackends, expectClose, expectNoLeak, goldenData, goldenTensor, loadGolden} from '@stable-train/testing';
-import {frozenBatchNormalization} from './frozen_batch_normalization';
+import * as tfl from '@tensorflow/tfjs-layers';
+import {batchNormalization} from './batch_normalization';
+import {freezeBatchNormalization, frozenBatchNormalization} from './frozen_batch_normalization';
 import {FWD, GRAD, build, disposeResult, forwardAndGrads, setWeights, weight} from '../../test/golden_layer';
 
 describeBackends(['cpu', 'wasm'], () => {
@@ -71,5 +73,37 @@ describe('frozenBatchNormalization: bad input', () => {
   });
   it('a non-last axis: throws at build naming the layer', () => {
     expect(() => build(frozenBatchNormalization({axis: 1, name: 'fbn_ax'}), [2, 3, 4])).toThrow(/fbn_ax: axis must be the last axis \(-1\)/);
+  });
+});
+
+describeBackends(['cpu', 'wasm'], () => {
+  for (const [what, make] of [
+    ['ours (pytorch convention)', () => batchNormalization({momentum: 0.5, runningVarianceConvention: 'pytorch'})],
+    ['tf.layers.batchNormalization', () => tfl.layers.batchNormalization({momentum: 0.5})],
+    ['ours without center', () => batchNormalization({momentum: 0.5, center: false})],
+  ] as [string, () => tfl.layers.Layer][]) {
+    it(`freezeBatchNormalization(${what}) after fit: the frozen layer gives bn's inference output in training mode too`, async () => {
+      const bn = make();
+      const model = tfl.sequential({layers: [tfl.layers.dense({units: 4, inputShape: [3]}), bn, tfl.layers.dense({units: 1})]});
+      model.compile({optimizer: tf.train.sgd(0.05), loss: 'meanSquaredError'});
+      const x = tf.add(tf.mul(tf.randomNormal([8, 3]), 2), 1);
+      const y = tf.randomNormal([8, 1]);
+      await model.fit(x, y, {epochs: 2, batchSize: 4, verbose: 0});
+      const frozen = freezeBatchNormalization(bn, {name: `frozen_${what.length}`});
+      const h = model.layers[0].apply(x) as tf.Tensor;
+      const yBn = bn.apply(h, {training: false}) as tf.Tensor;
+      const yFrozen = frozen.apply(h, {training: true}) as tf.Tensor;
+      expectClose(yFrozen, yBn, {rtol: 1e-5, atol: 1e-6});
+      expect(frozen.trainableWeights).toEqual([]);
+      tf.dispose([x, y, h, yBn, yFrozen]);
+      model.dispose();
+    });
+  }
+});
+
+describe('freezeBatchNormalization: bad input', () => {
+  it('refuses a layer that is not a built batch norm, naming it', () => {
+    expect(() => freezeBatchNormalization(tfl.layers.dense({units: 2, name: 'not_bn'}))).toThrow(/freezeBatchNormalization: bn must be a built batch normalisation layer .* got not_bn \(Dense\)/);
+    expect(() => freezeBatchNormalization({} as never)).toThrow(/freezeBatchNormalization: bn must be a tf.layers.Layer/);
   });
 });

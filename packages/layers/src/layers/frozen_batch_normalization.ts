@@ -60,7 +60,7 @@ export class StableTrainFrozenBatchNormalization extends tfl.layers.Layer {
       movingMean: add('moving_mean', tfl.initializers.zeros()),
       movingVariance: add('moving_variance', tfl.initializers.ones()),
     };
-    this.inputSpec = [new tfl.InputSpec({ndim: rank, axes: {[rank - 1]: c}})];
+    this.inputSpec = [new tfl.InputSpec({minNDim: 2})]; // batchNormInference checks the channels
     this.built = true;
   }
 
@@ -88,4 +88,46 @@ tf.serialization.registerClass(StableTrainFrozenBatchNormalization);
  */
 export function frozenBatchNormalization(args?: FrozenBatchNormalizationArgs): StableTrainFrozenBatchNormalization {
   return new StableTrainFrozenBatchNormalization(args);
+}
+
+/**
+ * A frozen copy of a trained batch normalisation layer (ours or `tf.layers.batchNormalization`):
+ * a {@link StableTrainFrozenBatchNormalization} with its epsilon and its `gamma`, `beta`,
+ * `moving_mean`, `moving_variance` values (ones / zeros where the layer has no scale / center),
+ * so y = the layer's inference output in `fit` and `predict` alike, and nothing trains or moves.
+ * The tf.layers counterpart of `@stable-train/batchnorm` `freezeBatchNorm`
+ * (torchvision `FrozenBatchNorm2d` loaded from a `BatchNorm2d`'s state).
+ *
+ * ```ts
+ * const bn = layers.batchNormalization();
+ * const model = tf.sequential({layers: [tf.layers.dense({units: 4, inputShape: [3]}), bn]});
+ * const frozen = layers.freezeBatchNormalization(bn); // use it in the fine-tuning model
+ * ```
+ * @param bn a built batch normalisation layer with channels last
+ * @param args options of the new layer (`name`, ...); epsilon is taken from `bn`
+ */
+export function freezeBatchNormalization(bn: tfl.layers.Layer, args: Omit<FrozenBatchNormalizationArgs, 'epsilon'> = {}): StableTrainFrozenBatchNormalization {
+  const fn = 'freezeBatchNormalization';
+  if (!(bn instanceof tfl.layers.Layer)) throw new Error(`${fn}: bn must be a tf.layers.Layer, got ${String(bn)}`);
+  const byName = (suffix: string) => bn.weights.find((w) => w.originalName.endsWith(`/${suffix}`));
+  const mm = byName('moving_mean');
+  const mv = byName('moving_variance');
+  const epsilon = (bn.getConfig() as {epsilon?: unknown}).epsilon;
+  if (!bn.built || !mm || !mv || typeof epsilon !== 'number') {
+    throw new Error(`${fn}: bn must be a built batch normalisation layer (weights moving_mean, moving_variance and an epsilon), got ${bn.name} (${bn.getClassName()})`);
+  }
+  if (args !== undefined && (args === null || typeof args !== 'object' || 'epsilon' in args)) {
+    throw new Error(`${fn}: args must be an object of layer options without epsilon (taken from bn), got ${JSON.stringify(args)}`);
+  }
+  const frozen = new StableTrainFrozenBatchNormalization({...args, epsilon});
+  const c = mm.shape[0] as number;
+  frozen.build([null, c]);
+  const w = (frozen as unknown as {w: Record<string, tfl.LayerVariable>}).w;
+  const gamma = byName('gamma');
+  const beta = byName('beta');
+  if (gamma) w.gamma.write(gamma.read());
+  if (beta) w.beta.write(beta.read());
+  w.movingMean.write(mm.read());
+  w.movingVariance.write(mv.read());
+  return frozen;
 }
