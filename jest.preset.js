@@ -7,6 +7,7 @@ const moduleNameMapper = {
   '^@stable-train/testing$': path.join(root, 'tools/testing/src/index.ts'),
   '^stable-train$': path.join(root, 'packages/stable-train/src/index.ts'),
   '^@stable-train/layers/node$': path.join(root, 'packages/layers/src/node/index.ts'),
+  '^stable-train/node$': path.join(root, 'packages/stable-train/src/node.ts'),
 };
 for (const p of pkgs) moduleNameMapper[`^@stable-train/${p}$`] = path.join(root, `packages/${p}/src/index.ts`);
 

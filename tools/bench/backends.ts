@@ -79,7 +79,7 @@ function torch() {
     return;
   }
   const out = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-torch-'));
-  const r = spawnSync('python3', ['/work/shared/goldens/bench_torch.py', '20240611', out, '--steps', '60', '--repeats', '1'], {encoding: 'utf8'});
+  const r = spawnSync('python3', [path.join(__dirname, '../goldens/bench_torch.py'), '20240611', out, '--steps', '60', '--repeats', '1'], {encoding: 'utf8'});
   const file = path.join(out, 'training_reference.json');
   if (r.status !== 0 || !fs.existsSync(file)) return log(`  bench_torch.py failed: ${(r.stderr || '').split('\n').slice(-3).join(' ')}`);
   for (const s of JSON.parse(fs.readFileSync(file, 'utf8')).benchmark_mlp.summary) {

@@ -73,7 +73,7 @@ async function main() {
 
   // A: full Trainer
   const modelA = makeModel(1);
-  const clip = createClipper({mode: 'global_norm', maxNorm: 1});
+  const clip = createClipper({mode: 'globalNorm', maxNorm: 1});
   const trainer = new Trainer({
     model: modelA,
     optimizer: tf.train.sgd(LR),
@@ -94,7 +94,7 @@ async function main() {
   };
   // A2: the full recipe without metrics (logEvery 0)
   const modelA2 = makeModel(1);
-  const clip2 = createClipper({mode: 'global_norm', maxNorm: 1});
+  const clip2 = createClipper({mode: 'globalNorm', maxNorm: 1});
   const trainer2 = new Trainer({
     model: modelA2, optimizer: tf.train.sgd(LR), transforms: [clip2],
     schedule: warmupCosine({peak: LR, warmupSteps: 100, decaySteps: 100000}),
@@ -176,7 +176,7 @@ async function main() {
   const torch: {name: string; ms: number}[] = [];
   if (spawnSync('python3', ['-c', 'import torch'], {stdio: 'ignore'}).status === 0) {
     const out = fs.mkdtempSync(path.join(os.tmpdir(), 'perf-torch-'));
-    const r = spawnSync('python3', ['/work/shared/goldens/bench_torch.py', '20240611', out, '--steps', '60', '--repeats', '1'], {encoding: 'utf8'});
+    const r = spawnSync('python3', [path.join(__dirname, '../goldens/bench_torch.py'), '20240611', out, '--steps', '60', '--repeats', '1'], {encoding: 'utf8'});
     const file = path.join(out, 'training_reference.json');
     if (r.status === 0 && fs.existsSync(file)) {
       for (const s of JSON.parse(fs.readFileSync(file, 'utf8')).benchmark_mlp.summary) torch.push({name: `PyTorch ${s.blas_variant}, ${s.threads} thread(s) (measured now)`, ms: s.median_ms_per_step});

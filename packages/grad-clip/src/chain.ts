@@ -10,7 +10,7 @@ import {show} from './validate';
  * every part came from `createClipper`), their state (`getWeights`/`setWeights`) and `dispose`.
  *
  * ```ts
- * const t = chain(zeroNonFinite, createClipper({mode: 'global_norm', maxNorm: 1}));
+ * const t = chain(zeroNonFinite, createClipper({mode: 'globalNorm', maxNorm: 1}));
  * const clipped = t(grads);
  * ```
  * @param transforms functions `(grads, params?) => grads`, at least one

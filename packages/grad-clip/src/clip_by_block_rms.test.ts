@@ -10,7 +10,7 @@ describeBackends(['cpu', 'wasm'], () => {
       it(`${list.name}: optax clip_by_block_rms(${c.threshold}) matches the numpy port`, () => {
         const grads = toMapV2(list);
         const a = clipByBlockRms(grads, c.threshold);
-        const b = createClipper({mode: 'block_rms', threshold: c.threshold})(grads);
+        const b = createClipper({mode: 'blockRms', threshold: c.threshold})(grads);
         list.tensors.forEach((t, i) => {
           expectClose(a[t.name], goldenData(c.clipped_grads[i]), tolForV2(list));
           expectClose(b[t.name], goldenData(c.clipped_grads[i]), tolForV2(list));
@@ -37,7 +37,7 @@ describe('clipByBlockRms argument checks', () => {
     expect(() => clipByBlockRms(grads, -1)).toThrow('clipByBlockRms: threshold must be a finite number > 0, got -1');
     expect(() => clipByBlockRms(grads, NaN)).toThrow('clipByBlockRms: threshold must be a finite number > 0, got NaN');
     expect(() => clipByBlockRms(null as never, 1)).toThrow(/clipByBlockRms: grads must be an object of tensors/);
-    expect(() => createClipper({mode: 'block_rms'} as never)).toThrow('createClipper: threshold must be a finite number > 0, got undefined');
+    expect(() => createClipper({mode: 'blockRms'} as never)).toThrow('createClipper: threshold must be a finite number > 0, got undefined');
     tf.dispose(grads);
   });
 });

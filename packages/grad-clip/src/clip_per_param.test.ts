@@ -11,7 +11,7 @@ describeBackends(['cpu', 'wasm'], () => {
       it(`${list.name}: clip_grad_norm_([p], ${c.max_norm}) per parameter matches PyTorch 1.13`, () => {
         const grads = toMapV2(list);
         const a = clipPerParam(grads, c.max_norm, {normType: c.norm_type});
-        const b = createClipper({mode: 'per_param', maxNorm: c.max_norm, normType: c.norm_type})(grads);
+        const b = createClipper({mode: 'perParam', maxNorm: c.max_norm, normType: c.norm_type})(grads);
         // the Keras/tf.clip_by_norm variant (no 1e-6) is clipByNorm
         const k = clipByNorm(grads, c.max_norm);
         list.tensors.forEach((t, i) => {
@@ -44,8 +44,8 @@ describe('clipPerParam argument checks', () => {
     expect(() => clipPerParam(grads, 1, {normType: 0.5})).toThrow("clipPerParam: normType must be a finite number >= 1 or 'inf', got 0.5");
     expect(() => clipPerParam(grads, 1, {eps: -1})).toThrow('clipPerParam: eps must be a finite number >= 0, got -1');
     expect(() => clipPerParam([] as never, 1)).toThrow(/clipPerParam: grads must be an object of tensors/);
-    expect(() => createClipper({mode: 'per_param'} as never)).toThrow('createClipper: maxNorm must be a finite number > 0, got undefined');
-    expect(() => createClipper({mode: 'per_param', maxNorm: 1, clipValue: 1} as never)).toThrow(/unknown option 'clipValue' for mode 'per_param'/);
+    expect(() => createClipper({mode: 'perParam'} as never)).toThrow('createClipper: maxNorm must be a finite number > 0, got undefined');
+    expect(() => createClipper({mode: 'perParam', maxNorm: 1, clipValue: 1} as never)).toThrow(/unknown option 'clipValue' for mode 'perParam'/);
     tf.dispose(grads);
   });
 });

@@ -17,7 +17,7 @@ export interface ClipPerParamOptions {
  * that tensor alone (max |g| for p = 'inf').
  *
  * Differs from `clipByNorm` (Keras `clipnorm`, `tf.clip_by_norm`: g · c / max(‖g‖₂, c), no eps,
- * L2 only) by PyTorch's `+ eps` and the choice of p. `createClipper({mode: 'per_param'})` builds
+ * L2 only) by PyTorch's `+ eps` and the choice of p. `createClipper({mode: 'perParam'})` builds
  * it from plain options. Nothing is read back from the device.
  * Reference: PyTorch `torch.nn.utils.clip_grad_norm_`,
  * https://pytorch.org/docs/1.13/generated/torch.nn.utils.clip_grad_norm_.html

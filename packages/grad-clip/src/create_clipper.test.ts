@@ -31,12 +31,12 @@ describeBackends(['cpu', 'wasm'], () => {
     same(createClipper({mode: 'norm', maxNorm: 0.1})(grads), clipByNorm(grads, 0.1));
     const ref = clipByGlobalNorm(grads, 0.1, {normType: 1});
     ref.norm.dispose();
-    same(createClipper({mode: 'global_norm', maxNorm: 0.1, normType: 1})(grads), ref.grads);
+    same(createClipper({mode: 'globalNorm', maxNorm: 0.1, normType: 1})(grads), ref.grads);
     same(createClipper({mode: 'agc', clipFactor: 0.05, exclude: ['conv/bias']})(grads, params), adaptiveClip(grads, params, {clipFactor: 0.05, exclude: ['conv/bias']}));
   });
 
   it("global_norm reuses the caller's norm (GradContext) only for the map it was measured on", async () => {
-    const clip = createClipper({mode: 'global_norm', maxNorm: 0.1});
+    const clip = createClipper({mode: 'globalNorm', maxNorm: 0.1});
     const ref = clipByGlobalNorm(grads, 0.1);
     // the true norm: the same result as measuring it, and the caller's scalar is not disposed
     same(clip(grads, undefined, {grads, globalNorm: ref.norm}), clipByGlobalNorm(grads, 0.1, {norm: ref.norm}).grads);
@@ -54,12 +54,12 @@ describeBackends(['cpu', 'wasm'], () => {
     near(used, expected.grads);
     // another map (even with the same tensors) or another norm type: the ctx is ignored
     same(clip({...grads}, undefined, {grads, globalNorm: tenfold}), clipByGlobalNorm(grads, 0.1, {norm: ref.norm}).grads);
-    const l1 = createClipper({mode: 'global_norm', maxNorm: 0.1, normType: 1});
+    const l1 = createClipper({mode: 'globalNorm', maxNorm: 0.1, normType: 1});
     const refL1 = clipByGlobalNorm(grads, 0.1, {normType: 1});
     same(l1(grads, undefined, {grads, globalNorm: tenfold}), refL1.grads);
     // chain hands the ctx to its parts
     const viaChain = clipByGlobalNorm(grads, 0.01);
-    near(chain(createClipper({mode: 'global_norm', maxNorm: 0.1}))(grads, undefined, {grads, globalNorm: tenfold}), viaChain.grads);
+    near(chain(createClipper({mode: 'globalNorm', maxNorm: 0.1}))(grads, undefined, {grads, globalNorm: tenfold}), viaChain.grads);
     viaChain.norm.dispose();
     await expectNoLeak(() => clip(grads, undefined, {grads, globalNorm: tenfold}));
     expect(tenfold.isDisposed).toBe(false);
@@ -67,8 +67,8 @@ describeBackends(['cpu', 'wasm'], () => {
   });
 
   it('records its config for saving', () => {
-    const c = createClipper({mode: 'global_norm', maxNorm: 2});
-    expect(c.config).toEqual([{mode: 'global_norm', maxNorm: 2}]);
+    const c = createClipper({mode: 'globalNorm', maxNorm: 2});
+    expect(c.config).toEqual([{mode: 'globalNorm', maxNorm: 2}]);
     const auto = createClipper({mode: 'auto', percentile: 20, historySize: 4});
     expect(auto.config).toEqual([{mode: 'auto', percentile: 20, historySize: 4}]);
     expect(auto.getWeights!().map((w) => w.name)).toEqual(['autoclip/history', 'autoclip/count']);
@@ -76,12 +76,12 @@ describeBackends(['cpu', 'wasm'], () => {
   });
 
   it('chain applies transforms in order, frees intermediates and keeps configs', async () => {
-    const t = chain(createClipper({mode: 'value', clipValue: 0.02}), createClipper({mode: 'global_norm', maxNorm: 0.01}));
+    const t = chain(createClipper({mode: 'value', clipValue: 0.02}), createClipper({mode: 'globalNorm', maxNorm: 0.01}));
     const v = clipByValue(grads, 0.02);
     const ref = clipByGlobalNorm(v, 0.01);
     same(t(grads), ref.grads);
     tf.dispose([v, ref.norm]);
-    expect(t.config).toEqual([{mode: 'value', clipValue: 0.02}, {mode: 'global_norm', maxNorm: 0.01}]);
+    expect(t.config).toEqual([{mode: 'value', clipValue: 0.02}, {mode: 'globalNorm', maxNorm: 0.01}]);
     await expectNoLeak(() => t(grads));
     // a plain function in the chain makes it unsaveable (no config), but it still works
     const u = chain(zeroNonFinite, createClipper({mode: 'norm', maxNorm: 1}));
@@ -111,11 +111,11 @@ describeBackends(['cpu', 'wasm'], () => {
 describe('createClipper / chain errors', () => {
   it('rejects bad configs at creation', () => {
     expect(() => createClipper({mode: 'clip'} as never)).toThrow(
-      `createClipper: mode must be one of 'value', 'norm', 'global_norm', 'per_param', 'block_rms', 'agc', 'auto', got "clip"`,
+      `createClipper: mode must be one of 'value', 'norm', 'globalNorm', 'perParam', 'blockRms', 'agc', 'auto', got "clip"`,
     );
-    expect(() => createClipper({mode: 'global_norm', maxNorm: -1})).toThrow('createClipper: maxNorm must be a finite number > 0, got -1');
-    expect(() => createClipper({mode: 'global_norm', maxnorm: 1} as never)).toThrow(
-      "createClipper: unknown option 'maxnorm' for mode 'global_norm' (known: maxNorm, normType, eps, errorIfNonfinite)",
+    expect(() => createClipper({mode: 'globalNorm', maxNorm: -1})).toThrow('createClipper: maxNorm must be a finite number > 0, got -1');
+    expect(() => createClipper({mode: 'globalNorm', maxnorm: 1} as never)).toThrow(
+      "createClipper: unknown option 'maxnorm' for mode 'globalNorm' (known: maxNorm, normType, eps, errorIfNonfinite)",
     );
     expect(() => createClipper({mode: 'norm'} as never)).toThrow('createClipper: maxNorm must be a finite number > 0, got undefined');
     expect(() => createClipper({mode: 'value', clipValue: 1, min: 0} as never)).toThrow("createClipper: mode 'value' takes clipValue or {min, max}, not both");
@@ -127,5 +127,19 @@ describe('createClipper / chain errors', () => {
     tf.dispose(g);
     expect(() => chain()).toThrow('chain: transforms must contain at least one transform, got none');
     expect(() => chain(1 as never)).toThrow('chain: transforms[0] must be a function (grads, params?) => grads, got 1');
+  });
+});
+
+describe('createClipper: old spellings', () => {
+  it("accepts 'global_norm' with one deprecation warning and saves the new spelling", () => {
+    const warn = jest.spyOn(console, 'warn').mockImplementation(() => {});
+    try {
+      const c = createClipper({mode: 'global_norm', maxNorm: 2});
+      createClipper({mode: 'global_norm', maxNorm: 3});
+      expect(c.config).toEqual([{mode: 'globalNorm', maxNorm: 2}]);
+      expect(warn.mock.calls.filter((a) => String(a[0]).includes("'global_norm' is deprecated"))).toHaveLength(1);
+    } finally {
+      warn.mockRestore();
+    }
   });
 });

@@ -12,12 +12,26 @@ import {checkBoolean, checkNormType, checkOptions, checkPNormType, checkPositive
 const KEYS: Record<string, string[]> = {
   value: ['clipValue', 'min', 'max'],
   norm: ['maxNorm'],
-  global_norm: ['maxNorm', 'normType', 'eps', 'errorIfNonfinite'],
-  per_param: ['maxNorm', 'normType', 'eps'],
-  block_rms: ['threshold'],
+  globalNorm: ['maxNorm', 'normType', 'eps', 'errorIfNonfinite'],
+  perParam: ['maxNorm', 'normType', 'eps'],
+  blockRms: ['threshold'],
   agc: ['clipFactor', 'eps', 'normType', 'exclude'],
   auto: ['percentile', 'historySize', 'eps', 'normType'],
 };
+
+/** Spellings that shipped before the names were unified (camelCase), accepted with a warning. */
+const DEPRECATED_MODES: Record<string, string> = {global_norm: 'globalNorm', per_param: 'perParam', block_rms: 'blockRms'};
+const warned = new Set<string>();
+
+/** `mode`, or its current spelling (with a one-time deprecation warning) when it is an old one. */
+function canonicalMode(mode: unknown): unknown {
+  if (typeof mode !== 'string' || !(mode in DEPRECATED_MODES)) return mode;
+  if (!warned.has(mode)) {
+    warned.add(mode);
+    console.warn(`createClipper: mode '${mode}' is deprecated, use '${DEPRECATED_MODES[mode]}'`);
+  }
+  return DEPRECATED_MODES[mode];
+}
 
 /**
  * Builds a gradient transform `(grads, params?) => grads` from plain options, as config files and
@@ -27,14 +41,17 @@ const KEYS: Record<string, string[]> = {
  * |---|---|---|
  * | `'value'` | `clipByValue` (PyTorch `clip_grad_value_`) | `clipValue`, or `min` and `max` |
  * | `'norm'` | `clipByNorm`, per tensor (Keras `clipnorm`) | `maxNorm` |
- * | `'global_norm'` | `clipByGlobalNorm` (PyTorch `clip_grad_norm_`; timm's `'norm'`) | `maxNorm`, `normType` (any p >= 1 or 'inf'), `eps`, `errorIfNonfinite` |
- * | `'per_param'` | `clipPerParam`: each tensor by its own norm (`clip_grad_norm_` per parameter) | `maxNorm`, `normType`, `eps` |
- * | `'block_rms'` | `clipByBlockRms` (Optax `clip_by_block_rms`) | `threshold` |
+ * | `'globalNorm'` | `clipByGlobalNorm` (PyTorch `clip_grad_norm_`; timm's `'norm'`) | `maxNorm`, `normType` (any p >= 1 or 'inf'), `eps`, `errorIfNonfinite` |
+ * | `'perParam'` | `clipPerParam`: each tensor by its own norm (`clip_grad_norm_` per parameter) | `maxNorm`, `normType`, `eps` |
+ * | `'blockRms'` | `clipByBlockRms` (Optax `clip_by_block_rms`) | `threshold` |
  * | `'agc'` | `adaptiveClip` (needs `params`) | `clipFactor`, `eps`, `normType`, `exclude` |
  * | `'auto'` | `AutoClip` (stateful: call `dispose()` when done) | `percentile`, `historySize`, `eps`, `normType` |
  *
  * ```ts
- * const clip = createClipper({mode: 'global_norm', maxNorm: 1});
+ * The snake_case spellings (`'global_norm'`, `'per_param'`, `'block_rms'`) still work, with a deprecation warning.
+ *
+ * ```ts
+ * const clip = createClipper({mode: 'globalNorm', maxNorm: 1});
  * const clipped = clip(grads);
  * ```
  * @param config `{mode, ...options}`
@@ -44,7 +61,7 @@ export function createClipper(config: ClipperConfig): GradTransform {
   const fn = 'createClipper';
   const c = checkOptions<Record<string, unknown>>(fn, config);
   if (config === undefined) throw new Error(`${fn}: config must be an object with a mode, got undefined`);
-  const mode = c.mode as string;
+  const mode = canonicalMode(c.mode) as string;
   if (typeof mode !== 'string' || !(mode in KEYS)) {
     throw new Error(`${fn}: mode must be one of ${Object.keys(KEYS).map((k) => `'${k}'`).join(', ')}, got ${show(c.mode)}`);
   }
@@ -53,7 +70,7 @@ export function createClipper(config: ClipperConfig): GradTransform {
       throw new Error(`${fn}: unknown option '${key}' for mode '${mode}' (known: ${KEYS[mode].join(', ')})`);
     }
   }
-  const saved = [JSON.parse(JSON.stringify(config)) as ClipperConfig];
+  const saved = [JSON.parse(JSON.stringify({...config, mode})) as ClipperConfig];
   const tag = <T extends GradTransform>(t: T): T => Object.assign(t, {config: saved});
 
   switch (mode) {
@@ -69,7 +86,7 @@ export function createClipper(config: ClipperConfig): GradTransform {
       const maxNorm = checkPositive(fn, 'maxNorm', c.maxNorm);
       return tag((grads: tf.NamedTensorMap) => clipByNorm(grads, maxNorm));
     }
-    case 'global_norm': {
+    case 'globalNorm': {
       const maxNorm = checkPositive(fn, 'maxNorm', c.maxNorm);
       const opts = {
         normType: checkPNormType(fn, c.normType ?? 2),
@@ -84,12 +101,12 @@ export function createClipper(config: ClipperConfig): GradTransform {
         return r.grads;
       });
     }
-    case 'per_param': {
+    case 'perParam': {
       const maxNorm = checkPositive(fn, 'maxNorm', c.maxNorm);
       const opts = {normType: checkPNormType(fn, c.normType ?? 2), eps: checkPositive(fn, 'eps', c.eps ?? 1e-6, true)};
       return tag((grads: tf.NamedTensorMap) => clipPerParam(grads, maxNorm, opts));
     }
-    case 'block_rms': {
+    case 'blockRms': {
       const threshold = checkPositive(fn, 'threshold', c.threshold);
       return tag((grads: tf.NamedTensorMap) => clipByBlockRms(grads, threshold));
     }

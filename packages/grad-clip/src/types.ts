@@ -50,8 +50,14 @@ export type ClipperConfig =
   | {mode: 'value'; clipValue: number}
   | {mode: 'value'; min: number; max: number}
   | {mode: 'norm'; maxNorm: number}
+  | {mode: 'globalNorm'; maxNorm: number; normType?: PNormType; eps?: number; errorIfNonfinite?: boolean}
+  | {mode: 'perParam'; maxNorm: number; normType?: PNormType; eps?: number}
+  | {mode: 'blockRms'; threshold: number}
+  /** @deprecated spell the mode `'globalNorm'` */
   | {mode: 'global_norm'; maxNorm: number; normType?: PNormType; eps?: number; errorIfNonfinite?: boolean}
+  /** @deprecated spell the mode `'perParam'` */
   | {mode: 'per_param'; maxNorm: number; normType?: PNormType; eps?: number}
+  /** @deprecated spell the mode `'blockRms'` */
   | {mode: 'block_rms'; threshold: number}
   | {mode: 'agc'; clipFactor?: number; eps?: number; normType?: NormType; exclude?: string[]}
   | {mode: 'auto'; percentile?: number; historySize?: number; eps?: number; normType?: NormType};

@@ -38,7 +38,7 @@ describeBackends(['cpu', 'wasm'], (backend) => {
   it('clips before the wrapped optimizer steps (map and array forms)', () => {
     // sgd(lr 1), grad [3, 4] (norm 5), maxNorm 1 → step -[3, 4]/(5 + 1e-6)
     const w = tf.variable(tf.zeros([2]), true, 'wc_w');
-    const opt = withClipping(tf.train.sgd(1), createClipper({mode: 'global_norm', maxNorm: 1}));
+    const opt = withClipping(tf.train.sgd(1), createClipper({mode: 'globalNorm', maxNorm: 1}));
     const g = tf.tensor1d([3, 4]);
     opt.applyGradients({wc_w: g});
     expectClose(w, [-3 / (5 + 1e-6), -4 / (5 + 1e-6)]);
@@ -53,7 +53,7 @@ describeBackends(['cpu', 'wasm'], (backend) => {
     const init = tf.randomNormal([3, 2], 0, 1, 'float32', 7);
     const a = tf.variable(tf.clone(init));
     const b = tf.variable(tf.clone(init));
-    const wrapped = withClipping(tf.train.adam(0.1), createClipper({mode: 'global_norm', maxNorm: 0.5}));
+    const wrapped = withClipping(tf.train.adam(0.1), createClipper({mode: 'globalNorm', maxNorm: 0.5}));
     const plain = tf.train.adam(0.1);
     let count = 0;
     for (let step = 0; step < 4; step++) {
@@ -86,7 +86,7 @@ describeBackends(['cpu', 'wasm'], (backend) => {
   it('works in tfjs-layers compile/fit and survives save({includeOptimizer}) and getWeights/setWeights', async () => {
     layersCheck();
     const model = smallModel();
-    const opt = withClipping(tf.train.adam(1e-2), createClipper({mode: 'global_norm', maxNorm: 1}));
+    const opt = withClipping(tf.train.adam(1e-2), createClipper({mode: 'globalNorm', maxNorm: 1}));
     expect(opt instanceof tf.Optimizer).toBe(true);
     model.compile({optimizer: opt, loss: 'meanSquaredError'});
     const x = tf.randomNormal([16, 4], 0, 1, 'float32', 11);
@@ -105,7 +105,7 @@ describeBackends(['cpu', 'wasm'], (backend) => {
     expect(loaded.optimizer).toBeInstanceOf(ClippedOptimizer);
     const lo = loaded.optimizer as ClippedOptimizer;
     expect(lo.getConfig().clipper).toBe(opt.getConfig().clipper);
-    expect(JSON.parse(lo.getConfig().clipper as string)).toEqual([{mode: 'global_norm', maxNorm: 1}]);
+    expect(JSON.parse(lo.getConfig().clipper as string)).toEqual([{mode: 'globalNorm', maxNorm: 1}]);
     expect(lo.optimizer.getClassName()).toBe('Adam');
     expect(lo.iterations).toBe(4);
     const ow = await opt.getWeights();
@@ -118,7 +118,7 @@ describeBackends(['cpu', 'wasm'], (backend) => {
     loaded.getWeights().forEach((t, i) => expectClose(t, model.getWeights()[i].dataSync(), {rtol: 1e-5, atol: 1e-6}));
 
     // getWeights/setWeights into a fresh wrapper
-    const fresh = withClipping(tf.train.adam(1e-2), createClipper({mode: 'global_norm', maxNorm: 1}));
+    const fresh = withClipping(tf.train.adam(1e-2), createClipper({mode: 'globalNorm', maxNorm: 1}));
     await fresh.setWeights(await opt.getWeights());
     expect(fresh.iterations).toBe(opt.iterations);
     tf.dispose([x, y, before as never]);

@@ -121,7 +121,7 @@ tf.serialization.registerClass(ClippedOptimizer);
  * (their state, e.g. AutoClip's history, is saved among the optimizer weights).
  *
  * ```ts
- * model.compile({optimizer: withClipping(tf.train.adam(1e-3), createClipper({mode: 'global_norm', maxNorm: 1})), loss: 'meanSquaredError'});
+ * model.compile({optimizer: withClipping(tf.train.adam(1e-3), createClipper({mode: 'globalNorm', maxNorm: 1})), loss: 'meanSquaredError'});
  * ```
  * @param optimizer any `tf.Optimizer` (sgd, momentum, adam, rmsprop, …); disposed with the wrapper
  * @param transform `(grads, params?) => grads`; `params` are the variables by the same names

@@ -24,9 +24,8 @@ await build({
   minify: process.argv.includes('--minify'),
   sourcemap: true,
   logLevel: 'warning',
-  // Node-only code paths of the umbrella import these dynamically and never run here: file
-  // checkpoints (node:*) and MNIST (the `mnist` package, 41 MB of JSON that must not be bundled).
-  external: ['node:*', 'mnist'],
+  // No externals: stable-train's main entry is browser-safe (Node-only parts are in
+  // `stable-train/node`), so a plain browser bundle works.
   plugins: [workspaceAliases],
   define: {'process.env.NODE_ENV': '"production"'},
 });

@@ -57,8 +57,21 @@ const num = (name: string, dflt: number): number => {
 };
 const flag = (name: string, dflt: boolean): boolean => (params.has(name) ? !['0', 'false', 'off'].includes(params.get(name)!) : dflt);
 
+/**
+ * `?threads=`: an integer >= 1 or 'auto' (the cores the browser reports); default 1. These
+ * networks are small (width 32), so per-op thread hand-offs cost more than they save: measured
+ * in Chromium on the shared 2-core machine, 75.6 ms/step on 1 thread vs 421 ms on 2.
+ */
+function threadsParam(): number | 'auto' {
+  const t = params.get('threads');
+  if (t === 'auto') return 'auto';
+  const n = Number(t);
+  return t != null && Number.isInteger(n) && n >= 1 ? n : 1;
+}
+
 function initControls(): void {
   $<HTMLSelectElement>('backend').value = params.get('backend') ?? 'auto';
+  $<HTMLSelectElement>('threads').value = String(threadsParam());
   $<HTMLInputElement>('steps').value = String(num('steps', 200));
   $<HTMLInputElement>('depth').value = String(num('depth', 16));
   $<HTMLInputElement>('width').value = String(num('width', 32));
@@ -68,17 +81,20 @@ function initControls(): void {
   const norm = params.get('norm');
   $<HTMLSelectElement>('t-norm').value = norm === '0' || norm === 'none' ? 'none' : norm === 'layer' || norm === 'rms' ? norm : STABLE.norm;
   $<HTMLInputElement>('t-residual').checked = flag('residual', STABLE.residual);
-  $<HTMLSelectElement>('t-clip').value = params.get('clip') ?? STABLE.clip;
+  // ?clip=global_norm (the old spelling) still works
+  $<HTMLSelectElement>('t-clip').value = (params.get('clip') === 'global_norm' ? 'globalNorm' : params.get('clip')) ?? STABLE.clip;
   $<HTMLInputElement>('t-threshold').value = String(num('threshold', STABLE.clipThreshold));
   $<HTMLInputElement>('t-schedule').checked = flag('schedule', STABLE.schedule);
   $<HTMLInputElement>('t-decay').checked = flag('decay', STABLE.decay);
-  // A different backend means a fresh page (tfjs backends are set up once per page).
-  $<HTMLSelectElement>('backend').addEventListener('change', (e) => {
-    const p = new URLSearchParams(location.search);
-    p.set('backend', (e.target as HTMLSelectElement).value);
-    p.delete('autorun');
-    location.search = p.toString();
-  });
+  // A different backend or thread count means a fresh page (tfjs backends start once per page).
+  for (const id of ['backend', 'threads']) {
+    $<HTMLSelectElement>(id).addEventListener('change', (e) => {
+      const p = new URLSearchParams(location.search);
+      p.set(id, (e.target as HTMLSelectElement).value);
+      p.delete('autorun');
+      location.search = p.toString();
+    });
+  }
   $('start').addEventListener('click', () => void start());
 }
 
@@ -115,7 +131,7 @@ const fmt = (v: number | null | undefined, digits = 3): string =>
 function showReport(r: BackendReport): void {
   $('report').innerHTML = '';
   const head = document.createElement('div');
-  head.innerHTML = `<b data-testid="backend-name">${r.name}</b> · SIMD ${r.simd ? 'yes' : 'no'} · threads ${r.threads} · float32 ${r.float32 ? 'yes' : 'no'} · cross-origin isolated ${globalThis.crossOriginIsolated ? 'yes' : 'no'}`;
+  head.innerHTML = `<b data-testid="backend-name">${r.name}</b> · SIMD ${r.simd ? 'yes' : 'no'} · threads <b data-testid="threads">${r.threads}</b> · float32 ${r.float32 ? 'yes' : 'no'} · cross-origin isolated ${globalThis.crossOriginIsolated ? 'yes' : 'no'}`;
   const ul = document.createElement('ul');
   for (const n of r.notes) {
     const li = document.createElement('li');
@@ -265,7 +281,7 @@ async function boot(): Promise<void> {
   const backend = $<HTMLSelectElement>('backend').value as 'auto' | 'webgl' | 'wasm' | 'cpu';
   setStatus('loading', `setting up the ${backend} backend…`);
   // The .wasm binaries are copied next to the page at build time: nothing loads from a CDN.
-  const report = await setupBackend({backend, wasmPaths: new URL('wasm/', location.href).href});
+  const report = await setupBackend({backend, threads: threadsParam(), wasmPaths: new URL('wasm/', location.href).href});
   // WebGL texture packing off unless ?pack=1: these networks are small, so the cost is per draw
   // call, and packing adds pack/unpack draws (measured 1.7x slower in SwiftShader); tfjs has also
   // seen NaN losses with packing in training.

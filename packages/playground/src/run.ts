@@ -11,8 +11,8 @@ export interface Techniques {
   init: 'he' | 'normal';
   norm: 'none' | 'layer' | 'rms';
   residual: boolean;
-  clip: 'none' | 'global_norm' | 'norm' | 'value' | 'agc' | 'auto';
-  /** maxNorm (global_norm, norm), clipValue (value), clipFactor (agc), percentile (auto) */
+  clip: 'none' | 'globalNorm' | 'norm' | 'value' | 'agc' | 'auto';
+  /** maxNorm (globalNorm, norm), clipValue (value), clipFactor (agc), percentile (auto) */
   clipThreshold: number;
   schedule: boolean;
   decay: boolean;
@@ -38,7 +38,7 @@ export interface PageEvent {
 }
 
 export const NAIVE: Techniques = {init: 'normal', norm: 'none', residual: false, clip: 'none', clipThreshold: 1, schedule: false, decay: false};
-export const STABLE: Techniques = {init: 'he', norm: 'layer', residual: true, clip: 'global_norm', clipThreshold: 1, schedule: true, decay: true};
+export const STABLE: Techniques = {init: 'he', norm: 'layer', residual: true, clip: 'globalNorm', clipThreshold: 1, schedule: true, decay: true};
 
 let runCounter = 0;
 const LOG_EVERY = 2;

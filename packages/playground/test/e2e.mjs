@@ -4,7 +4,8 @@
 // falling below a threshold, charts with data, no request leaving the machine. Screenshots:
 // screenshot-webgl.png and screenshot-wasm.png (git-ignored, so a test run leaves the tree
 // clean); UPDATE_SCREENSHOT=1 also copies the WebGL one to screenshot.png, the README's.
-// Usage: node test/e2e.mjs [webgl] [wasm]   env: STEPS (default 120), CHROMIUM (/usr/bin/chromium)
+// Usage: node test/e2e.mjs [webgl] [wasm]   env: STEPS (default 120), CHROMIUM (/usr/bin/chromium),
+// THREADS (WASM threads asked for with ?threads=, default 2; the page must report exactly that many)
 import {spawnSync} from 'node:child_process';
 import {copyFileSync, existsSync, mkdtempSync, rmSync} from 'node:fs';
 import {tmpdir} from 'node:os';
@@ -15,6 +16,7 @@ import {serve} from '../scripts/serve.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const STEPS = Number(process.env.STEPS ?? 120);
+const THREADS = Number(process.env.THREADS ?? 2);
 const EXECUTABLE = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const BACKENDS = process.argv.slice(2).length ? process.argv.slice(2) : ['webgl', 'wasm'];
 // Measured on this 2-core machine (SwiftShader WebGL and WASM-SIMD, 150-200 steps): the stabilised
@@ -62,13 +64,13 @@ await context.route('**/*', (route) => {
 const summary = [];
 try {
   for (const backend of BACKENDS) {
-    console.log(`\n== ${backend}: ${origin}/?backend=${backend}&autorun=1&steps=${STEPS}`);
+    console.log(`\n== ${backend}: ${origin}/?backend=${backend}&autorun=1&steps=${STEPS}&threads=${THREADS}`);
     const page = await context.newPage();
     const errors = [];
     page.on('pageerror', (e) => errors.push(String(e)));
     page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
     const start = Date.now();
-    await page.goto(`${origin}/?backend=${backend}&autorun=1&steps=${STEPS}`);
+    await page.goto(`${origin}/?backend=${backend}&autorun=1&steps=${STEPS}&threads=${THREADS}`);
     let st;
     try {
       await page.waitForFunction(() => window.__playground && (window.__playground.done || window.__playground.error), null, {
@@ -88,6 +90,12 @@ try {
     check(st.backend === backend, `${backend}: page reports backend '${st.backend}'`);
     const shown = await page.getAttribute('#report', 'data-backend');
     check(shown === backend, `${backend}: backend report on the page says '${shown}'`);
+    if (backend === 'wasm') {
+      const isolated = await page.evaluate(() => globalThis.crossOriginIsolated === true);
+      check(isolated, 'wasm: the page is cross-origin isolated (COOP/COEP served)');
+      const threadsShown = Number(await page.textContent('[data-testid="threads"]'));
+      check(st.report?.threads === THREADS && threadsShown === THREADS, `wasm: ${THREADS} threads asked for, ${st.report?.threads} in use, ${threadsShown} shown on the page`);
+    }
     check(st.done === true, `${backend}: training finished (${STEPS} steps)`);
     const guard = st.naive.events.filter((e) => e.action && e.action !== 'none');
     check(guard.length > 0, `${backend}: the naive run raised guard events (${guard.length}, first: ${guard[0] ? `step ${guard[0].step} ${guard[0].cause} -> ${guard[0].action}` : 'none'})`);

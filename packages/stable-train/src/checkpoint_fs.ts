@@ -3,8 +3,11 @@ import type {CheckpointMeta} from './checkpoint';
 // Node's file system, loaded lazily so that browser bundles of the package never pull it in.
 type Fs = typeof import('node:fs/promises');
 type Path = typeof import('node:path');
+// Computed specifiers: a browser bundle of the main entry must not try to resolve node:* modules.
+const NODE_FS = ['node:fs', 'promises'].join('/');
+const NODE_PATH = ['node:', 'path'].join('');
 async function node(): Promise<{fs: Fs; path: Path}> {
-  return {fs: await import('node:fs/promises'), path: await import('node:path')};
+  return {fs: (await import(NODE_FS)) as Fs, path: (await import(NODE_PATH)) as Path};
 }
 
 const LATEST = 'latest.json';

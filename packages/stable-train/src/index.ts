@@ -1,5 +1,8 @@
-/** Version of stable-train, written by changesets at release. */
-export const version = '0.1.0';
+// Main entry: browser-safe (bundles with `esbuild --bundle --platform=browser`, tfjs external)
+// and free of side effects: importing it registers nothing; call setupBackend() to set up
+// backends and training kernels. Node-only parts (file checkpoint folders, the MNIST loader, the
+// CLI) are in `stable-train/node` (src/node.ts).
+export {version} from './version';
 export * from './backends';
 
 // The six technique packages, as namespaces.
@@ -22,7 +25,6 @@ export {fitLoop, type EpochSummary, type FitOptions, type FitResult} from './fit
 export {evaluate, type EvalResult} from './evaluate';
 export {diagnose, type Diagnosis} from './diagnose';
 export {CHECKPOINT_FORMAT, CHECKPOINT_VERSION, fnv1a, packCheckpoint, unpackCheckpoint, type CheckpointMeta, type TensorEntry} from './checkpoint';
-export {readCheckpointDir, writeCheckpointDir} from './checkpoint_fs';
 export {ARTIFACTS_KEY, artifactsToCheckpoint, checkpointToArtifacts, isIoUrl, readCheckpoint, writeCheckpoint, type CheckpointTarget} from './checkpoint_io';
 export {stateFromJson, stateToJson} from './state_json';
 export {meanSquaredError, resolveLoss, softmaxCrossEntropy, type LossFn, type LossName, type LossSpec, type SoftmaxCrossEntropyOptions} from './losses';

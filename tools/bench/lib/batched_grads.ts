@@ -1,4 +1,4 @@
-// Shared by the batched benches (batched.ts, batched_rnn.ts, batched_resmlp.ts): M models live
+// Shared by the batched benches (batched_resmlp.ts for deep-residual.ts): M models live
 // side by side in tensors whose axis 0 is the model, so each model's loss and gradient norm is a
 // reduction over every other axis.
 import * as tf from '@tensorflow/tfjs-core';

@@ -24,3 +24,5 @@ export {varianceScaling, StableTrainVarianceScaling} from './variance_scaling';
 export {lsuv} from './lsuv';
 export type {LayersLsuvResult} from './lsuv';
 export type {VarianceScalingArgs} from './variance_scaling';
+export {sparse, StableTrainSparse} from './sparse';
+export type {SparseArgs} from './sparse';

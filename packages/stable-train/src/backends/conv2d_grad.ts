@@ -1,8 +1,7 @@
 // Gradient overrides for Conv2D and Conv2DBackpropInput (conv2dTranspose) built from forward
 // convolutions, so they run on every backend, including WASM which lacks Conv2DBackpropFilter.
 import * as tf from '@tensorflow/tfjs-core';
-import {conv2DGradConfig as stockConv2D} from '@tensorflow/tfjs-core/dist/gradients/Conv2D_grad';
-import {conv2DBackpropInputGradConfig as stockConv2DBackpropInput} from '@tensorflow/tfjs-core/dist/gradients/Conv2DBackpropInput_grad';
+import {stockGradient} from './stock_gradient';
 import {conv2dFilterGrad, conv2dInputGrad} from './conv_backprop';
 import type {ConvAttrs} from './conv_backprop';
 
@@ -16,7 +15,7 @@ export const conv2dGradConfig: tf.GradConfig = {
   inputsToSave: ['x', 'filter'],
   gradFunc: (dy, saved, attrs) => {
     const a = attrs as unknown as ConvAttrs;
-    if (a.dataFormat === 'NCHW') return stockConv2D.gradFunc(dy, saved, attrs);
+    if (a.dataFormat === 'NCHW') return stockGradient(tf.Conv2D).gradFunc(dy, saved, attrs);
     const [x, filter] = saved as [tf.Tensor4D, tf.Tensor4D];
     const d = dy as tf.Tensor4D;
     return {
@@ -35,7 +34,7 @@ export const conv2dBackpropInputGradConfig: tf.GradConfig = {
   inputsToSave: ['dy', 'filter'],
   gradFunc: (ddx, saved, attrs) => {
     const a = attrs as unknown as ConvAttrs;
-    if (a.dataFormat === 'NCHW') return stockConv2DBackpropInput.gradFunc(ddx, saved, attrs);
+    if (a.dataFormat === 'NCHW') return stockGradient(tf.Conv2DBackpropInput).gradFunc(ddx, saved, attrs);
     const [dy, filter] = saved as [tf.Tensor4D, tf.Tensor4D];
     const g = ddx as tf.Tensor4D;
     return {

@@ -1,7 +1,7 @@
 // Gradient override for GatherV2 (embeddings) without UnsortedSegmentSum, which the WASM backend
 // lacks: the rows of dy are summed into place with scatterND (duplicates add up).
 import * as tf from '@tensorflow/tfjs-core';
-import {gatherGradConfig as stockGather} from '@tensorflow/tfjs-core/dist/gradients/GatherV2_grad';
+import {stockGradient} from './stock_gradient';
 
 /**
  * dL/dx of `gather(x, indices, axis)` (batchDims = 0): `dy` reshaped to
@@ -34,7 +34,7 @@ export const gatherGradConfig: tf.GradConfig = {
   inputsToSave: ['x', 'indices'],
   gradFunc: (dy, saved, attrs) => {
     const {axis, batchDims} = attrs as unknown as {axis: number; batchDims: number};
-    if (batchDims) return stockGather.gradFunc(dy, saved, attrs);
+    if (batchDims) return stockGradient(tf.GatherV2).gradFunc(dy, saved, attrs);
     const [x, indices] = saved;
     return {x: () => gatherInputGrad(dy as tf.Tensor, x.shape, indices, axis), indices: () => indices};
   },

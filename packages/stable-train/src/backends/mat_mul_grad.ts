@@ -1,6 +1,6 @@
 // Gradient of BatchMatMul (tf.matMul) that also handles broadcast batch dimensions.
 import * as tf from '@tensorflow/tfjs-core';
-import {batchMatMulGradConfig as stockMatMul} from '@tensorflow/tfjs-core/dist/gradients/BatchMatMul_grad';
+import {stockGradient} from './stock_gradient';
 
 /** `g` summed over the axes along which `shape` was broadcast to `g.shape`, then given `shape`. */
 function unbroadcast(g: tf.Tensor, shape: number[]): tf.Tensor {
@@ -22,7 +22,7 @@ export const matMulGradConfig: tf.GradConfig = {
   inputsToSave: ['a', 'b'],
   gradFunc: (dy, saved, attrs) => {
     const [a, b] = saved;
-    const g = stockMatMul.gradFunc(dy, saved, attrs);
+    const g = stockGradient(tf.BatchMatMul).gradFunc(dy, saved, attrs);
     return {a: () => unbroadcast(g.a(), a.shape), b: () => unbroadcast(g.b(), b.shape)};
   },
 };

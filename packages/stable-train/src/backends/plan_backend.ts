@@ -87,7 +87,8 @@ export function planBackend(request: BackendRequest, rt: RuntimeInfo, threads?: 
   let wasmThreads: number | undefined;
   if (order.includes('wasm')) {
     if (rt.isNode) {
-      notes.push('threads: WASM threads are not available in Node.js (tfjs-backend-wasm turns them off); WASM runs single-threaded');
+      if (threads != null) wasmThreads = threads;
+      else notes.push("threads: WASM runs single-threaded; pass threads: N or 'auto' for the threaded SIMD build");
     } else if (rt.isBrowser && !rt.crossOriginIsolated) {
       notes.push(`threads: the page is not cross-origin isolated, so WASM runs single-threaded; serve it with ${COOP_COEP_HEADERS} to enable threads`);
     } else if (threads != null) {

@@ -1,10 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
-import {OPS_REGISTERED} from './register_ops';
 import {conv2dBackpropInputGradConfig, conv2dGradConfig} from './conv2d_grad';
 import {depthwiseConv2dGradConfig} from './depthwise_conv2d_grad';
 import {gatherGradConfig} from './gather_grad';
 import {matMulGradConfig} from './mat_mul_grad';
 import {maxPoolGradConfig} from './max_pool_grad';
+import {captureStockGradient} from './stock_gradient';
+import {coreRegistrationsPresent} from './core_registrations';
 import {installWasmUntransposedGemm} from './wasm_mat_mul_kernel';
 import {installWasmExplicitSamePadding} from './wasm_same_pad_kernel';
 import {installWasmSharedIdentity} from './wasm_identity_kernel';
@@ -20,8 +21,8 @@ export const TRAINING_GRADIENTS: readonly tf.GradConfig[] = [
 ];
 
 /**
- * Registers what training needs on every backend, WASM first: tfjs-core's gradients and chained
- * ops, then gradient overrides for Conv2D, Conv2DBackpropInput, DepthwiseConv2dNative, MaxPool
+ * Registers what training needs on every backend, WASM first (tfjs-core's own gradients must be
+ * registered already: setupBackend makes sure of that): gradient overrides for Conv2D, Conv2DBackpropInput, DepthwiseConv2dNative, MaxPool
  * and GatherV2 written with forward kernels that WASM has (and that are exact on cpu and WebGL
  * too), a BatchMatMul gradient that sums over broadcast batch axes (stock tfjs-core fails
  * there), WASM GEMM kernels that never run a transposed product and split large batched products
@@ -38,8 +39,14 @@ export const TRAINING_GRADIENTS: readonly tf.GradConfig[] = [
  * @returns names of the kernels whose gradients were overridden and of the wrapped WASM kernels
  */
 export function registerTrainingKernels(): {gradients: string[]; wasmKernels: string[]} {
-  if (!OPS_REGISTERED) throw new Error('registerTrainingKernels: tfjs-core registrations missing');
-  for (const g of TRAINING_GRADIENTS) tf.registerGradient(g);
+  if (!coreRegistrationsPresent()) {
+    throw new Error("registerTrainingKernels: tfjs-core's gradients and chained ops are not registered; call setupBackend() or import '@tensorflow/tfjs' first");
+  }
+  const isOurs = (g: tf.GradConfig): boolean => TRAINING_GRADIENTS.includes(g);
+  for (const g of TRAINING_GRADIENTS) {
+    captureStockGradient(g, isOurs);
+    tf.registerGradient(g);
+  }
   const wasmKernels = [...installWasmUntransposedGemm(), ...installWasmExplicitSamePadding(), ...installWasmSharedIdentity()];
   return {gradients: TRAINING_GRADIENTS.map((g) => g.kernelName), wasmKernels};
 }

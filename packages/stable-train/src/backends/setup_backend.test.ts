@@ -16,7 +16,7 @@ describe('setupBackend in Node', () => {
     const r = await setupBackend({backend: 'wasm'});
     expect(tf.getBackend()).toBe('wasm');
     expect(r).toMatchObject({name: 'wasm', simd: true, threads: 1, float32: true});
-    expect(r.notes.join('\n')).toMatch(/threads are not available in Node/);
+    expect(r.notes.join('\n')).toMatch(/WASM runs single-threaded; pass threads: N or 'auto'/);
     expect(r.notes.join('\n')).toMatch(/gradient overrides for Conv2D/);
   });
 
@@ -37,7 +37,8 @@ describe('setupBackend in Node', () => {
 
   it('validates its arguments, naming argument and value', async () => {
     await expect(setupBackend({backend: 'gpu' as never})).rejects.toThrow(/backend must be one of .* got "gpu"/);
-    await expect(setupBackend({threads: 0})).rejects.toThrow(/threads must be an integer >= 1, got 0/);
+    await expect(setupBackend({threads: 0})).rejects.toThrow(/threads must be an integer >= 1 or 'auto', got 0/);
+    await expect(setupBackend({threads: 'all' as never})).rejects.toThrow(/threads must be .* got "all"/);
     await expect(setupBackend({wasmPaths: ''})).rejects.toThrow(/wasmPaths must be .* got ""/);
   });
 
@@ -97,6 +98,13 @@ describe('planBackend (browser decisions)', () => {
 
   it('an isolated page passes the thread count on', () => {
     expect(planBackend('wasm', browser({crossOriginIsolated: true}), 4).wasmThreads).toBe(4);
+  });
+
+  it('Node passes the thread count on, and says how to get threads when none is asked for', () => {
+    expect(planBackend('wasm', node, 2).wasmThreads).toBe(2);
+    const p = planBackend('wasm', node);
+    expect(p.wasmThreads).toBeUndefined();
+    expect(p.notes.join('\n')).toMatch(/single-threaded; pass threads/);
   });
 
   it('webgl without WebGL2 or outside a browser throws', () => {

@@ -1,9 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-backend-cpu';
-import * as wasm from '@tensorflow/tfjs-backend-wasm';
 import {detectRuntime, planBackend} from './plan_backend';
 import type {BackendRequest} from './plan_backend';
 import {registerTrainingKernels} from './register_training_kernels';
+import {availableCores, prepareWasmThreads, unrefWasmWorkers} from './wasm_threads';
+import type {WasmThreadsPrep} from './wasm_threads';
+import {ensureCoreRegistrations} from './core_registrations';
+
+/** The WASM backend module, loaded (and its backend registered) by setupBackend only. */
+type WasmModule = typeof import('@tensorflow/tfjs-backend-wasm');
 
 /** Options of {@link setupBackend}. */
 export interface SetupBackendOptions {
@@ -11,8 +15,11 @@ export interface SetupBackendOptions {
   backend?: BackendRequest;
   /** folder (URL or path) holding the `tfjs-backend-wasm*.wasm` files, or a map of file names to URLs */
   wasmPaths?: string | Record<string, string>;
-  /** WASM threads (browsers that are cross-origin isolated only) */
-  threads?: number;
+  /**
+   * WASM threads: an integer >= 1, or `'auto'` (the cores this runtime reports). Node and
+   * cross-origin isolated pages; elsewhere one thread with a note saying why.
+   */
+  threads?: number | 'auto';
 }
 
 /** What {@link setupBackend} set up. */
@@ -36,8 +43,8 @@ function validate(o: SetupBackendOptions): void {
   if (o.backend !== undefined && !REQUESTS.includes(o.backend)) {
     throw new Error(`setupBackend: backend must be one of ${REQUESTS.map((r) => `'${r}'`).join(', ')}, got ${JSON.stringify(o.backend)}`);
   }
-  if (o.threads !== undefined && !(Number.isInteger(o.threads) && o.threads >= 1)) {
-    throw new Error(`setupBackend: threads must be an integer >= 1, got ${String(o.threads)}`);
+  if (o.threads !== undefined && o.threads !== 'auto' && !(Number.isInteger(o.threads) && (o.threads as number) >= 1)) {
+    throw new Error(`setupBackend: threads must be an integer >= 1 or 'auto', got ${JSON.stringify(o.threads)}`);
   }
   const p = o.wasmPaths;
   if (p !== undefined && !(typeof p === 'string' && p.length > 0) && !(p !== null && typeof p === 'object')) {
@@ -58,7 +65,9 @@ async function activate(name: string): Promise<boolean> {
 
 /**
  * Picks and initialises the fastest TF.js backend that can train here, and registers what
- * training needs: tfjs-core's gradients and chained ops (its Node entry registers neither) and
+ * training needs: the cpu and WASM backends (and WebGL when chosen), which importing
+ * stable-train never does; tfjs-core's gradients and chained ops when missing (its Node entry
+ * registers neither; in Node they come from `@tensorflow/tfjs`, see `ensureCoreRegistrations`); and
  * stable-train's training kernels for WASM (conv/depthwise/maxPool/gather gradients from
  * forward kernels, GEMMs without slow transposed forms; see `registerTrainingKernels`).
  *
@@ -72,14 +81,20 @@ async function activate(name: string): Promise<boolean> {
  * ```
  * @param options.backend `'auto'` | `'wasm'` | `'webgl'` | `'cpu'`, default `'auto'`
  * @param options.wasmPaths where the `.wasm` binaries are served from (set before first use)
- * @param options.threads WASM threads; browsers with cross-origin isolation only
+ * @param options.threads WASM threads (integer >= 1 or `'auto'`): Node, or a cross-origin isolated page
  * @returns the report `{name, simd, threads, float32, notes}`
  */
 export async function setupBackend(options: SetupBackendOptions = {}): Promise<BackendReport> {
   validate(options);
   const request = options.backend ?? 'auto';
-  const plan = planBackend(request, detectRuntime(), options.threads);
+  const rt = detectRuntime();
+  const threads = options.threads === 'auto' ? availableCores(rt) : options.threads;
+  const plan = planBackend(request, rt, threads);
   const notes = [...plan.notes];
+  // Backends are registered here, never at import time (importing stable-train changes nothing).
+  await import('@tensorflow/tfjs-backend-cpu');
+  const wasm: WasmModule = await import('@tensorflow/tfjs-backend-wasm');
+  notes.push(`tfjs-core gradients and chained ops: ${await ensureCoreRegistrations()}`);
   const reg = registerTrainingKernels();
   notes.push(`training: gradient overrides for ${reg.gradients.join(', ')}` +
     (reg.wasmKernels.length ? `; WASM kernels patched: ${reg.wasmKernels.join(', ')} (untransposed GEMMs, explicit 'same' padding)` : ''));
@@ -91,10 +106,36 @@ export async function setupBackend(options: SetupBackendOptions = {}): Promise<B
       notes.push(`wasmPaths ignored: ${(e as Error).message}`);
     }
   }
-  if (plan.wasmThreads != null) wasm.setThreadsCount(plan.wasmThreads);
+  let prep: WasmThreadsPrep | undefined;
+  let prepFailed = false;
+  if (plan.wasmThreads != null) {
+    wasm.setThreadsCount(plan.wasmThreads);
+    if (plan.wasmThreads > 1 && tf.engine().registry['wasm'] == null) {
+      try {
+        prep = prepareWasmThreads(plan.wasmThreads, rt);
+        notes.push(...prep.notes);
+      } catch (e) {
+        notes.push(`threads: ${plan.wasmThreads} requested, running 1 thread: ${(e as Error).message.split('\n')[0]}`);
+        wasm.setThreadsCount(1);
+        prepFailed = true;
+      }
+    }
+  }
   let chosen: string | undefined;
   for (const name of plan.order) {
-    if (await activate(name)) {
+    let ok: boolean;
+    try {
+      ok = await activate(name);
+    } finally {
+      if (name === 'wasm') prep?.restore();
+    }
+    if (ok && name === 'wasm' && prep != null && rt.isNode) unrefWasmWorkers();
+    if (!ok && name === 'wasm' && prep != null) {
+      notes.push(`threads: the threaded WASM build failed to start; retrying with 1 thread`);
+      wasm.setThreadsCount(1);
+      ok = await activate(name);
+    }
+    if (ok) {
       chosen = name;
       break;
     }
@@ -103,10 +144,10 @@ export async function setupBackend(options: SetupBackendOptions = {}): Promise<B
   if (chosen == null) {
     throw new Error(`setupBackend: could not initialise backend ${plan.order.map((n) => `'${n}'`).join(' or ')}; notes: ${notes.join('; ')}`);
   }
-  return report(chosen, notes);
+  return report(chosen, notes, wasm, prepFailed ? undefined : plan.wasmThreads);
 }
 
-async function report(name: string, notes: string[]): Promise<BackendReport> {
+async function report(name: string, notes: string[], wasm: WasmModule, wanted?: number): Promise<BackendReport> {
   if (name === 'wasm') {
     const simd = (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) === true;
     let threads = 1;
@@ -114,6 +155,9 @@ async function report(name: string, notes: string[]): Promise<BackendReport> {
       threads = wasm.getThreadsCount();
     } catch {
       threads = 1;
+    }
+    if (wanted != null && threads !== wanted) {
+      notes.push(`threads: ${wanted} requested, ${threads} in use (the WASM backend had already started with ${threads}; thread count is fixed per process/page)`);
     }
     if (!simd) notes.push('wasm: this runtime has no WASM SIMD; expect about 2x slower GEMMs');
     return {name, simd, threads, float32: true, notes};

@@ -16,7 +16,7 @@ export interface BuiltRun {
   trainerOptions: TrainerOptions;
   train: ArrayDataset;
   test: ArrayDataset;
-  /** Evaluate on the test split at the end of each epoch (plateau metric 'test_loss'). */
+  /** Evaluate on the test split at the end of each epoch (plateau metric 'testLoss'). */
   validateOnTest: boolean;
   /** Frees what the run built besides the model and optimizer (AutoClip's history). */
   dispose(): void;
@@ -39,11 +39,11 @@ export async function buildRun(c: RunConfig): Promise<BuiltRun> {
   const seed = c.seed ?? 0;
   const d = c.data;
   let ds: {train: ArrayDataset; test: ArrayDataset};
-  if (d.type === 'mnist') ds = await loadMnist({train: d.train, test: d.test, seed, image: c.model.type === 'residual_cnn'});
+  if (d.type === 'mnist') ds = await loadMnist({train: d.train, test: d.test, seed, image: c.model.type === 'residualCnn'});
   else {
     const all = named('data', () =>
-      d.type === 'two_spirals' ? twoSpirals({samples: d.samples, noise: d.noise, seed})
-        : d.type === 'teacher_student' ? teacherStudent({samples: d.samples, inputs: d.inputs, classes: d.classes, seed})
+      d.type === 'twoSpirals' ? twoSpirals({samples: d.samples, noise: d.noise, seed})
+        : d.type === 'teacherStudent' ? teacherStudent({samples: d.samples, inputs: d.inputs, classes: d.classes, seed})
           : addingProblem({samples: d.samples, length: d.length, seed}));
     const [train, test] = all.split(0.2);
     ds = {train, test};
@@ -54,9 +54,9 @@ export async function buildRun(c: RunConfig): Promise<BuiltRun> {
   const name = c.name ?? 'run';
   const model = named('model', (): Model => {
     if (m.type === 'mlp') return mlp({inputs, hidden: m.hidden, outputs, activation: m.activation, kernelInit: m.init as never, norm: m.norm, seed, name});
-    if (m.type === 'residual_mlp') return residualMlp({inputs, width: m.width, depth: m.depth, outputs, norm: m.norm, gate: m.gate, activation: m.activation, dropPath: m.dropPath, layerScale: m.layerScale, seed, name});
-    if (m.type === 'residual_cnn') {
-      if (ds.train.inputShape.length !== 3) throw new Error(`residual_cnn needs image data, got samples of shape [${ds.train.inputShape}]`);
+    if (m.type === 'residualMlp') return residualMlp({inputs, width: m.width, depth: m.depth, outputs, norm: m.norm, gate: m.gate, activation: m.activation, dropPath: m.dropPath, layerScale: m.layerScale, seed, name});
+    if (m.type === 'residualCnn') {
+      if (ds.train.inputShape.length !== 3) throw new Error(`residualCnn needs image data, got samples of shape [${ds.train.inputShape}]`);
       return residualCnn({inputShape: ds.train.inputShape as [number, number, number], stem: m.stem, stages: m.stages, outputs, norm: m.norm, seed, name,
         dropPath: m.dropPath, layerScale: m.layerScale, squeezeExcite: m.squeezeExcite, preAct: m.preAct});
     }
@@ -73,7 +73,7 @@ export async function buildRun(c: RunConfig): Promise<BuiltRun> {
   const transforms: GradTransform[] = [];
   const stateful: {[key: string]: Stateful} = {};
   const owned: {dispose(): void}[] = [];
-  if (c.clip?.mode === 'autoclip') {
+  if (c.clip?.mode === 'auto') {
     const {mode: _mode, ...o} = c.clip;
     const auto = named('clip', () => new AutoClip(o));
     owned.push(auto);
@@ -92,7 +92,7 @@ export async function buildRun(c: RunConfig): Promise<BuiltRun> {
     model,
     train: ds.train,
     test: ds.test,
-    validateOnTest: c.plateau?.metric === 'test_loss',
+    validateOnTest: c.plateau?.metric === 'testLoss',
     dispose: () => owned.forEach((x) => x.dispose()),
     trainerOptions: {
       model, optimizer: optimizer as unknown as tf.Optimizer, schedule, transforms, guard: c.guard, seed, plateau,

@@ -1,7 +1,7 @@
 import {parseRunConfig} from './config';
 import {demoConfigs} from './demo';
 
-const ok = {model: {type: 'mlp', hidden: [8]}, data: {type: 'two_spirals', samples: 100}, optimizer: {type: 'adamw', lr: 1e-3}, train: {batchSize: 10, epochs: 1}};
+const ok = {model: {type: 'mlp', hidden: [8]}, data: {type: 'twoSpirals', samples: 100}, optimizer: {type: 'adamw', lr: 1e-3}, train: {batchSize: 10, epochs: 1}};
 
 describe('parseRunConfig', () => {
   it('accepts a valid config and the demo configs', () => {
@@ -30,15 +30,15 @@ describe('parseRunConfig', () => {
     expect(() => parseRunConfig({...ok, model: {type: 'transformer'}})).toThrow(/model\.type: Invalid discriminator value/);
   });
 
-  it('accepts autoclip and plateau, and names their bad fields', () => {
-    const c = parseRunConfig({...ok, clip: {mode: 'autoclip', percentile: 10, historySize: 100}, plateau: {patience: 2, factor: 0.5, metric: 'test_loss'}});
-    expect(c.clip).toEqual({mode: 'autoclip', percentile: 10, historySize: 100});
-    expect(c.plateau).toEqual({patience: 2, factor: 0.5, metric: 'test_loss'});
+  it('accepts AutoClip (mode auto) and plateau, and names their bad fields', () => {
+    const c = parseRunConfig({...ok, clip: {mode: 'auto', percentile: 10, historySize: 100}, plateau: {patience: 2, factor: 0.5, metric: 'testLoss'}});
+    expect(c.clip).toEqual({mode: 'auto', percentile: 10, historySize: 100});
+    expect(c.plateau).toEqual({patience: 2, factor: 0.5, metric: 'testLoss'});
     // other clip modes still pass through to createClipper
-    expect(parseRunConfig({...ok, clip: {mode: 'global_norm', maxNorm: 1}}).clip).toEqual({mode: 'global_norm', maxNorm: 1});
+    expect(parseRunConfig({...ok, clip: {mode: 'globalNorm', maxNorm: 1}}).clip).toEqual({mode: 'globalNorm', maxNorm: 1});
     let msg = '';
     try {
-      parseRunConfig({...ok, clip: {mode: 'autoclip', percentile: 150, historySize: 0, maxNorm: 1},
+      parseRunConfig({...ok, clip: {mode: 'auto', percentile: 150, historySize: 0, maxNorm: 1},
         plateau: {factor: 1.5, patience: -1, metric: 'accuracy', minlr: 0}, schedule: {type: 'constant', value: 0.1}}, 'run.json');
     } catch (e) {
       msg = (e as Error).message;
@@ -50,8 +50,32 @@ describe('parseRunConfig', () => {
     expect(msg).toMatch(/plateau\.patience: Too small/);
     expect(msg).toMatch(/plateau\.metric: Invalid option/);
     expect(msg).toMatch(/plateau: Unrecognized key: "minlr"/);
-    expect(() => parseRunConfig({...ok, clip: {mode: 'autoclip'}, plateau: {}, schedule: {type: 'constant', value: 0.1}}))
+    expect(() => parseRunConfig({...ok, clip: {mode: 'auto'}, plateau: {}, schedule: {type: 'constant', value: 0.1}}))
       .toThrow(/plateau: cannot be combined with schedule/);
     expect(() => parseRunConfig({...ok, clip: {mode: 'auto-clip'}})).toThrow(/clip\.mode: Invalid/);
+  });
+});
+
+describe('parseRunConfig: old spellings', () => {
+  it('accepts the snake_case names and autoclip, each with a deprecation warning, and returns the camelCase ones', () => {
+    const warn = jest.spyOn(console, 'warn').mockImplementation(() => {});
+    try {
+      const c = parseRunConfig({model: {type: 'residual_mlp', width: 8, depth: 2}, data: {type: 'two_spirals', samples: 100},
+        optimizer: {type: 'adamw', lr: 1e-3}, clip: {mode: 'autoclip', percentile: 10},
+        schedule: {type: 'warmup_cosine', peak: 1e-3, warmupSteps: 2, decaySteps: 10}, train: {batchSize: 10, epochs: 1}}, 'run.json');
+      expect(c.model.type).toBe('residualMlp');
+      expect(c.data.type).toBe('twoSpirals');
+      expect(c.clip).toEqual({mode: 'auto', percentile: 10});
+      expect(c.schedule?.type).toBe('warmupCosine');
+      expect(warn.mock.calls.map((a) => a[0])).toEqual([
+        "stable-train: run.json: model.type 'residual_mlp' is deprecated, use 'residualMlp'",
+        "stable-train: run.json: data.type 'two_spirals' is deprecated, use 'twoSpirals'",
+        "stable-train: run.json: clip.mode 'autoclip' is deprecated, use 'auto'",
+        "stable-train: run.json: schedule.type 'warmup_cosine' is deprecated, use 'warmupCosine'",
+      ]);
+      expect(parseRunConfig({...ok, clip: {mode: 'global_norm', maxNorm: 1}, plateau: {metric: 'test_loss'}}).plateau).toEqual({metric: 'testLoss'});
+    } finally {
+      warn.mockRestore();
+    }
   });
 });

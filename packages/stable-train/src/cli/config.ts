@@ -1,4 +1,5 @@
 import {z} from 'zod';
+import {canonicalConfigNames} from './config_names';
 
 const int = (min: number) => z.number().int().min(min);
 const pos = z.number().positive();
@@ -7,10 +8,10 @@ const pos = z.number().positive();
 const model = z.discriminatedUnion('type', [
   z.strictObject({type: z.literal('mlp'), hidden: z.array(int(1)).min(1), activation: z.string().optional(),
     init: z.union([z.string(), z.looseObject({name: z.string()})]).optional(), norm: z.enum(['none', 'batch', 'layer']).optional()}),
-  z.strictObject({type: z.literal('residual_mlp'), width: int(1), depth: int(1), norm: z.enum(['none', 'batch', 'layer']).optional(),
+  z.strictObject({type: z.literal('residualMlp'), width: int(1), depth: int(1), norm: z.enum(['none', 'batch', 'layer']).optional(),
     gate: z.union([z.enum(['none', 'rezero', 'skipinit']), z.strictObject({init: z.number()})]).optional(), activation: z.string().optional(),
     dropPath: z.number().min(0).max(1).optional(), layerScale: z.number().optional()}),
-  z.strictObject({type: z.literal('residual_cnn'), stem: int(1), stages: z.array(z.strictObject({filters: int(1), blocks: int(1), stride: int(1).optional()})).min(1),
+  z.strictObject({type: z.literal('residualCnn'), stem: int(1), stages: z.array(z.strictObject({filters: int(1), blocks: int(1), stride: int(1).optional()})).min(1),
     norm: z.enum(['none', 'batch', 'layer', 'instance']).optional(), dropPath: z.number().min(0).max(1).optional(),
     layerScale: z.number().optional(), squeezeExcite: z.number().positive().optional(), preAct: z.boolean().optional()}),
   z.strictObject({type: z.literal('rnn'), units: int(1), recurrentInit: z.union([z.string(), z.looseObject({name: z.string()})]).optional()}),
@@ -18,8 +19,8 @@ const model = z.discriminatedUnion('type', [
 
 const data = z.discriminatedUnion('type', [
   z.strictObject({type: z.literal('mnist'), train: int(10).optional(), test: int(10).optional()}),
-  z.strictObject({type: z.literal('two_spirals'), samples: int(2), noise: z.number().min(0).optional()}),
-  z.strictObject({type: z.literal('teacher_student'), samples: int(2), inputs: int(1), classes: int(2)}),
+  z.strictObject({type: z.literal('twoSpirals'), samples: int(2), noise: z.number().min(0).optional()}),
+  z.strictObject({type: z.literal('teacherStudent'), samples: int(2), inputs: int(1), classes: int(2)}),
   z.strictObject({type: z.literal('adding'), samples: int(2), length: int(2)}),
 ]);
 
@@ -43,24 +44,24 @@ const guard = z.strictObject({
 });
 
 /**
- * Gradient clipping: `{mode: 'autoclip', percentile, historySize, eps}` (AutoClip, clips at the
+ * Gradient clipping: `{mode: 'auto', percentile, historySize, eps}` (AutoClip, clips at the
  * p-th percentile of the norms seen so far; its history is checkpointed), or any other
- * grad-clip `createClipper` config (`global_norm`, `per_param`, `block_rms`, `norm`, `value`, `agc`), checked by it.
+ * grad-clip `createClipper` config (`globalNorm`, `perParam`, `blockRms`, `norm`, `value`, `agc`), checked by it.
  */
 const clip = z.discriminatedUnion('mode', [
   z.strictObject({
-    mode: z.literal('autoclip'),
+    mode: z.literal('auto'),
     percentile: z.number().gt(0).max(100).optional(),
     historySize: int(1).optional(),
     eps: pos.optional(),
   }),
-  z.looseObject({mode: z.enum(['global_norm', 'per_param', 'block_rms', 'norm', 'value', 'agc'])}),
+  z.looseObject({mode: z.enum(['globalNorm', 'perParam', 'blockRms', 'norm', 'value', 'agc'])}),
 ]);
 
 /** ReduceOnPlateau (lr-schedule): the lr starts at `optimizer.lr` and is cut by `factor` when the epoch's loss stalls. */
 const plateau = z.strictObject({
-  /** Which loss is watched at the end of each epoch. Default 'train_loss'. */
-  metric: z.enum(['train_loss', 'test_loss']).optional(),
+  /** Which loss is watched at the end of each epoch. Default 'trainLoss'. */
+  metric: z.enum(['trainLoss', 'testLoss']).optional(),
   factor: z.number().gt(0).lt(1).optional(),
   patience: int(0).optional(),
   threshold: z.number().min(0).optional(),
@@ -77,9 +78,9 @@ export const RunConfigSchema = z.strictObject({
   model,
   data,
   optimizer,
-  /** lr-schedule's `resolveSchedule` spec, e.g. `{type: 'warmup_cosine', ...}`. */
+  /** lr-schedule's `resolveSchedule` spec, e.g. `{type: 'warmupCosine', ...}`. */
   schedule: z.looseObject({type: z.string()}).optional(),
-  /** `{mode: 'autoclip', percentile: 10}` or grad-clip's `createClipper` config, e.g. `{mode: 'global_norm', maxNorm: 1}`. */
+  /** `{mode: 'auto', percentile: 10}` or grad-clip's `createClipper` config, e.g. `{mode: 'globalNorm', maxNorm: 1}`. */
   clip: clip.optional(),
   /** Reduce the lr on a plateau (instead of `schedule`). */
   plateau: plateau.optional(),
@@ -104,6 +105,8 @@ export type RunConfig = z.infer<typeof RunConfigSchema>;
 /**
  * Validates a parsed JSON run config; every problem is reported with the path of its field
  * (`optimizer.lr: Too small: expected number to be >0`, `train: Unrecognized key: "epoch"`).
+ * Names are the library's camelCase ones; old spellings (`residual_mlp`, `'autoclip'`) are
+ * accepted with a deprecation warning (see `canonicalConfigNames`).
  *
  * ```ts
  * const config = parseRunConfig(JSON.parse(text));
@@ -112,7 +115,7 @@ export type RunConfig = z.infer<typeof RunConfigSchema>;
  * @param source where it came from, for the error message
  */
 export function parseRunConfig(json: unknown, source = 'config'): RunConfig {
-  const r = RunConfigSchema.safeParse(json);
+  const r = RunConfigSchema.safeParse(canonicalConfigNames(json, (m) => console.warn(`stable-train: ${source}: ${m}`)));
   if (r.success) return r.data;
   const lines = r.error.issues.map((i) => `  - ${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`);
   throw new Error(`${source} is invalid:\n${lines.join('\n')}`);

@@ -7,10 +7,12 @@ import {diagnose} from '../diagnose';
 import {Trainer} from '../trainer';
 import {buildRun} from './build_run';
 import {parseRunConfig, type RunConfig} from './config';
-import {demoConfigs} from './demo';
+import {demoConfigs, RESCUES} from './demo';
 import {progressReporter, silentReporter} from './progress';
 import {summaryTable, writeHtmlReport} from './report';
 import {lossPlot} from './terminal_plot';
+import {parseThreads, THREADS_HELP} from './threads_option';
+import {version} from '../version';
 import {runTraining, type RunSummary} from './run_training';
 
 const readConfig = (file: string): RunConfig => {
@@ -46,13 +48,15 @@ async function finish(runs: RunSummary[], opts: {json?: boolean; report?: string
 
 /** Runs the `stable-train` command line with `argv` (as `process.argv`). */
 export async function main(argv: string[]): Promise<void> {
-  const program = new Command('stable-train').description('Train deep networks on TensorFlow.js without exploding gradients').showHelpAfterError();
+  const program = new Command('stable-train').description('Train deep networks on TensorFlow.js without exploding gradients')
+    .version(version, '-V, --version', 'print the stable-train version').showHelpAfterError();
 
   program.command('demo').description('MNIST, 32 layers deep: naive (diverges) vs the stable-train recipe')
     .option('--json', 'machine-readable output').option('--report <file>', 'HTML report path').option('--backend <name>', 'wasm | cpu | auto', 'wasm')
-    .action(async (o: {json?: boolean; report?: string; backend: 'wasm' | 'cpu' | 'auto'}) => {
+    .option('--threads <n>', THREADS_HELP, parseThreads)
+    .action(async (o: {json?: boolean; report?: string; backend: 'wasm' | 'cpu' | 'auto'; threads?: number | 'auto'}) => {
       const t0 = Date.now();
-      const be = await setupBackend({backend: o.backend});
+      const be = await setupBackend({backend: o.backend, threads: o.threads});
       const rep = o.json ? silentReporter : progressReporter();
       if (!o.json) process.stderr.write(`backend: ${be.name}${be.simd ? ' (SIMD)' : ''}, ${be.threads} thread(s)\n`);
       const runs: RunSummary[] = [];
@@ -66,25 +70,26 @@ export async function main(argv: string[]): Promise<void> {
         const [naive, stable] = runs;
         process.stdout.write(`\nnaive: ${naive.status === 'gave-up' ? `diverged, the guard gave up after ${naive.skipped} bad steps` : naive.status}; ` +
           `stable: ${(100 * stable.test.accuracy).toFixed(1)}% test accuracy. Total ${seconds.toFixed(1)} s.\n`);
+        process.stdout.write(`\nWhat each technique rescues (npm run bench:rescue; table at the top of docs/RESULTS.md):\n${RESCUES.map((r) => `  ${r.technique}: ${r.rescues}.`).join('\n')}\n`);
       }
     });
 
   program.command('train').description('train from a JSON run config').requiredOption('--config <file>', 'run config (JSON)')
-    .option('--json', 'machine-readable output').option('--report <file>', 'HTML report path')
-    .action(async (o: {config: string; json?: boolean; report?: string}) => {
+    .option('--json', 'machine-readable output').option('--report <file>', 'HTML report path').option('--threads <n>', THREADS_HELP, parseThreads)
+    .action(async (o: {config: string; json?: boolean; report?: string; threads?: number | 'auto'}) => {
       const c = readConfig(o.config);
-      await setupBackend({backend: c.backend ?? 'wasm'});
+      await setupBackend({backend: c.backend ?? 'wasm', threads: o.threads});
       const r = await runTraining(c, o.json ? silentReporter : progressReporter());
       await finish([r], o, `stable-train: ${r.name}`);
     });
 
   program.command('resume').description('continue a run from its checkpoint folder').argument('<dir>', 'checkpoint folder (train.checkpointDir)')
-    .option('--json', 'machine-readable output').option('--report <file>', 'HTML report path')
-    .action(async (dir: string, o: {json?: boolean; report?: string}) => {
+    .option('--json', 'machine-readable output').option('--report <file>', 'HTML report path').option('--threads <n>', THREADS_HELP, parseThreads)
+    .action(async (dir: string, o: {json?: boolean; report?: string; threads?: number | 'auto'}) => {
       const extra = (await Trainer.readExtra(dir)) as {config?: unknown} | null;
       if (!extra?.config) throw new Error(`${dir}: the checkpoint holds no run config (was it written by \`stable-train train\`?)`);
       const c = parseRunConfig(extra.config, `${dir} (saved config)`);
-      await setupBackend({backend: c.backend ?? 'wasm'});
+      await setupBackend({backend: c.backend ?? 'wasm', threads: o.threads});
       const r = await runTraining(c, o.json ? silentReporter : progressReporter(), dir);
       await finish([r], o, `stable-train: ${r.name} (resumed)`);
     });

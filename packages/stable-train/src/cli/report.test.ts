@@ -23,7 +23,10 @@ describe('HTML report', () => {
   it('puts every run on one chart per metric, aligned on the steps, bad steps included', () => {
     const d = reportData([naive, stable]);
     expect(d.steps).toEqual([0, 1, 2, 3, 4, 5]);
-    const [loss, grad, lr] = d.charts;
+    const [loss, lossZoom, grad, lr] = d.charts;
+    expect(d.charts.map((c) => c.title)).toEqual(['loss (log scale)', 'loss (log scale), zoomed to stable',
+      'gradient norm before (solid) / after (dashed) clipping, log scale', 'learning rate (log scale)']);
+    expect(lossZoom.series.map((s) => s.label)).toEqual(['stable']);
     expect(loss.log).toBe(true);
     expect(loss.series.map((s) => s.label)).toEqual(['naive', 'stable']);
     expect(loss.series[0].values).toEqual([5e24, 5e24, 5e24, null, null, null]);
@@ -36,6 +39,16 @@ describe('HTML report', () => {
     // lr 0 cannot go on a log axis: a gap
     expect(lr.series[1].values[0]).toBeNull();
     expect(lr.series[0].values.slice(0, 3)).toEqual([0.1, 0.05, 0.025]);
+  });
+
+  it('gives each series its own colour and leaves out after-clip series of runs that clip nothing', () => {
+    const noClip = {...stable, name: 'plain', history: stable.history.map((h) => ({...h, gradNormClipped: h.gradNorm * (1 + 1e-7)}))} as RunSummary;
+    const d = reportData([naive, stable, noClip]);
+    const grad = d.charts.find((c) => c.title.startsWith('gradient norm'))!;
+    expect(grad.series.map((s) => s.label)).toEqual(['naive before clip', 'stable before clip', 'stable after clip', 'plain before clip']);
+    expect(new Set(grad.series.map((s) => s.color)).size).toBe(4);
+    // no zoom when every run fits on one axis
+    expect(reportData([stable]).charts.map((c) => c.title).some((t) => t.includes('zoomed'))).toBe(false);
   });
 
   it('writes a step (not time) x axis, the data and the guard events, escaped', () => {

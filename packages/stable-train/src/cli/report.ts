@@ -7,7 +7,10 @@ const esc = (s: string): string => s.replace(/[&<>"]/g, (c) => ({'&': '&amp;', '
 
 /** Reads uPlot's script and stylesheet so the report works offline (no CDN). */
 function uplotAssets(): {js: string; css: string} {
-  const req = typeof require === 'function' ? require : createRequire(path.join(process.cwd(), 'noop.js'));
+  // createRequire in both builds: in the ESM build `require` is a bundler shim without .resolve.
+  // Resolve from this file (CJS), else from the running script (the ESM bin), else the cwd.
+  const from = typeof __filename === 'string' ? __filename : (process.argv[1] ?? path.join(process.cwd(), 'noop.js'));
+  const req = createRequire(from);
   const dist = path.dirname(req.resolve('uplot'));
   return {
     js: fs.readFileSync(path.join(dist, 'uPlot.iife.min.js'), 'utf8'),
@@ -20,9 +23,33 @@ export interface ReportChart {
   title: string;
   /** Log-scale y axis. */
   log: boolean;
-  series: {label: string; run: number; dash?: boolean; values: (number | null)[]}[];
+  /** `color`: the run's colour, dark for the first metric of a run, light for the second (after clip). */
+  series: {label: string; run: number; dash?: boolean; color: string; values: (number | null)[]}[];
   /** Steps where a run's value was NaN/±Infinity (or too large for the axis): drawn as markers at the top. */
   nonFinite: {run: number; label: string; steps: number[]; values: string[]}[];
+}
+
+/** Per run: [dark, light] (Tableau 10 pairs); the light one draws the second metric of a run. */
+const PALETTE: [string, string][] = [['#d62728', '#ff9896'], ['#1f77b4', '#9ecae1'], ['#2ca02c', '#98df8a'], ['#ff7f0e', '#ffbb78'], ['#9467bd', '#c5b0d5']];
+
+/** A chart's finite values span more decades than this between the runs' peaks: add a zoomed chart. */
+const ZOOM_RATIO = 1e3;
+
+/**
+ * When one run's values dwarf the others' (a diverging run at 1e24 next to a loss of 0.3), a copy
+ * of the chart with only the series whose peak is within {@link ZOOM_RATIO} of the smallest peak,
+ * so the finite runs are readable; undefined when every series fits on one axis.
+ */
+function zoomed(c: ReportChart): ReportChart | undefined {
+  const peak = (v: (number | null)[]): number => Math.max(...v.filter((x): x is number => x !== null));
+  const peaks = c.series.map((x) => peak(x.values)).filter((p) => Number.isFinite(p) && p > 0);
+  if (peaks.length < 2) return undefined;
+  const low = Math.min(...peaks);
+  if (Math.max(...peaks) / low <= ZOOM_RATIO) return undefined;
+  const series = c.series.filter((x) => peak(x.values) <= low * ZOOM_RATIO);
+  const runs = new Set(series.map((x) => x.run));
+  return {title: `${c.title}, zoomed to ${series.map((x) => x.label).join(', ')}`, log: c.log, series,
+    nonFinite: c.nonFinite.filter((b) => runs.has(b.run) && series.some((x) => b.label.startsWith(x.label + ' ')))};
 }
 
 /** What the HTML report plots, aligned on one step axis. */
@@ -35,7 +62,9 @@ export interface ReportData {
 /**
  * Aligns every run's metrics on one step axis for the report: the loss and gradient norm of
  * every step the guard judged (bad steps included) and of every logged step, the gradient norm
- * after clipping (logged steps) and the lr. Non-finite values become gaps plus markers.
+ * after clipping (logged steps; left out for a run whose clipping changed nothing) and the lr.
+ * Non-finite values become gaps plus markers. A chart where one run's values dwarf the others'
+ * by more than 1e3 is followed by a zoomed copy holding only the smaller runs.
  *
  * ```ts
  * const data = reportData(runs); // data.charts[0] is the loss, naive and stable on one chart
@@ -53,7 +82,7 @@ export function reportData(runs: RunSummary[]): ReportData {
   });
   const steps = [...new Set(perRun.flatMap((m) => [...m.keys()]))].sort((a, b) => a - b);
   const charts: ReportChart[] = [];
-  const add = (title: string, log: boolean, parts: {key: keyof Pt; suffix: string; dash?: boolean}[]): void => {
+  const add = (title: string, log: boolean, parts: {key: keyof Pt; suffix: string; dash?: boolean; sameAs?: keyof Pt}[]): void => {
     const chart: ReportChart = {title, log, series: [], nonFinite: []};
     runs.forEach((r, i) => {
       for (const part of parts) {
@@ -71,15 +100,24 @@ export function reportData(runs: RunSummary[]): ReportData {
           return log && v <= 0 ? null : v;
         });
         if (values.every((v) => v === null) && bad.steps.length === 0) continue;
-        chart.series.push({label, run: i, dash: part.dash, values});
+        if (part.sameAs && steps.every((s) => {
+          const p = perRun[i].get(s);
+          const [a, b] = [p?.[part.key], p?.[part.sameAs!]];
+          // equal up to float32 rounding (the two norms are computed separately on device)
+          return a === undefined || a === b || (Number.isNaN(a) && Number.isNaN(b as number)) ||
+            (b !== undefined && Number.isFinite(a) && Math.abs(a - b) <= 1e-5 * Math.max(Math.abs(a), Math.abs(b)));
+        })) continue; // e.g. 'after clip' of a run that clips nothing: no series, no legend entry
+        chart.series.push({label, run: i, dash: part.dash, color: PALETTE[i % PALETTE.length][parts.indexOf(part) > 0 ? 1 : 0], values});
         if (bad.steps.length) chart.nonFinite.push({run: i, label: `${label} = NaN/∞ (dot)`, ...bad});
       }
     });
     charts.push(chart);
+    const z = zoomed(chart);
+    if (z) charts.push(z);
   };
   add('loss (log scale)', true, [{key: 'loss', suffix: ''}]);
   add('gradient norm before (solid) / after (dashed) clipping, log scale', true,
-    [{key: 'gnorm', suffix: ' before clip'}, {key: 'gclip', suffix: ' after clip', dash: true}]);
+    [{key: 'gnorm', suffix: ' before clip'}, {key: 'gclip', suffix: ' after clip', dash: true, sameAs: 'gnorm'}]);
   add('learning rate (log scale)', true, [{key: 'lr', suffix: ''}]);
   return {steps, runs: runs.map((r) => r.name), charts};
 }
@@ -117,7 +155,7 @@ body{font-family:system-ui,sans-serif;margin:2em;max-width:1100px}table{border-c
 <div id="charts"></div><h2>Guard events</h2>${events ? `<table><tr><th>run</th><th>step</th><th>cause</th><th>action</th><th>message</th></tr>${events}</table>${more}` : '<p>none</p>'}
 <script>${js}</script><script>
 const D = ${JSON.stringify(data)};
-const colors = ['#d62728', '#1f77b4', '#2ca02c', '#ff7f0e', '#9467bd'];
+const colors = ${JSON.stringify(PALETTE.map((p) => p[0]))};
 for (const c of D.charts) {
   const el = document.createElement('div'); el.className = 'chart'; document.getElementById('charts').appendChild(el);
   const finite = c.series.flatMap((s) => s.values).filter((v) => v !== null);
@@ -126,8 +164,8 @@ for (const c of D.charts) {
   const series = [{label: 'step'}];
   const data = [D.steps];
   for (const s of c.series) {
-    series.push({label: s.label, stroke: colors[s.run % colors.length], width: 2, dash: s.dash ? [6, 4] : undefined, spanGaps: true,
-      points: {show: s.values.filter((v) => v !== null).length < 60, size: 7}});
+    series.push({label: s.label, stroke: s.color, width: s.dash ? 2.5 : 2, dash: s.dash ? [10, 5] : undefined, spanGaps: true,
+      points: {show: s.dash || s.values.filter((v) => v !== null).length < 60, size: s.dash ? 5 : 7, fill: s.color}});
     data.push(s.values);
   }
   for (const b of c.nonFinite) {

@@ -1,3 +1,2 @@
 export {ArrayDataset, batchIndices, type ArrayDatasetOptions, type Dataset} from './dataset';
 export {addingProblem, teacherStudent, twoSpirals} from './synthetic';
-export {loadMnist} from './mnist';
