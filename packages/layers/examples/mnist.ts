@@ -44,7 +44,7 @@ async function main(): Promise<void> {
   const model = buildModel();
   const adamw = optimizers.adamw({lr: 2e-3, weightDecay: 1e-4});
   model.compile({
-    optimizer: optimizers.withClipping(adamw, optimizers.createClipper({mode: 'global_norm', maxNorm: 1})),
+    optimizer: optimizers.withClipping(adamw, optimizers.createClipper({mode: 'globalNorm', maxNorm: 1})),
     loss: 'categoricalCrossentropy',
     metrics: ['accuracy'],
   });

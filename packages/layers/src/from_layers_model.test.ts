@@ -27,7 +27,7 @@ describeBackends(['cpu', 'wasm'], (backend) => {
   it("the umbrella's Trainer trains a tf.layers model in place (loss falls, no leak per step)", async () => {
     const model = tfl.sequential({layers: [tfl.layers.dense({units: 8, inputShape: [4], activation: 'relu', kernelInitializer: tfl.initializers.heNormal({seed: 1})}), tfl.layers.dense({units: 3, kernelInitializer: tfl.initializers.glorotUniform({seed: 2})})]});
     const m = fromLayersModel(model);
-    const trainer = new Trainer({model: m, optimizer: adam({lr: 0.05}), transforms: [createClipper({mode: 'global_norm', maxNorm: 1})], logEvery: 0});
+    const trainer = new Trainer({model: m, optimizer: adam({lr: 0.05}), transforms: [createClipper({mode: 'globalNorm', maxNorm: 1})], logEvery: 0});
     const x = tf.randomNormal([24, 4], 0, 1, 'float32', 5);
     const y = tf.tidy(() => tf.cast(tf.argMax(tf.slice(x, [0, 0], [24, 3]), 1), 'int32'));
     const w0 = Array.from(await model.getWeights()[0].data());

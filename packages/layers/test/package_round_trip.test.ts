@@ -59,7 +59,7 @@ describeBackends(['cpu', 'wasm'], (backend) => {
     const a = everything(normConstraints);
     const opt = optimizers.applyIfFinite(optimizers.withClipping(
       optimizers.adamw({lr: warmupCosine({initial: 0, peak: 1e-2, warmupSteps: 2, decaySteps: 10}), weightDecay: 1e-3}),
-      optimizers.createClipper({mode: 'global_norm', maxNorm: 1})));
+      optimizers.createClipper({mode: 'globalNorm', maxNorm: 1})));
     a.compile({optimizer: opt, loss: 'meanSquaredError'});
     const train = backend === 'cpu';
     const fitOpts = {shuffle: false, verbose: 0, callbacks: [constraints.enforceConstraints()]};

@@ -14,7 +14,7 @@ describeBackends(['cpu', 'wasm'], (backend) => {
   it('every callback together over a 6-epoch fit: no tensor leaks', async () => {
     const {x, y} = tinyData(32);
     const model = tinyModel();
-    model.compile({optimizer: applyIfFinite(withClipping(adamw({lr: 0.01}), createClipper({mode: 'global_norm', maxNorm: 1}))), loss: 'meanSquaredError'});
+    model.compile({optimizer: applyIfFinite(withClipping(adamw({lr: 0.01}), createClipper({mode: 'globalNorm', maxNorm: 1}))), loss: 'meanSquaredError'});
     await model.fit(x, y, {epochs: 1, batchSize: 8, verbose: 0}); // creates the optimizer slots
     const log = jest.spyOn(console, 'log').mockImplementation(() => undefined);
     await expectNoLeak(async () => {

@@ -16,7 +16,7 @@ const sgdLike: [string, () => tf.Optimizer][] = [
   ['tf.train.sgd (cached lr scalar)', () => tf.train.sgd(1)],
   ['tf.train.momentum(μ = 0)', () => tf.train.momentum(1, 0)],
   ['lr-schedule sgd', () => sgd({lr: 1})],
-  ['withClipping(tf.train.sgd)', () => withClipping(tf.train.sgd(1), createClipper({mode: 'global_norm', maxNorm: 1e6}))],
+  ['withClipping(tf.train.sgd)', () => withClipping(tf.train.sgd(1), createClipper({mode: 'globalNorm', maxNorm: 1e6}))],
   ['applyIfFinite(sgd)', () => applyIfFinite(sgd({lr: 1}))],
 ];
 

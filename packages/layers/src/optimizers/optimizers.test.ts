@@ -24,9 +24,9 @@ const cases: [string, () => tf.Optimizer][] = [
   ['withSchedule(momentum, oneCycle, momentum schedule)', () => withSchedule(tf.train.momentum(0.1, 0.95), oneCycle({maxValue: 0.05, totalSteps: 20}), {momentum: oneCycleMomentum({maxValue: 0.05, totalSteps: 20})})],
   ['withSchedule(adam, warmupCosine)', () => withSchedule(tf.train.adam(0.01), warmupCosine({initial: 0, peak: 0.01, warmupSteps: 2, decaySteps: 10}))],
   ['withSchedule(rmsprop, cyclic exp_range)', () => withSchedule(tf.train.rmsprop(0.01), cyclic({baseValue: 0.001, maxValue: 0.01, stepSizeUp: 2, mode: 'exp_range', gamma: 0.9}))],
-  ['withClipping(adamw, global_norm)', () => withClipping(lrSchedule.adamw({lr: 0.01}), createClipper({mode: 'global_norm', maxNorm: 0.5}))],
-  ['withClipping(withSchedule(sgd), chain)', () => withClipping(withSchedule(tf.train.sgd(0.1), cosineDecay({initial: 0.1, decaySteps: 9})), chain(createClipper({mode: 'value', clipValue: 0.1}), createClipper({mode: 'global_norm', maxNorm: 1})))],
-  ['applyIfFinite(withClipping(adam))', () => applyIfFinite(withClipping(lrSchedule.adam({lr: 0.01}), createClipper({mode: 'global_norm', maxNorm: 1})), {maxConsecutive: 3})],
+  ['withClipping(adamw, global_norm)', () => withClipping(lrSchedule.adamw({lr: 0.01}), createClipper({mode: 'globalNorm', maxNorm: 0.5}))],
+  ['withClipping(withSchedule(sgd), chain)', () => withClipping(withSchedule(tf.train.sgd(0.1), cosineDecay({initial: 0.1, decaySteps: 9})), chain(createClipper({mode: 'value', clipValue: 0.1}), createClipper({mode: 'globalNorm', maxNorm: 1})))],
+  ['applyIfFinite(withClipping(adam))', () => applyIfFinite(withClipping(lrSchedule.adam({lr: 0.01}), createClipper({mode: 'globalNorm', maxNorm: 1})), {maxConsecutive: 3})],
 ];
 
 describeBackends(['cpu', 'wasm'], (backend) => {

@@ -39,7 +39,7 @@ async function main(): Promise<void> {
   const y = tf.tidy(() => tf.oneHot(tf.cast(tf.less(tf.sum(tf.square(x), 1), 1.44), 'int32'), 2));
   const model = buildModel();
   const adamw = optimizers.adamw({lr: 0.01, weightDecay: 1e-4, eps: 1e-8});
-  model.compile({optimizer: optimizers.applyIfFinite(optimizers.withClipping(adamw, createClipper({mode: 'global_norm', maxNorm: 1}))), loss: 'categoricalCrossentropy', metrics: ['accuracy']});
+  model.compile({optimizer: optimizers.applyIfFinite(optimizers.withClipping(adamw, createClipper({mode: 'globalNorm', maxNorm: 1}))), loss: 'categoricalCrossentropy', metrics: ['accuracy']});
   const guard = callbacks.explosionGuard({verbose: 0});
   const ckpt = callbacks.modelCheckpoint({filepath: 'indexeddb://stable-train-layers-ckpt', monitor: 'val_loss', saveBestOnly: true});
   await model.fit(x, y, {epochs: 1, batchSize: 32, verbose: 0}); // creates the optimizer's slots
