@@ -8,7 +8,7 @@ export interface GradResult {
   loss: tf.Scalar;
   /** Mean gradient over the micro-batches, by variable name. */
   grads: NamedTensorMap;
-  /** 1 when every input value is finite, else 0. */
+  /** 1 when every input value (and every float target) is finite, else 0. */
   inputFinite: tf.Scalar;
 }
 
@@ -61,7 +61,9 @@ export function computeGrads(
     }
     const grads: NamedTensorMap = {};
     for (const name of Object.keys(gradSum!)) grads[name] = k === 1 ? gradSum![name] : tf.div(gradSum![name], k);
-    const inputFinite = tf.cast(tf.all(tf.isFinite(batch.x)), 'float32') as tf.Scalar;
+    // inputs and float targets (regression labels) must be finite
+    const finite = (t: tf.Tensor): tf.Tensor => (t.dtype === 'float32' ? tf.all(tf.isFinite(t)) : tf.scalar(true, 'bool'));
+    const inputFinite = tf.cast(tf.logicalAnd(finite(batch.x), finite(batch.y)), 'float32') as tf.Scalar;
     return {loss: (k === 1 ? lossSum : tf.div(lossSum, k)) as tf.Scalar, grads, inputFinite};
   });
 }

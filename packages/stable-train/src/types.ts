@@ -45,10 +45,10 @@ export type Penalty = (params: NamedTensorMap) => tf.Scalar;
 export type PostUpdate = (params: {[name: string]: tf.Variable}, ctx: {lr: number; step: number}) => void;
 
 /** What the guard found wrong with a step. */
-export type GuardCause = 'nonfinite-loss' | 'nonfinite-grad' | 'nonfinite-input' | 'loss-spike' | 'grad-spike';
+export type GuardCause = 'nonfinite-loss' | 'nonfinite-grad' | 'nonfinite-input' | 'nonfinite-update' | 'loss-spike' | 'grad-spike';
 
 /** What the guard (or the trainer) did about it. */
-export type GuardAction = 'skip' | 'rollback' | 'cut-lr' | 'give-up' | 'zeroed' | 'none';
+export type GuardAction = 'skip' | 'rollback' | 'cut-lr' | 'grow-lr' | 'give-up' | 'zeroed' | 'none';
 
 /** An event: every guard action and every notable trainer decision is reported as one. */
 export interface TrainerEvent {
@@ -58,4 +58,10 @@ export interface TrainerEvent {
   action: GuardAction | string;
   /** Human-readable details (values measured, thresholds). */
   message: string;
+}
+
+/** Something with state to keep in checkpoints (ReduceOnPlateau, AutoClip, ...). */
+export interface Stateful {
+  getState(): unknown;
+  setState(state: unknown): void;
 }
