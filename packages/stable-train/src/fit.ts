@@ -99,10 +99,10 @@ export async function fitLoop(trainer: FitTarget, data: Dataset, o: FitOptions):
       }
       trainer.opts.plateau?.step(s.valLoss ?? s.loss);
       await trainer.flush();
-      o.onEpoch?.(s);
+      callback('onEpoch', step0(trainer), () => o.onEpoch?.(s));
     }
     if (every > 0 && trainer.step_ % every === 0) await save();
-    if (o.shouldStop?.()) {
+    if (callback('shouldStop', step0(trainer), () => o.shouldStop?.())) {
       status = 'stopped';
       break;
     }
@@ -110,4 +110,14 @@ export async function fitLoop(trainer: FitTarget, data: Dataset, o: FitOptions):
   await trainer.flush();
   if (status !== 'gave-up') await save();
   return {status, steps: trainer.step_, epochs: trainer.step_ / per, seconds: (Date.now() - t0) / 1000, lastCheckpoint};
+}
+
+const step0 = (t: FitTarget): number => t.step_;
+
+function callback<T>(name: string, step: number, f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    throw new Error(`fit: the ${name} callback threw at step ${step}: ${(e as Error)?.message ?? String(e)}`);
+  }
 }

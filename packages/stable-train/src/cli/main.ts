@@ -80,10 +80,18 @@ export async function main(argv: string[]): Promise<void> {
 
   program.command('resume').description('continue a run from its checkpoint folder').argument('<dir>', 'checkpoint folder (train.checkpointDir)')
     .option('--json', 'machine-readable output').option('--report <file>', 'HTML report path')
-    .action(async (dir: string, o: {json?: boolean; report?: string}) => {
+    .option('--steps <n>', 'train until this many steps in all (instead of the saved config\'s length)')
+    .action(async (dir: string, o: {json?: boolean; report?: string; steps?: string}) => {
+      if (fs.existsSync(path.join(dir, 'meta.json'))) throw new Error(`resume: ${dir} is one checkpoint folder; give the run folder that holds it (checkpoints are written only into the folder given)`);
       const extra = (await Trainer.readExtra(dir)) as {config?: unknown} | null;
       if (!extra?.config) throw new Error(`${dir}: the checkpoint holds no run config (was it written by \`stable-train train\`?)`);
-      const c = parseRunConfig(extra.config, `${dir} (saved config)`);
+      let c = parseRunConfig(extra.config, `${dir} (saved config)`);
+      if (o.steps !== undefined) {
+        const n = Number(o.steps);
+        if (!(Number.isInteger(n) && n >= 1)) throw new Error(`resume: --steps must be an integer >= 1, got ${JSON.stringify(o.steps)}`);
+        const {epochs: _e, ...train} = c.train;
+        c = parseRunConfig({...c, train: {...train, steps: n}}, '--steps');
+      }
       await setupBackend({backend: c.backend ?? 'wasm'});
       const r = await runTraining(c, o.json ? silentReporter : progressReporter(), dir);
       await finish([r], o, `stable-train: ${r.name} (resumed)`);
