@@ -96,6 +96,13 @@ export async function listCheckpoints(dir: string, fsOverride?: CheckpointFs): P
 }
 
 async function prune(fs: CheckpointFs, path: Path, dir: string, keep: number, current: string): Promise<void> {
+  const stepOf = (f: string): string => CKPT_RE.exec(f)![1];
+  // a re-save replaces the older folders of the same step (removed only now, after the rename)
+  const currentHealthy = await isHealthy(fs, path.join(dir, current));
+  for (const f of (await fs.readdir(dir)).filter((x) => CKPT_RE.test(x) && x !== current && stepOf(x) === stepOf(current))) {
+    if (!currentHealthy && (await isHealthy(fs, path.join(dir, f)))) continue;
+    await fs.rm(path.join(dir, f), {recursive: true, force: true});
+  }
   const all = (await fs.readdir(dir)).filter((f) => CKPT_RE.test(f)).sort();
   const keepSet = new Set([current, ...all.slice(-keep)]);
   // the newest good checkpoint is kept whatever `keep` says
