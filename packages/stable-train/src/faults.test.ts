@@ -51,7 +51,7 @@ function gradFault(v: number, at: number, counter: {n: number}) {
   return (params: {[k: string]: tf.Tensor}) => {
     const w = Object.values(params)[0];
     if (counter.n++ < at) return tf.scalar(0);
-    const f = tf.customGrad((x: tf.Tensor) => ({value: tf.mul(tf.sum(x), 0) as tf.Scalar, gradFunc: (dy: tf.Tensor) => tf.mul(dy, tf.fill(x.shape, v))}));
+    const f = tf.customGrad((...a: (tf.Tensor | tf.GradSaveFunc)[]) => { const x = a[0] as tf.Tensor; return {value: tf.mul(tf.sum(x), 0) as tf.Scalar, gradFunc: (dy: tf.Tensor) => tf.mul(dy, tf.fill(x.shape, v))}; });
     return f(w) as tf.Scalar;
   };
 }

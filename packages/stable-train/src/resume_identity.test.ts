@@ -94,6 +94,5 @@ describe('bit-identical resume (issue 20 item 5)', () => {
         b.dispose();
       }
     }
-    ds.dispose?.();
   }, 60000);
 });

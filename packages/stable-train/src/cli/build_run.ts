@@ -96,6 +96,7 @@ export async function buildRun(c: RunConfig): Promise<BuiltRun> {
       model, optimizer: optimizer as unknown as tf.Optimizer, schedule, transforms, guard: c.guard, seed, plateau,
       ...(Object.keys(stateful).length ? {stateful} : {}),
       loss: ds.train.numClasses ? 'softmax_cross_entropy' : 'mse', logEvery: c.train.logEvery ?? 10,
+      ...(c.train.accumulate ? {accumulate: c.train.accumulate} : {}),
     },
   };
 }

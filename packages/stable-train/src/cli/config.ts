@@ -87,9 +87,12 @@ export const RunConfigSchema = z.strictObject({
     epochs: int(1).optional(),
     steps: int(1).optional(),
     logEvery: int(0).optional(),
+    /** Micro-batches per step (gradient accumulation); must divide batchSize. */
+    accumulate: int(1).max(1024).optional(),
     checkpointDir: z.string().min(1).optional(),
     checkpointEvery: int(1).optional(),
-  }).refine((t) => (t.epochs === undefined) !== (t.steps === undefined), {message: 'give exactly one of epochs or steps'}),
+  }).refine((t) => (t.epochs === undefined) !== (t.steps === undefined), {message: 'give exactly one of epochs or steps'})
+    .refine((t) => t.batchSize % (t.accumulate ?? 1) === 0, {message: 'accumulate must divide batchSize'}),
 }).superRefine((c, ctx) => {
   if (c.plateau && c.schedule) ctx.addIssue({code: 'custom', path: ['plateau'], message: 'cannot be combined with schedule (the plateau sets the lr); drop one of them'});
 });
