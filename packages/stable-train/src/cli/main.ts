@@ -29,7 +29,9 @@ const readConfig = (file: string): RunConfig => {
   return parseRunConfig(json, file);
 };
 
-const defaultReport = (name: string): string => path.join(os.tmpdir(), 'stable-train', `${name}-report.html`);
+/** The report's default path; the run names are reduced to safe file-name characters (no `../`). */
+const defaultReport = (name: string): string =>
+  path.join(os.tmpdir(), 'stable-train', `${name.replace(/[^A-Za-z0-9._-]/g, '_').replace(/^\.+/, '_').slice(0, 100) || 'run'}-report.html`);
 
 async function finish(runs: RunSummary[], opts: {json?: boolean; report?: string}, title: string, extra: object = {}): Promise<void> {
   const report = writeHtmlReport(opts.report ?? defaultReport(runs.map((r) => r.name).join('-')), runs, title);
