@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import {disposeAbandonedTape} from './backends/dispose_abandoned_tape';
 import type {LossFn} from './losses';
 import type {Batch, Module, NamedTensorMap, Penalty} from './types';
 
@@ -40,6 +41,17 @@ export function computeGrads(
     throw new Error(`computeGrads: accumulate (${k}) must be an integer >= 1 that divides the batch size ${n}`);
   }
   const varList = Object.values(params);
+  try {
+    return gradsOf(model, params, varList, loss, penalties, batch, k);
+  } catch (e) {
+    disposeAbandonedTape(); // the forward threw: free what the tape kept for a backward pass
+    throw e;
+  }
+}
+
+function gradsOf(
+  model: Module, params: {[name: string]: tf.Variable}, varList: tf.Variable[], loss: LossFn, penalties: Penalty[], batch: Batch, k: number,
+): GradResult {
   return tf.tidy(() => {
     const xs = k === 1 ? [batch.x] : tf.split(batch.x, k, 0);
     const ys = k === 1 ? [batch.y] : tf.split(batch.y, k, 0);
