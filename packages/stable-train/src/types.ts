@@ -1,4 +1,3 @@
-import type {GradContext} from '@stable-train/grad-clip';
 import type * as tf from '@tensorflow/tfjs-core';
 
 /** Tensors by variable name, as `tf.variableGrads` returns them (DESIGN.md shared shape). */
@@ -24,18 +23,17 @@ export interface Batch {
 }
 
 /**
- * A gradient transformation `(grads, params?, ctx?) => grads` (grad-clip's `createClipper`,
- * `chain`, ...). When the guard has measured ‖g‖, the Trainer passes it as `ctx`
- * (`{grads, globalNorm}`, grad-clip's `GradContext`), so a global-norm clipper does not measure
- * it again.
+ * A gradient transformation `(grads, params?, ctx?) => grads`: grad-clip's own type (`createClipper`,
+ * `chain`, ...). When the guard has measured ‖g‖, the Trainer passes it as `ctx` (`{grads,
+ * globalNorm}`, grad-clip's `GradContext`), so a global-norm clipper does not measure it again.
  */
-export type GradTransform = (grads: NamedTensorMap, params?: NamedTensorMap, ctx?: GradContext) => NamedTensorMap;
+export type {GradTransform} from '@stable-train/grad-clip';
 
-/** A learning-rate schedule: `step` 0 is the first optimisation step (lr-schedule's `Schedule`). */
-export type Schedule = (step: number) => number;
+/** A learning-rate schedule: `step` 0 is the first optimisation step (lr-schedule's own type). */
+export type {Schedule} from '@stable-train/lr-schedule';
 
-/** A penalty added to the loss (regularizers' `l2(1e-4)` and friends). */
-export type Penalty = (params: NamedTensorMap) => tf.Scalar;
+/** A penalty added to the loss (regularizers' own type: `l2(1e-4)` and friends). */
+export type {Penalty} from '@stable-train/regularizers';
 
 /**
  * Something applied to the variables after the optimizer update: decoupled weight decay

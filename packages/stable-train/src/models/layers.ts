@@ -43,8 +43,8 @@ export function newVariable(make: () => tf.Tensor, name: string): tf.Variable {
 /** A norm-layer factory `(channels, name) => Module`, or undefined for `'none'`. */
 export function normFactory(norm: NormSpec | undefined): ((channels: number, name: string) => Module) | undefined {
   if (norm === undefined || norm === 'none') return undefined;
-  if (norm === 'batch') return (channels, name) => new BatchNorm({channels, name}) as unknown as Module;
-  if (norm === 'layer') return (channels, name) => new LayerNorm({channels, name}) as unknown as Module;
+  if (norm === 'batch') return (channels, name) => new BatchNorm({channels, name});
+  if (norm === 'layer') return (channels, name) => new LayerNorm({channels, name});
   throw new Error(`normFactory: norm must be 'none', 'batch' or 'layer', got ${JSON.stringify(norm)}`);
 }
 
