@@ -5,85 +5,18 @@ import {isIoUrl, readCheckpoint, writeCheckpoint, type CheckpointTarget} from '.
 import {computeGrads} from './compute_grads';
 import type {Dataset} from './data/dataset';
 import {fitLoop, type FitOptions, type FitResult} from './fit';
-import {ExplosionGuard, type GuardOptions, type GuardVerdict, type StepStats} from './guard';
-import {resolveLoss, type LossFn, type LossName} from './losses';
+import {ExplosionGuard, type GuardVerdict, type StepStats} from './guard';
+import {resolveLoss, type LossFn} from './losses';
 import {LrPlan} from './lr_plan';
 import {Snapshot} from './snapshot';
 import {applyTransforms, applyUpdate, measure, updateIsFinite} from './step_stages';
 import {packMetrics, unpackMetrics, type StepMetrics} from './step_metrics';
 import {TrainState} from './train_state';
-import type {Batch, GradTransform, GuardCause, Module, NamedTensorMap, Penalty, PostUpdate, Schedule, Stateful, TrainerEvent} from './types';
+import type {GuardRecord, StepResult, TrainerOptions} from './trainer_options';
+import type {Batch, Module, NamedTensorMap, Stateful, TrainerEvent} from './types';
 
 export type {Stateful} from './types';
-
-/** Options of `Trainer`. */
-export interface TrainerOptions {
-  model: Module;
-  /** Any `tf.Optimizer` (stock tfjs-core or lr-schedule's). */
-  optimizer: tf.Optimizer;
-  /** Default `'softmax_cross_entropy'`. */
-  loss?: LossName | LossFn;
-  /**
-   * Learning rate per step; absent = the optimizer's own rate (or its own schedule). The lr of a
-   * step is `base × guard.lrScale` with base from exactly one of `plateau`, `schedule` or the
-   * optimizer: giving two (a schedule and a plateau, or either with a self-scheduled optimizer
-   * such as `adam({lr: cosineDecay(...)})`) is an error at construction.
-   */
-  schedule?: Schedule | number;
-  /** Gradient transforms applied in order (clipping, ...). */
-  transforms?: GradTransform[];
-  /** Terms added to the loss (L1/L2, ...). */
-  penalties?: Penalty[];
-  /** Decoupled weight decay (regularizers' `decoupledWeightDecay`): `p ← p·(1 − lr·rate)` before the update, as PyTorch AdamW. */
-  weightDecay?: {apply(variables: {[name: string]: tf.Variable}, lr: number): unknown};
-  /** Constraints (regularizers' `maxNorm`, ...) projected after the update. */
-  constraints?: {apply(variables: {[name: string]: tf.Variable}): unknown}[];
-  /** Any other function applied after the update and the constraints. */
-  postUpdate?: PostUpdate[];
-  /**
-   * Plateau control (lr-schedule's `ReduceOnPlateau`): when set, lr = plateau.value (× guard
-   * scale), stepped by `fit` at the end of each epoch. Its state (when it has getState/setState)
-   * is saved in checkpoints even when it is not listed in `stateful`.
-   */
-  plateau?: {readonly value: number; step(metric: number): number; getState?(): unknown; setState?(s: unknown): void};
-  /** Keep at most this many entries in `history`, `guardLog` and `events` (oldest dropped). Default 10000. */
-  maxRecords?: number;
-  /** Micro-batches per step (gradient accumulation). Default 1. */
-  accumulate?: number;
-  /** Read metrics back every this many steps (0 = never). Default 10. */
-  logEvery?: number;
-  /** Per-variable norms in the metrics. Default true. */
-  layerMetrics?: boolean;
-  guard?: GuardOptions | ExplosionGuard;
-  /** Seed of the data order. Default 0. */
-  seed?: number;
-  /** Extra state saved in checkpoints, by key. */
-  stateful?: {[key: string]: Stateful};
-  onStep?: (m: StepMetrics) => void;
-  onEvent?: (e: TrainerEvent) => void;
-}
-
-/** One step as the guard saw it (see `Trainer.guardLog`). */
-export interface GuardRecord {
-  step: number;
-  /** Loss of the step (may be non-finite). */
-  loss: number;
-  /** Global gradient norm before clipping (may be non-finite). */
-  gradNorm: number;
-  /** Learning rate the step would use (before a cut this step causes). */
-  lr: number;
-  /** False when the guard rejected the step. */
-  ok: boolean;
-  cause?: GuardCause;
-}
-
-/** What one `step` did. */
-export interface StepResult {
-  step: number;
-  applied: boolean;
-  /** The loss when it was read back this step (guard policies 'skip'/'rollback'). */
-  loss?: number;
-}
+export type {GuardRecord, StepResult, TrainerOptions} from './trainer_options';
 
 /**
  * The training loop of stable-train. One step: forward (training mode) → loss + penalties →
