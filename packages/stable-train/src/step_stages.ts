@@ -68,6 +68,19 @@ export function applyTransforms(grads: NamedTensorMap, transforms: GradTransform
   return out;
 }
 
+/** grad-clip modes whose output is finite whenever their input gradients are (they only scale or clamp). */
+const FINITE_MODES = new Set(['value', 'norm', 'global_norm']);
+
+/**
+ * True when every transform is a grad-clip clipper (`createClipper`/`chain`, which carry their
+ * `config`) of a mode that maps finite gradients to finite gradients: the second finiteness check
+ * is then known to pass and its read is skipped. Any other transform is checked.
+ * @param transforms the Trainer's transforms
+ */
+export function preservesFinite(transforms: GradTransform[]): boolean {
+  return transforms.every((t) => Array.isArray(t.config) && t.config.length > 0 && t.config.every((c) => c != null && FINITE_MODES.has(c.mode)));
+}
+
 /**
  * The second finiteness check: true when every value that will be applied is finite (one read).
  * @param update what the optimizer would receive

@@ -9,7 +9,7 @@ import {ExplosionGuard, type GuardVerdict, type StepStats} from './guard';
 import {resolveLoss, type LossFn} from './losses';
 import {LrPlan} from './lr_plan';
 import {Snapshot} from './snapshot';
-import {applyTransforms, applyUpdate, measure, updateIsFinite} from './step_stages';
+import {applyTransforms, applyUpdate, measure, preservesFinite, updateIsFinite} from './step_stages';
 import {packMetrics, unpackMetrics, type StepMetrics} from './step_metrics';
 import {TrainState} from './train_state';
 import type {GuardRecord, StepResult, TrainerOptions} from './trainer_options';
@@ -50,6 +50,8 @@ export class Trainer implements CheckpointSubject {
   private readonly maxRecords: number;
   private pending: Promise<void>[] = [];
   private lastLr = NaN;
+  /** Every transform keeps finite gradients finite (grad-clip clippers): no second read. */
+  private readonly finiteTransforms: boolean;
   private readonly t0 = Date.now();
 
   /** @param opts see `TrainerOptions` */
@@ -84,6 +86,7 @@ export class Trainer implements CheckpointSubject {
     this.seed = seed;
     this.maxRecords = mr;
     this.lrPlan = new LrPlan(opts.optimizer, sch, opts.plateau);
+    this.finiteTransforms = preservesFinite(opts.transforms ?? []);
   }
 
   /** Steps taken so far (applied or not); the next step's schedule index. Read-only. */
@@ -158,7 +161,7 @@ export class Trainer implements CheckpointSubject {
         if (v.event) this.emit(v.event);
       }
       const update = applyTransforms(r.grads, this.opts.transforms ?? [], params, ctx, owned);
-      if (policy !== 'off' && update !== r.grads && !(await updateIsFinite(update))) {
+      if (policy !== 'off' && update !== r.grads && !this.finiteTransforms && !(await updateIsFinite(update))) {
         const v = this.guard.reject(step, 'nonfinite-update', stats);
         const rec = this.guardLog[this.guardLog.length - 1];
         if (rec) Object.assign(rec, {ok: false, cause: v.cause});

@@ -2,7 +2,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import {expectNoLeak} from '@stable-train/testing';
 import {adam, cosineDecay, ReduceOnPlateau, sgd} from '@stable-train/lr-schedule';
+import {createClipper} from '@stable-train/grad-clip';
 import {captureOptimizerState} from './optimizer_state';
+import {countReads} from './test_util';
 import {Trainer} from './trainer';
 import {tinyBatch, tinyModel} from './test_util';
 import type {TrainerEvent} from './types';
@@ -142,5 +144,22 @@ describe('silent bad values (items 10, 12)', () => {
     expect(() => { (t as {step_: number}).step_ = 5; }).toThrow();
     expect(() => { (t as {epoch: number}).epoch = 5; }).toThrow();
     model.dispose();
+  });
+});
+
+describe('host reads (item 14)', () => {
+  it("policy 'skip' with a global-norm clipper reads once per step; an unknown transform adds one finiteness read", async () => {
+    for (const [transform, expected] of [[createClipper({mode: 'global_norm', maxNorm: 1}), 1], [(g: {[k: string]: tf.Tensor}) => g, 1], [(g: {[k: string]: tf.Tensor}) => ({...g}), 2]] as const) {
+      const model = tinyModel();
+      const optimizer = tf.train.sgd(0.1);
+      const t = new Trainer({model, optimizer, logEvery: 0, transforms: [transform]});
+      const b = tinyBatch();
+      await t.step(b);
+      expect(await countReads(async () => { for (let i = 0; i < 4; i++) await t.step(b); })).toBe(4 * expected);
+      t.dispose();
+      tf.dispose([b.x, b.y]);
+      model.dispose();
+      optimizer.dispose();
+    }
   });
 });
