@@ -128,3 +128,11 @@ describe('clipByGlobalNorm errors', () => {
     expect(() => clipByGlobalNorm({w: 1} as never, 1)).toThrow("clipByGlobalNorm: grads['w'] must be a Tensor, got 1");
   });
 });
+
+describe('clipByGlobalNorm on bad input (issue 20 item 13)', () => {
+  it('int32 gradients are an error, not zeros', () => {
+    const g = {a: tf.tensor1d([3, 4], 'int32')};
+    expect(() => clipByGlobalNorm(g, 1)).toThrow(/clipByGlobalNorm: grads\['a'\] must be float32, got dtype int32/);
+    g.a.dispose();
+  });
+});

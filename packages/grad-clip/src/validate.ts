@@ -40,6 +40,8 @@ export function checkTensorMap(fn: string, arg: string, value: unknown): tf.Name
       throw new Error(`${fn}: ${arg}['${name}'] must be a Tensor, got ${show(t)}`);
     }
     if (t.isDisposed) throw new Error(`${fn}: ${arg}['${name}'] is disposed`);
+    // an int32 gradient would be scaled by a coefficient cast to int32 (0): silently wrong
+    if (t.dtype !== 'float32') throw new Error(`${fn}: ${arg}['${name}'] must be float32, got dtype ${t.dtype}`);
   }
   return value as tf.NamedTensorMap;
 }

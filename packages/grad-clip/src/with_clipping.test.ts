@@ -160,3 +160,9 @@ describe('withClipping errors', () => {
     sgd.dispose();
   });
 });
+
+describe('withClipping on bad input (issue 20 item 13)', () => {
+  it('a null optimizer is a clear error', () => {
+    expect(() => withClipping(null as never, (g) => g)).toThrow(/withClipping: optimizer must be a tf.Optimizer, got null/);
+  });
+});

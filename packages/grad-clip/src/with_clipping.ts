@@ -128,7 +128,8 @@ tf.serialization.registerClass(ClippedOptimizer);
  * @returns a `ClippedOptimizer`
  */
 export function withClipping(optimizer: tf.Optimizer, transform: GradTransform): ClippedOptimizer {
-  if (!(optimizer instanceof tf.Optimizer)) throw new Error(`withClipping: optimizer must be a tf.Optimizer, got ${show(optimizer)}`);
+  // tf.Optimizer's Symbol.hasInstance reads `optimizer.minimize`: test for null first
+  if (optimizer == null || !(optimizer instanceof tf.Optimizer)) throw new Error(`withClipping: optimizer must be a tf.Optimizer, got ${show(optimizer)}`);
   if (typeof transform !== 'function') {
     throw new Error(`withClipping: transform must be a function (grads, params?) => grads, got ${show(transform)}`);
   }

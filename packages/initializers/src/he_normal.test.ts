@@ -37,3 +37,9 @@ describeBackends(['cpu', 'wasm'], () => {
     tf.dispose(pairs.flatMap(([, a, b]) => [a, b]));
   });
 });
+
+describe('heNormal on bad input (issue 20 item 13)', () => {
+  it('a scalar shape has no fans: an error, not a scalar', () => {
+    expect(() => heNormal()([])).toThrow(/shape must have rank >= 1, got \[\]/);
+  });
+});

@@ -35,3 +35,9 @@ describeBackends(['cpu', 'wasm'], () => {
     expect(() => resolveInitializer('orthogonal', 'x' as never)).toThrow("resolveInitializer: options must be an object, got 'x'");
   });
 });
+
+describe('resolveInitializer name lookup (issue 20 item 11)', () => {
+  it.each(['constructor', 'toString', 'hasOwnProperty', '__proto__', 'valueOf'])('%s is an unknown initializer, not an Object.prototype member', (name) => {
+    expect(() => resolveInitializer(name)).toThrow(/resolveInitializer: unknown initializer/);
+  });
+});

@@ -73,7 +73,8 @@ export function resolveInitializer(name: string, options?: Record<string, any>):
     .replace(/_$/, '')
     .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
     .toLowerCase();
-  const factory = FACTORIES[key];
+  // own keys only: 'constructor', 'toString', … must not resolve through Object.prototype
+  const factory = Object.prototype.hasOwnProperty.call(FACTORIES, key) ? FACTORIES[key] : undefined;
   if (!factory) {
     throw new Error(`resolveInitializer: unknown initializer ${show(name)}; expected one of ${INITIALIZER_NAMES.join(', ')}`);
   }

@@ -90,5 +90,6 @@ export function makeVarianceScaling(
       return truncatedNormal({std: sigma, a: -2 * sigma, b: 2 * sigma})(shape, c);
     },
     stats,
+    {minRank: 1}, // a scalar has no fans: heNormal()([]) is an error, as in PyTorch
   );
 }

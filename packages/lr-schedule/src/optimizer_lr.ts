@@ -22,7 +22,7 @@ function innerOf(o: LrFields): tf.Optimizer | undefined {
  * Sets the learning rate of any `tf.Optimizer` for the next update, the way each one reads it:
  * SGD and Momentum cache `-lr` as a scalar, so only `setLearningRate` changes them; Adam, Adamax,
  * Adagrad, Adadelta and RMSProp read the `learningRate` field at each step; this package's
- * `TorchOptimizer`s with a constant lr read `lr`. Wrappers that keep the real optimizer in
+ * `TorchOptimizer`s with a constant lr take their `setLearningRate`. Wrappers that keep the real optimizer in
  * `.optimizer` (`withClipping`, `applyIfFinite`) are unwrapped. An optimizer whose lr is a
  * schedule (`withSchedule`, `adam({lr: cosineDecay(...)})`) is refused: its schedule would
  * overwrite the value at the next step. Calls are skipped when the rate is unchanged (SGD
@@ -44,16 +44,18 @@ export function setOptimizerLr(optimizer: tf.Optimizer, lr: number): void {
   const o = optimizer as unknown as LrFields;
   const inner = innerOf(o);
   if (inner) return setOptimizerLr(inner, lr);
+  if (typeof o.lr === 'function' || (typeof o.schedule === 'function' && !('learningRate' in o))) {
+    throw new Error(
+      `setOptimizerLr: cannot set the learning rate of ${optimizer.getClassName?.() ?? 'this optimizer'}: ` +
+        'its lr is a schedule, which sets it before every step; give it a constant lr, or let the schedule drive it',
+    );
+  }
   if (typeof o.setLearningRate === 'function') {
     if (o.learningRate !== lr) o.setLearningRate(lr);
     return;
   }
   if ('learningRate' in o) {
     o.learningRate = lr;
-    return;
-  }
-  if ('lr' in o && (typeof o.lr === 'number' || o.lr === undefined)) {
-    o.lr = lr;
     return;
   }
   throw new Error(

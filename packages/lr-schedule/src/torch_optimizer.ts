@@ -47,8 +47,7 @@ export function checkLr(fn: string, lr: unknown): LearningRate {
  * too: they are evaluated, and checked, at the same step before any tensor is touched.
  */
 export abstract class TorchOptimizer extends tf.Optimizer {
-  /** the lr option as given (number or schedule) */
-  readonly lr: LearningRate;
+  private lr_: LearningRate;
   private readonly fnName: string;
   private readonly slots = new Map<string, Slots>();
   private readonly paramSteps = new Map<string, number>();
@@ -65,9 +64,23 @@ export abstract class TorchOptimizer extends tf.Optimizer {
   protected constructor(fnName: string, lr: LearningRate, maximize: unknown = false) {
     super();
     this.fnName = fnName;
-    this.lr = checkLr(fnName, lr);
+    this.lr_ = checkLr(fnName, lr);
     if (typeof maximize !== 'boolean') throw new Error(`${fnName}: maximize must be true or false, got ${String(maximize)}`);
     this.maximize = maximize;
+  }
+
+  /** The lr option as given (number or schedule); change it with {@link setLearningRate}. */
+  get lr(): LearningRate {
+    return this.lr_;
+  }
+
+  /**
+   * Sets the lr for the next updates: a number >= 0 or a schedule of the optimizer's step
+   * (what the `lr` option accepts). Trainers and lr controllers use it instead of writing `lr`.
+   * @param lr the new learning rate or schedule
+   */
+  setLearningRate(lr: LearningRate): void {
+    this.lr_ = checkLr(`${this.fnName}.setLearningRate`, lr);
   }
 
   /** Number of updates applied so far (0 before the first); the schedule's step. */

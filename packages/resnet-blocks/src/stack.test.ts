@@ -39,13 +39,14 @@ describe('stack validation', () => {
     expect(() => stack([{apply: () => null} as never])).toThrow(/stack: blocks\[0\] must be a module \{apply, variables, dispose\}/);
   });
 
-  it('lets the failing block name itself when shapes do not chain', () => {
-    const net = stack([residualDense({units: 4, name: 'sc/a'}), residualDense({units: 3, name: 'sc/b'})]);
-    const x = tf.zeros([2, 4]);
-    const before = tf.memory().numTensors;
-    expect(() => net.apply(x, {training: false})).toThrow('residualDense(sc/b): input must have shape [batch, 3], got shape [2,4]');
-    expect(tf.memory().numTensors).toBe(before); // the first block's output was released by tidy
-    tf.dispose(x);
-    net.dispose();
+});
+
+describe('stack on bad input (issue 20 item 13)', () => {
+  it('blocks whose channels do not chain are refused at build time', () => {
+    const a = residualDense({units: 4, name: 'i13a'});
+    const b = residualDense({units: 8, name: 'i13b'});
+    expect(() => stack([a, b])).toThrow(/stack: blocks\[1\] takes 8 channels but blocks\[0\] gives 4/);
+    a.dispose();
+    b.dispose();
   });
 });

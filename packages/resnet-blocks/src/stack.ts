@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type {ApplyOptions, Module} from './types';
+import type {ResidualBlock} from './residual_block';
 import {show} from './validate';
 
 /** A sequence of modules applied in order; itself a {@link Module}. */
@@ -26,6 +27,13 @@ export function stack(blocks: Module[]): Stack {
   blocks.forEach((b, i) => {
     if (!b || typeof b.apply !== 'function' || !Array.isArray(b.variables) || typeof b.dispose !== 'function') {
       throw new Error(`stack: blocks[${i}] must be a module {apply, variables, dispose}, got ${show(b)}`);
+    }
+  });
+  blocks.forEach((b, i) => {
+    const prev = blocks[i - 1] as Partial<ResidualBlock> | undefined;
+    const cur = b as Partial<ResidualBlock>;
+    if (prev && typeof prev.outChannels === 'number' && typeof cur.inChannels === 'number' && prev.outChannels !== cur.inChannels) {
+      throw new Error(`stack: blocks[${i}] takes ${cur.inChannels} channels but blocks[${i - 1}] gives ${prev.outChannels}`);
     }
   });
   const list = blocks.slice();

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import {disposeAbandonedTape} from './backends/dispose_abandoned_tape';
 import type {LossFn} from './losses';
 import type {Batch, Module, NamedTensorMap, Penalty} from './types';
 
@@ -8,7 +9,7 @@ export interface GradResult {
   loss: tf.Scalar;
   /** Mean gradient over the micro-batches, by variable name. */
   grads: NamedTensorMap;
-  /** 1 when every input value is finite, else 0. */
+  /** 1 when every input value (and every float target) is finite, else 0. */
   inputFinite: tf.Scalar;
 }
 
@@ -40,6 +41,17 @@ export function computeGrads(
     throw new Error(`computeGrads: accumulate (${k}) must be an integer >= 1 that divides the batch size ${n}`);
   }
   const varList = Object.values(params);
+  try {
+    return gradsOf(model, params, varList, loss, penalties, batch, k);
+  } catch (e) {
+    disposeAbandonedTape(); // the forward threw: free what the tape kept for a backward pass
+    throw e;
+  }
+}
+
+function gradsOf(
+  model: Module, params: {[name: string]: tf.Variable}, varList: tf.Variable[], loss: LossFn, penalties: Penalty[], batch: Batch, k: number,
+): GradResult {
   return tf.tidy(() => {
     const xs = k === 1 ? [batch.x] : tf.split(batch.x, k, 0);
     const ys = k === 1 ? [batch.y] : tf.split(batch.y, k, 0);
@@ -61,7 +73,9 @@ export function computeGrads(
     }
     const grads: NamedTensorMap = {};
     for (const name of Object.keys(gradSum!)) grads[name] = k === 1 ? gradSum![name] : tf.div(gradSum![name], k);
-    const inputFinite = tf.cast(tf.all(tf.isFinite(batch.x)), 'float32') as tf.Scalar;
+    // inputs and float targets (regression labels) must be finite
+    const finite = (t: tf.Tensor): tf.Tensor => (t.dtype === 'float32' ? tf.all(tf.isFinite(t)) : tf.scalar(true, 'bool'));
+    const inputFinite = tf.cast(tf.logicalAnd(finite(batch.x), finite(batch.y)), 'float32') as tf.Scalar;
     return {loss: (k === 1 ? lossSum : tf.div(lossSum, k)) as tf.Scalar, grads, inputFinite};
   });
 }

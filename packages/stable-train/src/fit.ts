@@ -1,6 +1,6 @@
 import {batchIndices, type Dataset} from './data/dataset';
 import {evaluate} from './evaluate';
-import type {Trainer} from './trainer';
+import type {FitTarget} from './fit_target';
 
 /** What `onEpoch` receives. */
 export interface EpochSummary {
@@ -19,7 +19,11 @@ export interface FitOptions {
   epochs?: number;
   /** Or until this many steps are done. */
   steps?: number;
-  /** Save a checkpoint here every `checkpointEvery` steps and at the end. */
+  /**
+   * Save a checkpoint here every `checkpointEvery` steps and at the end. A scheduled save is put
+   * off while the guard reports trouble (the last step was rejected) or a weight is not finite:
+   * only good states are written, and the newest good checkpoint is never pruned.
+   */
   checkpointDir?: string;
   checkpointEvery?: number;
   /** Stored in each checkpoint's meta (the CLI stores its config). */
@@ -45,7 +49,7 @@ export interface FitResult {
  * an uninterrupted run would take), end-of-epoch summaries and plateau control, periodic atomic
  * checkpoints. Stops cleanly when the guard gives up.
  */
-export async function fitLoop(trainer: Trainer, data: Dataset, o: FitOptions): Promise<FitResult> {
+export async function fitLoop(trainer: FitTarget, data: Dataset, o: FitOptions): Promise<FitResult> {
   if (!data || typeof data.batch !== 'function') throw new Error('fit: data must be a Dataset');
   if (!(data.size > 0)) throw new Error('fit: the dataset is empty (0 samples)');
   if (!(Number.isInteger(o.batchSize) && o.batchSize >= 1)) throw new Error(`fit: batchSize must be an integer >= 1, got ${o.batchSize}`);
@@ -55,13 +59,26 @@ export async function fitLoop(trainer: Trainer, data: Dataset, o: FitOptions): P
   const total = o.steps ?? o.epochs! * per;
   if (!(Number.isInteger(total) && total >= 0)) throw new Error(`fit: epochs/steps must be integers >= 0, got ${o.epochs ?? o.steps}`);
   const every = o.checkpointEvery ?? 0;
+  if (!(Number.isInteger(every) && every >= 0)) throw new Error(`fit: checkpointEvery must be an integer >= 0, got ${o.checkpointEvery}`);
   const t0 = Date.now();
   let status: FitResult['status'] = 'done';
   let lastCheckpoint: string | undefined;
-  await trainer.meanLoss(); // start the epoch average afresh
+  let savedAt = -1;
+  const save = async (): Promise<void> => {
+    if (!o.checkpointDir) return;
+    if (trainer.guard.badInARow > 0) {
+      trainer.emit({step: trainer.step_, kind: 'checkpoint', cause: 'unhealthy', action: 'none', message: `checkpoint put off: the guard rejected the last ${trainer.guard.badInARow} step(s)`});
+      return;
+    }
+    if (savedAt === trainer.step_) return; // this very state is on disk already
+    lastCheckpoint = await trainer.save(o.checkpointDir, o.checkpointExtra);
+    savedAt = trainer.step_;
+  };
+  // A mid-epoch resume keeps the epoch's running loss (restored from the checkpoint).
+  if (trainer.step_ % per === 0) await trainer.meanLoss();
   while (trainer.step_ < total) {
     const epoch = Math.floor(trainer.step_ / per);
-    trainer.epoch = epoch;
+    trainer.state.enterEpoch(epoch);
     const b = data.batch(batchIndices(data.size, o.batchSize, trainer.seed, epoch, trainer.step_ % per));
     try {
       await trainer.step(b);
@@ -82,17 +99,25 @@ export async function fitLoop(trainer: Trainer, data: Dataset, o: FitOptions): P
       }
       trainer.opts.plateau?.step(s.valLoss ?? s.loss);
       await trainer.flush();
-      o.onEpoch?.(s);
+      callback('onEpoch', step0(trainer), () => o.onEpoch?.(s));
     }
-    if (o.checkpointDir && every > 0 && trainer.step_ % every === 0) {
-      lastCheckpoint = await trainer.save(o.checkpointDir, o.checkpointExtra);
-    }
-    if (o.shouldStop?.()) {
+    if (every > 0 && trainer.step_ % every === 0) await save();
+    if (callback('shouldStop', step0(trainer), () => o.shouldStop?.())) {
       status = 'stopped';
       break;
     }
   }
   await trainer.flush();
-  if (o.checkpointDir && status !== 'gave-up') lastCheckpoint = await trainer.save(o.checkpointDir, o.checkpointExtra);
+  if (status !== 'gave-up') await save();
   return {status, steps: trainer.step_, epochs: trainer.step_ / per, seconds: (Date.now() - t0) / 1000, lastCheckpoint};
+}
+
+const step0 = (t: FitTarget): number => t.step_;
+
+function callback<T>(name: string, step: number, f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    throw new Error(`fit: the ${name} callback threw at step ${step}: ${(e as Error)?.message ?? String(e)}`);
+  }
 }

@@ -3,17 +3,34 @@ import type {GuardAction, GuardCause, TrainerEvent} from './types';
 
 /**
  * Options of the explosion guard. Policies and their cost:
- * - `'skip'` (default): a bad step is not applied. Reads 3 numbers to the host per step.
+ * - `'skip'` (default): a bad step is not applied. Reads 3 numbers to the host per step (and
+ *   one more flag when gradient transforms are set: their output is checked for NaN/Infinity).
  * - `'rollback'`: a bad step restores the last good in-memory snapshot (params + optimizer
- *   state, taken every `snapshotEvery` good steps). Reads 3 numbers per step.
- * - `'zero'`: non-finite gradients are replaced by zeros on device; no host read per step
- *   (the count of zeroed steps is read at `logEvery`). Spikes are not detected.
- * - `'off'`: no checks, no reads.
+ *   state, taken every `snapshotEvery` good steps). Reads as `'skip'`.
+ * - `'zero'`: only non-finite values are looked for (no spike checks): one flag read per step; a
+ *   step with NaN/Infinity in its input, loss, gradients or transformed gradients is not applied.
+ * - `'off'`: no checks; one read per step (the loss `step()` returns).
+ *
+ * Under every policy a rejected step changes no weight and no optimizer state (no decay, no
+ * `applyGradients`). The lr scale is cut by `cutLr` on each bad step (except bad input batches)
+ * and grows back by `growLr` after `growEvery` good steps in a row, never above 1.
  */
 export interface GuardOptions {
   policy?: 'skip' | 'rollback' | 'zero' | 'off';
-  /** Multiply the learning rate by this on each bad step (1 = never cut). Default 0.5. */
+  /**
+   * Multiply the learning rate by this on each bad step (1 = never cut). Default 0.5. A step
+   * skipped because its *input batch* holds NaN/Infinity does not cut the lr (the data, not the
+   * lr, was at fault).
+   */
   cutLr?: number;
+  /**
+   * After this many good steps in a row, a cut lr grows back by `growLr` (capped at the
+   * schedule's own lr), as dynamic loss scaling grows its scale back (PyTorch `GradScaler`
+   * `growth_interval`). `0` = never grow back. Default 100.
+   */
+  growEvery?: number;
+  /** Factor the lr scale grows by every `growEvery` good steps, > 1. Default 2 (undoes one 0.5 cut). */
+  growLr?: number;
   /** A loss above `lossSpike ×` the running median is a spike (`0` = off). Default 0 (off). */
   lossSpike?: number;
   /** A gradient norm above `gradSpike ×` the running median is a spike (`0` = off). Default 0 (off). */
@@ -57,6 +74,8 @@ export interface GuardState {
   consecutive: number;
   badSteps: number;
   gaveUp: boolean;
+  /** Good steps in a row since the last bad step or the last growth of the lr scale. */
+  goodRun?: number;
 }
 
 /**
@@ -77,6 +96,7 @@ export class ExplosionGuard {
   /** Factor applied to the scheduled learning rate (cut on bad steps). */
   lrScale = 1;
   private consecutive = 0;
+  private goodRun = 0;
   /** Total bad steps so far. */
   badSteps = 0;
   /** True once `maxConsecutive` bad steps in a row happened. */
@@ -91,6 +111,8 @@ export class ExplosionGuard {
     this.policy = policy;
     this.opts = {
       cutLr: options.cutLr ?? 0.5,
+      growEvery: options.growEvery ?? 100,
+      growLr: options.growLr ?? 2,
       lossSpike: options.lossSpike ?? 0,
       gradSpike: options.gradSpike ?? 0,
       window: options.window ?? 50,
@@ -100,6 +122,8 @@ export class ExplosionGuard {
     };
     const o = this.opts;
     if (!(o.cutLr > 0 && o.cutLr <= 1)) throw new Error(`ExplosionGuard: cutLr must be in (0, 1], got ${o.cutLr}`);
+    if (!(Number.isInteger(o.growEvery) && o.growEvery >= 0)) throw new Error(`ExplosionGuard: growEvery must be an integer >= 0, got ${o.growEvery}`);
+    if (!(o.growLr > 1 && Number.isFinite(o.growLr))) throw new Error(`ExplosionGuard: growLr must be a finite number > 1, got ${o.growLr}`);
     for (const k of ['lossSpike', 'gradSpike'] as const) {
       if (!(o[k] === 0 || o[k] > 1)) throw new Error(`ExplosionGuard: ${k} must be 0 (off) or > 1, got ${o[k]}`);
     }
@@ -128,17 +152,37 @@ export class ExplosionGuard {
       this.consecutive = 0;
       this.loss.push(s.loss);
       this.grad.push(s.gradNorm);
+      this.goodRun++;
+      if (this.lrScale < 1 && this.opts.growEvery > 0 && this.goodRun >= this.opts.growEvery) {
+        this.lrScale = Math.min(1, this.lrScale * this.opts.growLr);
+        this.goodRun = 0;
+        const message = `${this.opts.growEvery} good steps in a row; lr scale grown back to ${fmt(this.lrScale)}`;
+        return {ok: true, action: 'grow-lr', event: {step, kind: 'guard', cause: 'recovered', action: 'grow-lr', message}};
+      }
       return {ok: true, action: 'none'};
     }
+    return this.reject(step, cause, s);
+  }
+
+  /**
+   * Records a bad step found outside `judge` (for example a gradient transform that produced
+   * NaN/Infinity from finite gradients): counted, cuts the lr and yields the event, as `judge` does.
+   * @param step the step number
+   * @param cause what was wrong
+   * @param s the step's statistics (for the message)
+   */
+  reject(step: number, cause: GuardCause, s: StepStats): GuardVerdict {
     this.consecutive++;
     this.badSteps++;
-    let action: GuardAction = this.policy === 'rollback' ? 'rollback' : 'skip';
-    if (this.opts.cutLr < 1) this.lrScale *= this.opts.cutLr;
+    this.goodRun = 0;
+    let action: GuardAction = this.policy === 'rollback' ? 'rollback' : this.policy === 'zero' ? 'zeroed' : 'skip';
+    const cuts = this.opts.cutLr < 1 && cause !== 'nonfinite-input';
+    if (cuts) this.lrScale *= this.opts.cutLr;
     if (this.consecutive >= this.opts.maxConsecutive) {
       this.gaveUp = true;
       action = 'give-up';
     }
-    const lrNote = this.opts.cutLr < 1 ? `, lr scale now ${fmt(this.lrScale)}` : '';
+    const lrNote = cuts ? `, lr scale now ${fmt(this.lrScale)}` : '';
     const message =
       `${describe(cause, s, this.loss.median(), this.grad.median())}; ${action}${lrNote}` +
       (action === 'give-up' ? ` (${this.consecutive} bad steps in a row)` : '');
@@ -168,17 +212,29 @@ export class ExplosionGuard {
       consecutive: this.consecutive,
       badSteps: this.badSteps,
       gaveUp: this.gaveUp,
+      goodRun: this.goodRun,
     };
   }
 
   setState(s: GuardState): void {
-    if (s == null || typeof s.lrScale !== 'number') throw new Error('ExplosionGuard.setState: not a guard state');
+    const nonNegInt = (v: unknown): boolean => Number.isInteger(v) && (v as number) >= 0;
+    if (s == null || typeof s !== 'object' || !(Number.isFinite(s.lrScale) && s.lrScale > 0 && s.lrScale <= 1) ||
+      !nonNegInt(s.consecutive) || !nonNegInt(s.badSteps) || typeof s.gaveUp !== 'boolean' || (s.goodRun !== undefined && !nonNegInt(s.goodRun)) ||
+      !Array.isArray(s.lossHistory) || !Array.isArray(s.gradHistory)) {
+      throw new Error(`ExplosionGuard.setState: not a guard state, got ${JSON.stringify(s)?.slice(0, 200)}`);
+    }
     this.loss.setState(s.lossHistory);
     this.grad.setState(s.gradHistory);
     this.lrScale = s.lrScale;
     this.consecutive = s.consecutive;
     this.badSteps = s.badSteps;
     this.gaveUp = s.gaveUp;
+    this.goodRun = s.goodRun ?? 0;
+  }
+
+  /** Bad steps in a row up to now (0 after a good step): checkpoints are written only at 0. */
+  get badInARow(): number {
+    return this.consecutive;
   }
 }
 
@@ -192,6 +248,8 @@ function describe(cause: GuardCause, s: StepStats, lossMed: number, gradMed: num
       return `loss is ${s.loss}`;
     case 'nonfinite-grad':
       return `gradient norm is ${s.gradNorm} (loss ${fmt(s.loss)})`;
+    case 'nonfinite-update':
+      return `a gradient transform turned finite gradients (norm ${fmt(s.gradNorm)}) into NaN or Infinity`;
     case 'loss-spike':
       return `loss ${fmt(s.loss)} is ${fmt(s.loss / lossMed)}× the running median ${fmt(lossMed)}`;
     default:

@@ -24,7 +24,11 @@ export {packMetrics, unpackMetrics, type LayerMetrics, type StepMetrics} from '.
 export {fitLoop, type EpochSummary, type FitOptions, type FitResult} from './fit';
 export {evaluate, type EvalResult} from './evaluate';
 export {diagnose, type Diagnosis} from './diagnose';
-export {CHECKPOINT_FORMAT, CHECKPOINT_VERSION, fnv1a, packCheckpoint, unpackCheckpoint, type CheckpointMeta, type TensorEntry} from './checkpoint';
+export {CHECKPOINT_FORMAT, CHECKPOINT_VERSION, fnv1a, metaHashOf, packCheckpoint, unpackCheckpoint, verifyCheckpoint, type CheckpointMeta, type CheckpointSubject, type TensorEntry} from './checkpoint';
+export {TrainState, type TrainStateJson} from './train_state';
+export {isSelfScheduled, LrPlan} from './lr_plan';
+export {applyTransforms, applyUpdate, measure, preservesFinite, updateIsFinite, type Measured} from './step_stages';
+export type {FitTarget} from './fit_target';
 export {ARTIFACTS_KEY, artifactsToCheckpoint, checkpointToArtifacts, isIoUrl, readCheckpoint, writeCheckpoint, type CheckpointTarget} from './checkpoint_io';
 export {stateFromJson, stateToJson} from './state_json';
 export {meanSquaredError, resolveLoss, softmaxCrossEntropy, type LossFn, type LossName, type LossSpec, type SoftmaxCrossEntropyOptions} from './losses';

@@ -3,6 +3,6 @@
 // package, 41 MB of JSON) and the CLI's `main`. Everything of the main entry is re-exported,
 // so Node code can import from here alone.
 export * from './index';
-export {readCheckpointDir, writeCheckpointDir} from './checkpoint_fs';
+export {listCheckpoints, readCheckpointDir, writeCheckpointDir, type CheckpointFs, type WriteCheckpointOptions} from './checkpoint_fs';
 export {loadMnist} from './data/mnist';
 export {main as runCli} from './cli/main';

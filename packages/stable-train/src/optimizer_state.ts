@@ -22,7 +22,29 @@ export async function captureOptimizerState(optimizer: tf.Optimizer): Promise<Na
     throw new Error(`captureOptimizerState: optimizer must be a tf.Optimizer with getWeights(), got ${optimizer}`);
   }
   const ws = await optimizer.getWeights();
-  return ws.map((w) => ({name: w.name, tensor: w.tensor instanceof tf.Variable ? tf.clone(w.tensor) : w.tensor}));
+  const out = ws.map((w) => ({name: w.name, tensor: w.tensor instanceof tf.Variable ? tf.clone(w.tensor) : w.tensor}));
+  for (const [field, v] of hiddenState(optimizer)) out.push({name: HIDDEN + field, tensor: tf.clone(v)});
+  return out;
+}
+
+/** Prefix of the state `getWeights()` does not hand out (see `hiddenState`). */
+const HIDDEN = '#hidden/';
+/**
+ * Variables of tfjs-core's stock optimizers that `getWeights()` leaves out and `setWeights()`
+ * recomputes instead of restoring: Adam's running β1^t, β2^t products (`accBeta1`, `accBeta2`,
+ * rebuilt with `pow`, which differs from the running product in the last bits) and Adamax's
+ * `accBeta1` and `iteration`. Saving them makes a restore bit-identical.
+ */
+const HIDDEN_FIELDS = ['accBeta1', 'accBeta2', 'iteration'] as const;
+
+function hiddenState(optimizer: tf.Optimizer): [string, tf.Variable][] {
+  const o: {[k: string]: unknown} = Object(optimizer);
+  const out: [string, tf.Variable][] = [];
+  for (const f of HIDDEN_FIELDS) {
+    const v = Object.prototype.hasOwnProperty.call(o, f) ? o[f] : undefined;
+    if (v instanceof tf.Variable && !v.isDisposed) out.push([f, v]);
+  }
+  return out;
 }
 
 /**
@@ -49,8 +71,18 @@ export async function restoreOptimizerState(optimizer: tf.Optimizer, saved: Name
   };
   const before = await live();
   // Give the optimizer copies: some implementations keep the tensors they are given.
-  const copies = saved.map((w) => ({name: w.name, tensor: tf.clone(w.tensor)}));
+  const copies = saved.filter((w) => !w.name.startsWith(HIDDEN)).map((w) => ({name: w.name, tensor: tf.clone(w.tensor)}));
   await optimizer.setWeights(copies);
+  const hidden = new Map(hiddenState(optimizer));
+  for (const w of saved) {
+    if (!w.name.startsWith(HIDDEN)) continue;
+    const v = hidden.get(w.name.slice(HIDDEN.length));
+    if (!v) throw new Error(`restoreOptimizerState: saved state ${w.name} does not belong to ${optimizer.getClassName()}`);
+    if (v.shape.join(',') !== w.tensor.shape.join(',') || v.dtype !== w.tensor.dtype) {
+      throw new Error(`restoreOptimizerState: saved ${w.name} has shape [${w.tensor.shape}] ${w.tensor.dtype}, the optimizer's has [${v.shape}] ${v.dtype}`);
+    }
+    v.assign(w.tensor);
+  }
   const after = await live();
   for (const c of copies) if (!after.has(c.tensor)) c.tensor.dispose();
   for (const t of before) if (!after.has(t) && !t.isDisposed) t.dispose();

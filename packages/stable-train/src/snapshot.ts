@@ -39,6 +39,21 @@ export class Snapshot {
     await restoreOptimizerState(optimizer, this.opt);
   }
 
+  /** The copies (owned by the snapshot: do not dispose them), for checkpoints. */
+  entries(): {variables: NamedState[]; optimizer: NamedState[]} {
+    return {variables: [...this.vars].map(([name, tensor]) => ({name, tensor})), optimizer: this.opt};
+  }
+
+  /**
+   * Rebuilds a snapshot from saved copies (a checkpoint); takes ownership of the tensors.
+   * @param step the step the copy was taken after
+   * @param variables variable values by name
+   * @param optimizer optimizer state as `captureOptimizerState` returns it
+   */
+  static fromEntries(step: number, variables: NamedState[], optimizer: NamedState[]): Snapshot {
+    return new Snapshot(step, new Map(variables.map((v) => [v.name, v.tensor])), optimizer);
+  }
+
   /** Frees the copies. */
   dispose(): void {
     tf.dispose([...this.vars.values(), ...this.opt.map((s) => s.tensor)]);

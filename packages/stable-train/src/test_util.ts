@@ -30,7 +30,7 @@ export function tinyBatch(n = 8, inp = 4, classes = 3, seed = 7): {x: tf.Tensor;
 
 /** Counts host reads (`dataSync`/`data` on any tensor, through the engine) while `fn` runs. */
 export async function countReads(fn: () => Promise<void>): Promise<number> {
-  const b = tf.engine() as unknown as {readSync: (...a: unknown[]) => unknown; read: (...a: unknown[]) => unknown};
+  const b: {readSync: (...a: unknown[]) => unknown; read: (...a: unknown[]) => unknown} = Object(tf.engine());
   const rs = b.readSync;
   const r = b.read;
   let n = 0;

@@ -1,80 +1,22 @@
 import * as tf from '@tensorflow/tfjs-core';
-import {packCheckpoint, unpackCheckpoint} from './checkpoint';
-import {readCheckpoint, writeCheckpoint, type CheckpointTarget} from './checkpoint_io';
-import {globalNorm, type GradContext} from '@stable-train/grad-clip';
-import {allFiniteScalar, computeGrads, safeGlobalNorm} from './compute_grads';
+import {packCheckpoint, unpackCheckpoint, type CheckpointSubject} from './checkpoint';
+import {otherHint} from './checkpoint_fs';
+import {isIoUrl, readCheckpoint, writeCheckpoint, type CheckpointTarget} from './checkpoint_io';
+import {computeGrads} from './compute_grads';
 import type {Dataset} from './data/dataset';
 import {fitLoop, type FitOptions, type FitResult} from './fit';
-import {ExplosionGuard, type GuardOptions} from './guard';
-import {resolveLoss, type LossFn, type LossName} from './losses';
-import {getOptimizerLr, setOptimizerLr} from './optimizer_lr';
+import {ExplosionGuard, type GuardVerdict, type StepStats} from './guard';
+import {resolveLoss, type LossFn} from './losses';
+import {LrPlan} from './lr_plan';
 import {Snapshot} from './snapshot';
+import {applyTransforms, applyUpdate, measure, preservesFinite, updateIsFinite} from './step_stages';
 import {packMetrics, unpackMetrics, type StepMetrics} from './step_metrics';
-import type {Batch, GradTransform, GuardCause, Module, NamedTensorMap, Penalty, PostUpdate, Schedule, TrainerEvent} from './types';
+import {TrainState} from './train_state';
+import type {GuardRecord, StepResult, TrainerOptions} from './trainer_options';
+import type {Batch, Module, NamedTensorMap, Stateful, TrainerEvent} from './types';
 
-/** Something with state to keep in checkpoints (ReduceOnPlateau, AutoClip, ...). */
-export interface Stateful {
-  getState(): unknown;
-  setState(state: unknown): void;
-}
-
-/** Options of `Trainer`. */
-export interface TrainerOptions {
-  model: Module;
-  /** Any `tf.Optimizer` (stock tfjs-core or lr-schedule's). */
-  optimizer: tf.Optimizer;
-  /** Default `'softmax_cross_entropy'`. */
-  loss?: LossName | LossFn;
-  /** Learning rate per step; absent = leave the optimizer's own rate alone. */
-  schedule?: Schedule | number;
-  /** Gradient transforms applied in order (clipping, ...). */
-  transforms?: GradTransform[];
-  /** Terms added to the loss (L1/L2, ...). */
-  penalties?: Penalty[];
-  /** Decoupled weight decay (regularizers' `decoupledWeightDecay`): `p ← p·(1 − lr·rate)` before the update, as PyTorch AdamW. */
-  weightDecay?: {apply(variables: {[name: string]: tf.Variable}, lr: number): unknown};
-  /** Constraints (regularizers' `maxNorm`, ...) projected after the update. */
-  constraints?: {apply(variables: {[name: string]: tf.Variable}): unknown}[];
-  /** Any other function applied after the update and the constraints. */
-  postUpdate?: PostUpdate[];
-  /** Plateau control (lr-schedule's `ReduceOnPlateau`): when set, lr = plateau.value (× guard cut), stepped each epoch. */
-  plateau?: {readonly value: number; step(metric: number): number};
-  /** Micro-batches per step (gradient accumulation). Default 1. */
-  accumulate?: number;
-  /** Read metrics back every this many steps (0 = never). Default 10. */
-  logEvery?: number;
-  /** Per-variable norms in the metrics. Default true. */
-  layerMetrics?: boolean;
-  guard?: GuardOptions | ExplosionGuard;
-  /** Seed of the data order. Default 0. */
-  seed?: number;
-  /** Extra state saved in checkpoints, by key. */
-  stateful?: {[key: string]: Stateful};
-  onStep?: (m: StepMetrics) => void;
-  onEvent?: (e: TrainerEvent) => void;
-}
-
-/** One step as the guard saw it (see `Trainer.guardLog`). */
-export interface GuardRecord {
-  step: number;
-  /** Loss of the step (may be non-finite). */
-  loss: number;
-  /** Global gradient norm before clipping (may be non-finite). */
-  gradNorm: number;
-  /** Learning rate the step would use (before a cut this step causes). */
-  lr: number;
-  /** False when the guard rejected the step. */
-  ok: boolean;
-  cause?: GuardCause;
-}
-
-/** What one `step` did. */
-export interface StepResult {
-  step: number;
-  applied: boolean;
-  /** The loss when it was read back this step (guard policies 'skip'/'rollback'). */
-  loss?: number;
-}
+export type {Stateful} from './types';
+export type {GuardRecord, StepResult, TrainerOptions} from './trainer_options';
 
 /**
  * The training loop of stable-train. One step: forward (training mode) → loss + penalties →
@@ -87,32 +29,29 @@ export interface StepResult {
  * await trainer.step({x, y});
  * ```
  */
-export class Trainer {
+export class Trainer implements CheckpointSubject {
   readonly model: Module;
   readonly optimizer: tf.Optimizer;
   readonly guard: ExplosionGuard;
   readonly events: TrainerEvent[] = [];
   readonly history: StepMetrics[] = [];
   /**
-   * Every step the guard judged (policies 'skip' and 'rollback', which read these numbers anyway):
-   * loss, gradient norm before clipping, lr and whether the step was applied — bad steps included,
-   * so a run that gives up before its first `logEvery` still has a curve. Empty for 'zero'/'off'.
+   * Every step the guard judged (every policy but 'off'): loss, gradient norm before clipping,
+   * lr and whether the step was applied — bad steps included, so a run that gives up before its
+   * first `logEvery` still has a curve. Gradient norms are NaN under 'zero' (not measured).
    */
   readonly guardLog: GuardRecord[] = [];
-  /** Steps taken so far (applied or not); the next step's schedule index. */
-  step_ = 0;
-  epoch = 0;
+  /** Step counter, epoch, the epoch's running loss and the rollback snapshot: saved whole in checkpoints. */
+  readonly state = new TrainState();
   readonly seed: number;
   readonly opts: TrainerOptions;
   private readonly loss: LossFn;
-  private readonly baseLr: number;
-  private snapshot: Snapshot | null = null;
-  private goodSinceSnapshot = 0;
+  private readonly lrPlan: LrPlan;
+  private readonly maxRecords: number;
   private pending: Promise<void>[] = [];
-  private zeroed: tf.Variable | null = null;
-  private zeroedSeen = 0;
-  private lossSum: tf.Tensor | null = null;
-  private lossCount = 0;
+  private lastLr = NaN;
+  /** Every transform keeps finite gradients finite (grad-clip clippers): no second read. */
+  private readonly finiteTransforms: boolean;
   private readonly t0 = Date.now();
 
   /** @param opts see `TrainerOptions` */
@@ -120,7 +59,7 @@ export class Trainer {
     if (!opts || !opts.model || typeof opts.model.apply !== 'function' || !Array.isArray(opts.model.variables)) {
       throw new Error('Trainer: model must be a module with apply(x, {training}) and variables');
     }
-    const o = opts.optimizer as unknown as {applyGradients?: unknown; getWeights?: unknown};
+    const o: {applyGradients?: unknown; getWeights?: unknown} | null = opts.optimizer ? Object(opts.optimizer) : null;
     if (!o || typeof o.applyGradients !== 'function' || typeof o.getWeights !== 'function') {
       throw new Error(`Trainer: optimizer must be a tf.Optimizer, got ${String(opts.optimizer)}`);
     }
@@ -132,13 +71,42 @@ export class Trainer {
     if (sch !== undefined && typeof sch !== 'function' && !(Number.isFinite(sch) && sch >= 0)) {
       throw new Error(`Trainer: schedule must be a function of the step or a number >= 0, got ${String(sch)}`);
     }
+    const mr = opts.maxRecords ?? 10000;
+    if (!(Number.isInteger(mr) && mr >= 1)) throw new Error(`Trainer: maxRecords must be an integer >= 1, got ${mr}`);
+    const seed = opts.seed ?? 0;
+    if (!Number.isInteger(seed)) throw new Error(`Trainer: seed must be an integer, got ${seed}`);
+    for (const [k, v] of Object.entries(opts.stateful ?? {})) {
+      if (!v || typeof v.getState !== 'function' || typeof v.setState !== 'function') throw new Error(`Trainer: stateful.${k} must have getState() and setState(), got ${String(v)}`);
+    }
     this.opts = opts;
     this.model = opts.model;
     this.optimizer = opts.optimizer;
     this.loss = resolveLoss(opts.loss ?? 'softmax_cross_entropy');
     this.guard = opts.guard instanceof ExplosionGuard ? opts.guard : new ExplosionGuard(opts.guard);
-    this.seed = opts.seed ?? 0;
-    this.baseLr = getOptimizerLr(opts.optimizer);
+    this.seed = seed;
+    this.maxRecords = mr;
+    this.lrPlan = new LrPlan(opts.optimizer, sch, opts.plateau);
+    this.finiteTransforms = preservesFinite(opts.transforms ?? []);
+  }
+
+  /** Steps taken so far (applied or not); the next step's schedule index. Read-only. */
+  get step_(): number {
+    return this.state.step;
+  }
+
+  /** The epoch of the current step (set by `fit`). Read-only. */
+  get epoch(): number {
+    return this.state.epoch;
+  }
+
+  /** Objects whose state checkpoints keep: `stateful`, plus the plateau under `'#plateau'` when it is not among them. */
+  get statefulObjects(): {[key: string]: Stateful} {
+    const out: {[key: string]: Stateful} = {...(this.opts.stateful ?? {})};
+    const p = this.opts.plateau;
+    if (p && typeof p.getState === 'function' && typeof p.setState === 'function' && !Object.values(out).includes(p as Stateful)) {
+      out['#plateau'] = p as Stateful;
+    }
+    return out;
   }
 
   /** Trainable variables by name. */
@@ -148,118 +116,111 @@ export class Trainer {
     return out;
   }
 
-  /** The learning rate the next step uses (schedule × the guard's cut). */
+  /** The learning rate the next step uses (base × the guard's scale; see `TrainerOptions.schedule`). */
   currentLr(): number {
-    const s = this.opts.schedule;
-    const base = this.opts.plateau ? this.opts.plateau.value : s === undefined ? this.baseLr : typeof s === 'number' ? s : s(this.step_);
-    return base * this.guard.lrScale;
-  }
-
-  /** Reports an event to `onEvent` and keeps it in `events`. */
-  emit(e: TrainerEvent): void {
-    this.events.push(e);
-    this.opts.onEvent?.(e);
+    return this.lrPlan.lrAt(this.state.step, this.guard.lrScale);
   }
 
   /**
-   * One optimisation step on `batch` (split into `accumulate` micro-batches).
+   * Reports an event to `onEvent` and keeps it in `events`. An exception in `onEvent` is
+   * re-thrown naming the callback (the step's state is consistent when it is called).
+   */
+  emit(e: TrainerEvent): void {
+    push(this.events, e, this.maxRecords);
+    try {
+      this.opts.onEvent?.(e);
+    } catch (err) {
+      throw new Error(`Trainer: the onEvent callback threw at step ${e.step}: ${(err as Error)?.message ?? String(err)}`);
+    }
+  }
+
+  /**
+   * One optimisation step on `batch` (split into `accumulate` micro-batches), as a pipeline:
+   * forward and loss → gradients → measure (‖g‖ and finiteness, one read) → guard verdict →
+   * transforms → finiteness of what will be applied → lr → update (decay, optimizer,
+   * constraints) → metrics. A rejected step changes no weight and no optimizer state.
    * @param batch inputs and targets; the tensors stay owned by the caller
    */
   async step(batch: Batch): Promise<StepResult> {
     this.checkBatch(batch);
-    const step = this.step_;
+    const step = this.state.step;
     const params = this.params;
     const policy = this.guard.policy;
-    if (policy === 'rollback' && !this.snapshot) this.snapshot = await Snapshot.take(step, this.model.variables, this.optimizer);
+    const st = this.state;
+    if (policy === 'rollback' && !st.snapshot) st.snapshot = await Snapshot.take(step, this.model.variables, this.optimizer);
+    const lr = this.currentLr(); // before anything runs: a bad schedule value fails the step cleanly
     const r = computeGrads(this.model, params, this.loss, this.opts.penalties ?? [], batch, this.opts.accumulate ?? 1);
-    let grads = r.grads;
-    // Every gradient map made this step (transforms may pass tensors through): freed at the end.
-    const owned = new Set<tf.Tensor>(Object.values(r.grads));
-    let loss: number | undefined;
-    // ‖g‖ of r.grads when the guard measures it: handed to the transforms (a global-norm clipper
-    // then does not measure it again), disposed at the end of the step
-    let ctx: GradContext | undefined;
+    // Every tensor made this step (transforms may pass tensors through): freed at the end.
+    const owned = new Set<tf.Tensor>([r.loss, r.inputFinite, ...Object.values(r.grads)]);
     try {
-      if (this.guard.readsEveryStep) {
-        // Only the guard's policies that read every step pay for ‖g‖. When it is finite every
-        // gradient is finite; only when it is not (rare) do we look closer, with one more read:
-        // an all-finite flag, and the norm measured with scaling (finite gradients whose Σg²
-        // overflows float32, i.e. ‖g‖ > ~1.8e19, are not "non-finite").
-        ctx = {grads: r.grads, globalNorm: globalNorm(r.grads)};
-        owned.add(ctx.globalNorm);
-        const norm = ctx.globalNorm;
-        const packed = tf.tidy(() => tf.stack([tf.cast(r.loss, 'float32'), norm, r.inputFinite]));
-        const s = await packed.data();
-        packed.dispose();
-        loss = s[0];
-        let gradNorm = s[1];
-        let gradFinite = true;
-        if (!Number.isFinite(gradNorm)) {
-          const g = Object.values(r.grads);
-          const probe = tf.tidy(() => tf.stack([allFiniteScalar(g), safeGlobalNorm(g)]));
-          const d = await probe.data();
-          probe.dispose();
-          gradFinite = d[0] === 1;
-          if (gradFinite) gradNorm = d[1];
-        }
-        const lrBefore = this.currentLr();
-        const v = this.guard.judge(step, {loss: s[0], gradNorm, inputFinite: s[2] === 1, gradFinite});
-        this.guardLog.push({step, loss: s[0], gradNorm, lr: lrBefore, ok: v.ok, ...(v.cause ? {cause: v.cause} : {})});
-        if (!v.ok) {
-          if (v.action === 'rollback' || (v.action === 'give-up' && policy === 'rollback')) {
-            await this.snapshot!.restore(this.model.variables, this.optimizer);
-          }
-          if (this.opts.schedule === undefined && this.guard.lrScale !== 1 && Number.isNaN(this.baseLr)) {
-            this.emit({step, kind: 'info', cause: 'cut-lr', action: 'none', message: 'cannot cut the lr of this optimizer'});
-          }
-          this.emit(v.event!);
-          this.step_++;
-          return {step, applied: false, loss};
-        }
-      } else if (policy === 'zero') {
-        grads = this.zeroNonFinite(r);
+      const {stats, ctx} = await measure(policy, r, owned);
+      if (policy !== 'off') {
+        const v = this.guard.judge(step, stats);
+        this.record(step, stats, lr, v);
+        if (!v.ok) return await this.reject(step, v, stats.loss);
+        if (v.event) this.emit(v.event);
       }
-      const lr = this.currentLr();
-      if (this.opts.schedule !== undefined || this.opts.plateau || this.guard.lrScale !== 1) {
-        if (Number.isFinite(lr)) setOptimizerLr(this.optimizer, lr);
+      const update = applyTransforms(r.grads, this.opts.transforms ?? [], params, ctx, owned);
+      if (policy !== 'off' && update !== r.grads && !this.finiteTransforms && !(await updateIsFinite(update))) {
+        const v = this.guard.reject(step, 'nonfinite-update', stats);
+        const rec = this.guardLog[this.guardLog.length - 1];
+        if (rec) Object.assign(rec, {ok: false, cause: v.cause});
+        return await this.reject(step, v, stats.loss);
       }
+      this.noteLr(step, lr);
       const logging = (this.opts.logEvery ?? 10) > 0 && (step + 1) % (this.opts.logEvery ?? 10) === 0;
-      const before = logging ? tf.tidy(() => mapValues(params, (v) => tf.clone(v))) : null;
-      let clipped = grads;
-      for (const t of this.opts.transforms ?? []) {
-        clipped = t(clipped, params, ctx);
-        for (const g of Object.values(clipped)) owned.add(g);
+      const before = logging ? tf.tidy(() => mapValues(params, (p) => tf.clone(p))) : null;
+      const undo = this.lrPlan.apply(lr, this.guard.lrScale);
+      try {
+        applyUpdate(this.opts, update, params, lr, step);
+      } finally {
+        undo();
       }
-      this.opts.weightDecay?.apply(params, lr);
-      this.optimizer.applyGradients(clipped);
-      for (const c of this.opts.constraints ?? []) c.apply(params);
-      for (const p of this.opts.postUpdate ?? []) p(params, {lr, step});
-      this.accumulateLoss(r.loss);
-      if (logging) this.log(step, lr, r.loss, r.grads, clipped, before!, params);
+      st.addLoss(r.loss);
+      if (logging) this.log(step, lr, r.loss, r.grads, update, before!, params);
       tf.dispose(before ?? []);
-      if (policy === 'rollback' && ++this.goodSinceSnapshot >= this.guard.opts.snapshotEvery) {
-        this.snapshot?.dispose();
-        this.snapshot = await Snapshot.take(step + 1, this.model.variables, this.optimizer);
-        this.goodSinceSnapshot = 0;
+      if (policy === 'rollback' && ++st.goodSinceSnapshot >= this.guard.opts.snapshotEvery) {
+        st.snapshot?.dispose();
+        st.snapshot = await Snapshot.take(step + 1, this.model.variables, this.optimizer);
+        st.goodSinceSnapshot = 0;
       }
-      this.step_++;
-      return {step, applied: true, loss};
+      st.advance();
+      return {step, applied: true, loss: stats.loss};
     } finally {
-      for (const g of Object.values(grads)) owned.add(g);
-      tf.dispose([r.loss, r.inputFinite, ...owned]);
+      tf.dispose([...owned]);
     }
   }
 
-  /** Mean loss of the applied steps since the last call (one host read), then resets it. */
-  async meanLoss(): Promise<number> {
-    const sum = this.lossSum;
-    const n = this.lossCount;
-    this.lossSum = null;
-    this.lossCount = 0;
-    if (!sum) return NaN;
-    const v = (await sum.data())[0];
-    sum.dispose();
-    return v / n;
+  /** Rejected step: roll back when the policy says so, count the step, report it. Nothing is applied. */
+  private async reject(step: number, v: GuardVerdict, loss: number): Promise<StepResult> {
+    if (v.action === 'rollback' || (v.action === 'give-up' && this.guard.policy === 'rollback')) {
+      await this.state.snapshot!.restore(this.model.variables, this.optimizer);
+    }
+    this.state.advance();
+    if (this.guard.lrScale !== 1 && !this.lrPlan.controllable) {
+      this.emit({step, kind: 'info', cause: 'cut-lr', action: 'none', message: 'cannot cut the lr of this optimizer'});
+    }
+    this.emit(v.event!);
+    return {step, applied: false, loss};
+  }
+
+  private record(step: number, s: StepStats, lr: number, v: GuardVerdict): void {
+    push(this.guardLog, {step, loss: s.loss, gradNorm: s.gradNorm, lr, ok: v.ok, ...(v.cause ? {cause: v.cause} : {})}, this.maxRecords);
+  }
+
+  /** An lr of 10 or more, or a jump to over 100× the previous step's, is reported (it is still used). */
+  private noteLr(step: number, lr: number): void {
+    const prev = this.lastLr;
+    this.lastLr = lr;
+    if (!Number.isFinite(lr)) return;
+    if (lr >= 10 || (prev > 0 && lr > 100 * prev)) {
+      this.emit({step, kind: 'info', cause: 'huge-lr', action: 'none', message: `lr ${lr} at step ${step}${prev > 0 ? ` (previous step: ${prev})` : ''}`});
+    }
+  }
+
+  /** Mean loss of the applied steps since the last call (one host read; NaN if any was not finite), then resets it. */
+  meanLoss(): Promise<number> {
+    return this.state.takeMeanLoss();
   }
 
   /**
@@ -291,7 +252,7 @@ export class Trainer {
     await this.flush();
     const {meta, bytes} = await packCheckpoint(this, extra);
     const where = await writeCheckpoint(target, meta, bytes);
-    this.emit({step: this.step_, kind: 'checkpoint', cause: 'save', action: 'saved', message: `checkpoint written to ${where}`});
+    this.emit({step: this.state.step, kind: 'checkpoint', cause: 'save', action: 'saved', message: `checkpoint written to ${where}`});
     return where;
   }
 
@@ -309,8 +270,14 @@ export class Trainer {
    */
   static async restore(source: CheckpointTarget, opts: TrainerOptions): Promise<Trainer> {
     const {meta, bytes, where} = await readCheckpoint(source);
-    const t = new Trainer({...opts, seed: meta.seed});
-    await unpackCheckpoint(t, meta, bytes, where);
+    const t = new Trainer({...opts, seed: Number.isInteger(meta?.seed) ? meta.seed : opts.seed});
+    try {
+      await unpackCheckpoint(t, meta, bytes, where);
+    } catch (e) {
+      t.dispose();
+      const hint = typeof source === 'string' && !isIoUrl(source) ? await otherHint(source, where) : '';
+      throw new Error(`${(e as Error).message}${hint}`);
+    }
     return t;
   }
 
@@ -333,24 +300,9 @@ export class Trainer {
     await Promise.all(p);
   }
 
-  /** Frees the trainer's own tensors (snapshot, counters); not the model or optimizer. */
+  /** Frees the trainer's own tensors (snapshot, running loss); not the model or optimizer. */
   dispose(): void {
-    this.lossSum?.dispose();
-    this.lossSum = null;
-    this.snapshot?.dispose();
-    this.snapshot = null;
-    this.zeroed?.dispose();
-    this.zeroed = null;
-  }
-
-  private accumulateLoss(loss: tf.Scalar): void {
-    const prev = this.lossSum;
-    this.lossSum = tf.tidy(() => {
-      const l = tf.where(tf.isFinite(loss), loss, tf.zerosLike(loss));
-      return prev ? tf.add(prev, l) : tf.clone(l);
-    });
-    prev?.dispose();
-    this.lossCount++;
+    this.state.dispose();
   }
 
   private checkBatch(batch: Batch): void {
@@ -367,38 +319,31 @@ export class Trainer {
     }
   }
 
-  private zeroNonFinite(r: {loss: tf.Scalar; inputFinite: tf.Scalar; grads: NamedTensorMap}): NamedTensorMap {
-    if (!this.zeroed) this.zeroed = tf.variable(tf.scalar(0), false);
-    return tf.tidy(() => {
-      const ok = tf.logicalAnd(tf.logicalAnd(tf.isFinite(r.loss), tf.cast(allFiniteScalar(Object.values(r.grads)), 'bool')), tf.cast(r.inputFinite, 'bool'));
-      this.zeroed!.assign(tf.add(this.zeroed!, tf.sub(1, tf.cast(ok, 'float32'))));
-      return mapValues(r.grads, (g) => tf.where(ok, g, tf.zerosLike(g)));
-    });
-  }
-
   private log(
     step: number, lr: number, loss: tf.Scalar, grads: NamedTensorMap, clipped: NamedTensorMap,
     before: NamedTensorMap, params: {[name: string]: tf.Variable},
   ): void {
     const packed = packMetrics(loss, grads, clipped, before, params, this.opts.layerMetrics ?? true);
-    const zeroed = this.zeroed ? tf.clone(this.zeroed) : null;
-    const base = {step, epoch: this.epoch, lr, timeMs: Date.now() - this.t0};
+    const base = {step, epoch: this.state.epoch, lr, timeMs: Date.now() - this.t0, skipped: this.guard.badSteps};
     const names = Object.keys(params);
     this.pending.push(
-      Promise.all([packed.data(), zeroed?.data()]).then(([d, z]) => {
-        tf.dispose([packed, zeroed!].filter(Boolean));
-        if (z && z[0] > this.zeroedSeen) {
-          this.emit({step, kind: 'guard', cause: 'nonfinite-grad', action: 'zeroed',
-            message: `${z[0] - this.zeroedSeen} step(s) with non-finite values had their gradients zeroed`});
-          this.guard.badSteps += z[0] - this.zeroedSeen;
-          this.zeroedSeen = z[0];
+      packed.data().then((d) => {
+        packed.dispose();
+        const m = unpackMetrics(d as Float32Array, names, base);
+        push(this.history, m, this.maxRecords);
+        try {
+          this.opts.onStep?.(m);
+        } catch (err) {
+          throw new Error(`Trainer: the onStep callback threw at step ${step}: ${(err as Error)?.message ?? String(err)}`);
         }
-        const m = unpackMetrics(d as Float32Array, names, {...base, skipped: this.guard.badSteps});
-        this.history.push(m);
-        this.opts.onStep?.(m);
       }),
     );
   }
+}
+
+function push<T>(list: T[], item: T, max: number): void {
+  list.push(item);
+  if (list.length > max) list.splice(0, list.length - max);
 }
 
 function mapValues<T, U>(m: {[k: string]: T}, f: (v: T) => U): {[k: string]: U} {

@@ -1,4 +1,3 @@
-import type {GradContext} from '@stable-train/grad-clip';
 import type * as tf from '@tensorflow/tfjs-core';
 
 /** Tensors by variable name, as `tf.variableGrads` returns them (DESIGN.md shared shape). */
@@ -24,18 +23,17 @@ export interface Batch {
 }
 
 /**
- * A gradient transformation `(grads, params?, ctx?) => grads` (grad-clip's `createClipper`,
- * `chain`, ...). When the guard has measured ‖g‖, the Trainer passes it as `ctx`
- * (`{grads, globalNorm}`, grad-clip's `GradContext`), so a global-norm clipper does not measure
- * it again.
+ * A gradient transformation `(grads, params?, ctx?) => grads`: grad-clip's own type (`createClipper`,
+ * `chain`, ...). When the guard has measured ‖g‖, the Trainer passes it as `ctx` (`{grads,
+ * globalNorm}`, grad-clip's `GradContext`), so a global-norm clipper does not measure it again.
  */
-export type GradTransform = (grads: NamedTensorMap, params?: NamedTensorMap, ctx?: GradContext) => NamedTensorMap;
+export type {GradTransform} from '@stable-train/grad-clip';
 
-/** A learning-rate schedule: `step` 0 is the first optimisation step (lr-schedule's `Schedule`). */
-export type Schedule = (step: number) => number;
+/** A learning-rate schedule: `step` 0 is the first optimisation step (lr-schedule's own type). */
+export type {Schedule} from '@stable-train/lr-schedule';
 
-/** A penalty added to the loss (regularizers' `l2(1e-4)` and friends). */
-export type Penalty = (params: NamedTensorMap) => tf.Scalar;
+/** A penalty added to the loss (regularizers' own type: `l2(1e-4)` and friends). */
+export type {Penalty} from '@stable-train/regularizers';
 
 /**
  * Something applied to the variables after the optimizer update: decoupled weight decay
@@ -45,10 +43,10 @@ export type Penalty = (params: NamedTensorMap) => tf.Scalar;
 export type PostUpdate = (params: {[name: string]: tf.Variable}, ctx: {lr: number; step: number}) => void;
 
 /** What the guard found wrong with a step. */
-export type GuardCause = 'nonfinite-loss' | 'nonfinite-grad' | 'nonfinite-input' | 'loss-spike' | 'grad-spike';
+export type GuardCause = 'nonfinite-loss' | 'nonfinite-grad' | 'nonfinite-input' | 'nonfinite-update' | 'loss-spike' | 'grad-spike';
 
 /** What the guard (or the trainer) did about it. */
-export type GuardAction = 'skip' | 'rollback' | 'cut-lr' | 'give-up' | 'zeroed' | 'none';
+export type GuardAction = 'skip' | 'rollback' | 'cut-lr' | 'grow-lr' | 'give-up' | 'zeroed' | 'none';
 
 /** An event: every guard action and every notable trainer decision is reported as one. */
 export interface TrainerEvent {
@@ -58,4 +56,10 @@ export interface TrainerEvent {
   action: GuardAction | string;
   /** Human-readable details (values measured, thresholds). */
   message: string;
+}
+
+/** Something with state to keep in checkpoints (ReduceOnPlateau, AutoClip, ...). */
+export interface Stateful {
+  getState(): unknown;
+  setState(state: unknown): void;
 }

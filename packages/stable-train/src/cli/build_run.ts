@@ -1,4 +1,3 @@
-import * as tf from '@tensorflow/tfjs-core';
 import {AutoClip, createClipper} from '@stable-train/grad-clip';
 import {adam, adamw, ReduceOnPlateau, resolveSchedule, rmsprop, sgd} from '@stable-train/lr-schedule';
 import type {ArrayDataset} from '../data/dataset';
@@ -77,16 +76,16 @@ export async function buildRun(c: RunConfig): Promise<BuiltRun> {
     const {mode: _mode, ...o} = c.clip;
     const auto = named('clip', () => new AutoClip(o));
     owned.push(auto);
-    transforms.push(auto.transform as unknown as GradTransform);
-    stateful.autoClip = auto as unknown as Stateful;
+    transforms.push(auto.transform);
+    stateful.autoClip = auto;
   } else if (c.clip) {
-    transforms.push(named('clip', () => createClipper(c.clip as never) as unknown as GradTransform));
+    transforms.push(named('clip', () => createClipper(c.clip as never)));
   }
   let plateau: ReduceOnPlateau | undefined;
   if (c.plateau) {
     const {metric: _metric, minLr, ...p} = c.plateau;
     plateau = named('plateau', () => new ReduceOnPlateau({initial: o.lr, ...p, ...(minLr === undefined ? {} : {minValue: minLr})}));
-    stateful.plateau = plateau as unknown as Stateful;
+    stateful.plateau = plateau;
   }
   return {
     model,
@@ -95,9 +94,10 @@ export async function buildRun(c: RunConfig): Promise<BuiltRun> {
     validateOnTest: c.plateau?.metric === 'testLoss',
     dispose: () => owned.forEach((x) => x.dispose()),
     trainerOptions: {
-      model, optimizer: optimizer as unknown as tf.Optimizer, schedule, transforms, guard: c.guard, seed, plateau,
+      model, optimizer, schedule, transforms, guard: c.guard, seed, plateau,
       ...(Object.keys(stateful).length ? {stateful} : {}),
       loss: ds.train.numClasses ? (c.loss ? resolveLoss({name: 'softmax_cross_entropy', ...c.loss}) : 'softmax_cross_entropy') : 'mse', logEvery: c.train.logEvery ?? 10,
+      ...(c.train.accumulate ? {accumulate: c.train.accumulate} : {}),
     },
   };
 }

@@ -79,3 +79,30 @@ describe('parseRunConfig: old spellings', () => {
     }
   });
 });
+
+describe('parseRunConfig on hostile input (issue 20 item 11)', () => {
+  const msgOf = (c: unknown): string => {
+    try {
+      parseRunConfig(c);
+    } catch (e) {
+      return (e as Error).message;
+    }
+    return '';
+  };
+  it('rejects unknown keys inside schedule (at every depth) and inside an object-form init', () => {
+    expect(msgOf({...ok, schedule: {type: 'cosine', initial: 0.1, decaySteps: 10, bogus: 1}})).toMatch(/schedule/);
+    expect(msgOf({...ok, schedule: {type: 'sequence', boundaries: [5], schedules: [{type: 'constant', value: 1}, {type: 'cosine', initial: 1, decaySteps: 5, typo: 2}]}})).toMatch(/schedule/);
+    expect(parseRunConfig({...ok, schedule: {type: 'sequence', boundaries: [5], schedules: [{type: 'constant', value: 1}, {type: 'cosine', initial: 1, decaySteps: 5}]}}).schedule).toBeDefined();
+    expect(msgOf({...ok, model: {type: 'mlp', hidden: [8], init: {name: 'normal', std: 1, bogus: 2}}})).toMatch(/model\.init.*|Unrecognized key/);
+    expect(msgOf({...ok, clip: {mode: 'global_norm', maxNorm: 1, bogus: 1}})).toMatch(/clip: createClipper: unknown option 'bogus'/);
+  });
+  it('has upper bounds (a config cannot run for ever)', () => {
+    expect(msgOf({...ok, data: {type: 'two_spirals', samples: 2e9}})).toMatch(/data\.samples: Too big/);
+    expect(msgOf({...ok, train: {batchSize: 10, steps: 1e12}})).toMatch(/train\.steps: Too big/);
+    expect(msgOf({...ok, model: {type: 'mlp', hidden: [1e9]}})).toMatch(/model\.hidden\.0: Too big/);
+  });
+  it('run names are file-name safe: no path separators, no markup', () => {
+    for (const name of ['../../etc/x', 'a/b', '</script><script>alert(1)</script>', '.hidden', '']) expect(msgOf({...ok, name})).toMatch(/name: must be 1-64 letters/);
+    expect(parseRunConfig({...ok, name: 'run-1.b_2'}).name).toBe('run-1.b_2');
+  });
+});

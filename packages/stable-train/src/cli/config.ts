@@ -1,27 +1,55 @@
+import {createClipper} from '@stable-train/grad-clip';
 import {z} from 'zod';
 import {canonicalConfigNames} from './config_names';
 
-const int = (min: number) => z.number().int().min(min);
-const pos = z.number().positive();
+// Every number has an upper bound too: a config must not be able to run for ever or exhaust memory.
+const int = (min: number, max = 1e7) => z.number().int().min(min).max(max);
+const pos = z.number().positive().max(1e6);
+const num = z.number().min(-1e6).max(1e6);
+
+/** Initializer options by name (initializers' factories): unknown keys are rejected. */
+const init = z.union([z.string().max(64), z.strictObject({
+  name: z.string().max(64), std: pos.optional(), mean: num.optional(), gain: pos.optional(), scale: pos.optional(),
+  mode: z.enum(['fan_in', 'fan_out', 'fan_avg']).optional(), distribution: z.enum(['normal', 'uniform', 'truncated_normal']).optional(),
+  value: num.optional(), low: num.optional(), high: num.optional(), a: num.optional(), b: num.optional(),
+})]);
+
+/** lr-schedule's `resolveSchedule` specs, one strict object per type (unknown keys are rejected at every depth). */
+const OPTS: {[type: string]: string[]} = {
+  constant: ['value'], step: ['initial', 'stepSize', 'gamma'], multiStep: ['initial', 'milestones', 'gamma'],
+  exponential: ['initial', 'gamma', 'decaySteps', 'staircase'], cosine: ['initial', 'decaySteps', 'final', 'periodic'],
+  cosineRestarts: ['initial', 'period', 'periodMult', 'final'],
+  oneCycle: ['maxValue', 'totalSteps', 'pctStart', 'anneal', 'divFactor', 'finalDivFactor', 'threePhase'],
+  linear: ['initial', 'startFactor', 'endFactor', 'steps'], polynomial: ['initial', 'decaySteps', 'power', 'final'],
+  cyclic: ['baseValue', 'maxValue', 'stepSizeUp', 'stepSizeDown', 'mode', 'gamma'],
+  warmupCosine: ['initial', 'peak', 'warmupSteps', 'decaySteps', 'final'], inverseSqrt: ['peak', 'warmupSteps'],
+};
+const value = z.union([num, z.boolean(), z.enum(['cos', 'linear', 'triangular', 'triangular2', 'exp_range']), z.array(int(0)).max(1000)]);
+type ScheduleJson = {type: string; [k: string]: unknown};
+const scheduleVariants = (): z.ZodType<ScheduleJson>[] => [
+  ...Object.entries(OPTS).map(([type, keys]): z.ZodType<ScheduleJson> => z.strictObject({type: z.literal(type), ...Object.fromEntries(keys.map((k) => [k, value.optional()]))})),
+  z.strictObject({type: z.literal('sequence'), schedules: z.array(schedule).min(1).max(100), boundaries: z.array(int(0)).max(99)}),
+];
+const schedule: z.ZodType<ScheduleJson> = z.lazy(() => z.union(scheduleVariants() as [z.ZodType<ScheduleJson>, ...z.ZodType<ScheduleJson>[]]));
 
 
 const model = z.discriminatedUnion('type', [
-  z.strictObject({type: z.literal('mlp'), hidden: z.array(int(1)).min(1), activation: z.string().optional(),
-    init: z.union([z.string(), z.looseObject({name: z.string()})]).optional(), norm: z.enum(['none', 'batch', 'layer']).optional()}),
-  z.strictObject({type: z.literal('residualMlp'), width: int(1), depth: int(1), norm: z.enum(['none', 'batch', 'layer']).optional(),
-    gate: z.union([z.enum(['none', 'rezero', 'skipinit']), z.strictObject({init: z.number()})]).optional(), activation: z.string().optional(),
-    dropPath: z.number().min(0).max(1).optional(), layerScale: z.number().optional()}),
-  z.strictObject({type: z.literal('residualCnn'), stem: int(1), stages: z.array(z.strictObject({filters: int(1), blocks: int(1), stride: int(1).optional()})).min(1),
+  z.strictObject({type: z.literal('mlp'), hidden: z.array(int(1, 8192)).min(1).max(512), activation: z.string().max(32).optional(),
+    init: init.optional(), norm: z.enum(['none', 'batch', 'layer']).optional()}),
+  z.strictObject({type: z.literal('residualMlp'), width: int(1, 8192), depth: int(1, 512), norm: z.enum(['none', 'batch', 'layer']).optional(),
+    gate: z.union([z.enum(['none', 'rezero', 'skipinit']), z.strictObject({init: num})]).optional(), activation: z.string().max(32).optional(),
+    dropPath: z.number().min(0).max(1).optional(), layerScale: num.optional()}),
+  z.strictObject({type: z.literal('residualCnn'), stem: int(1, 4096), stages: z.array(z.strictObject({filters: int(1, 4096), blocks: int(1, 256), stride: int(1, 8).optional()})).min(1).max(16),
     norm: z.enum(['none', 'batch', 'layer', 'instance']).optional(), dropPath: z.number().min(0).max(1).optional(),
-    layerScale: z.number().optional(), squeezeExcite: z.number().positive().optional(), preAct: z.boolean().optional()}),
-  z.strictObject({type: z.literal('rnn'), units: int(1), recurrentInit: z.union([z.string(), z.looseObject({name: z.string()})]).optional()}),
+    layerScale: num.optional(), squeezeExcite: pos.optional(), preAct: z.boolean().optional()}),
+  z.strictObject({type: z.literal('rnn'), units: int(1, 8192), recurrentInit: init.optional()}),
 ]);
 
 const data = z.discriminatedUnion('type', [
-  z.strictObject({type: z.literal('mnist'), train: int(10).optional(), test: int(10).optional()}),
-  z.strictObject({type: z.literal('twoSpirals'), samples: int(2), noise: z.number().min(0).optional()}),
-  z.strictObject({type: z.literal('teacherStudent'), samples: int(2), inputs: int(1), classes: int(2)}),
-  z.strictObject({type: z.literal('adding'), samples: int(2), length: int(2)}),
+  z.strictObject({type: z.literal('mnist'), train: int(10, 60000).optional(), test: int(10, 10000).optional()}),
+  z.strictObject({type: z.literal('twoSpirals'), samples: int(2, 1e6), noise: z.number().min(0).max(100).optional()}),
+  z.strictObject({type: z.literal('teacherStudent'), samples: int(2, 1e6), inputs: int(1, 4096), classes: int(2, 4096)}),
+  z.strictObject({type: z.literal('adding'), samples: int(2, 1e6), length: int(2, 10000)}),
 ]);
 
 const optimizer = z.strictObject({
@@ -35,12 +63,14 @@ const optimizer = z.strictObject({
 const guard = z.strictObject({
   policy: z.enum(['skip', 'rollback', 'zero', 'off']).optional(),
   cutLr: z.number().gt(0).max(1).optional(),
-  lossSpike: z.number().min(0).optional(),
-  gradSpike: z.number().min(0).optional(),
-  window: int(1).optional(),
+  lossSpike: z.number().min(0).max(1e12).optional(),
+  gradSpike: z.number().min(0).max(1e12).optional(),
+  window: int(1, 100000).optional(),
   warmup: int(0).optional(),
   maxConsecutive: int(1).optional(),
   snapshotEvery: int(1).optional(),
+  growEvery: int(0).optional(),
+  growLr: z.number().gt(1).max(1e3).optional(),
 });
 
 /**
@@ -52,10 +82,17 @@ const clip = z.discriminatedUnion('mode', [
   z.strictObject({
     mode: z.literal('auto'),
     percentile: z.number().gt(0).max(100).optional(),
-    historySize: int(1).optional(),
+    historySize: int(1, 1e6).optional(),
     eps: pos.optional(),
   }),
-  z.looseObject({mode: z.enum(['globalNorm', 'perParam', 'blockRms', 'norm', 'value', 'agc'])}),
+  // checked in full by createClipper at parse time (it rejects unknown keys)
+  z.looseObject({mode: z.enum(['globalNorm', 'perParam', 'blockRms', 'norm', 'value', 'agc'])}).superRefine((c, ctx) => {
+    try {
+      createClipper(c as never);
+    } catch (e) {
+      ctx.addIssue({code: 'custom', message: (e as Error).message});
+    }
+  }),
 ]);
 
 /** ReduceOnPlateau (lr-schedule): the lr starts at `optimizer.lr` and is cut by `factor` when the epoch's loss stalls. */
@@ -72,14 +109,15 @@ const plateau = z.strictObject({
 
 /** The run config of `stable-train train --config run.json` (unknown keys are rejected). */
 export const RunConfigSchema = z.strictObject({
-  name: z.string().optional(),
+  /** Run name: letters, digits, '.', '_' and '-' only (it names files), at most 64 characters. */
+  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'must be 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit').optional(),
   backend: z.enum(['auto', 'wasm', 'cpu']).optional(),
-  seed: int(0).optional(),
+  seed: int(0, 2 ** 31 - 1).optional(),
   model,
   data,
   optimizer,
   /** lr-schedule's `resolveSchedule` spec, e.g. `{type: 'warmupCosine', ...}`. */
-  schedule: z.looseObject({type: z.string()}).optional(),
+  schedule: schedule.optional(),
   /** `{mode: 'auto', percentile: 10}` or grad-clip's `createClipper` config, e.g. `{mode: 'globalNorm', maxNorm: 1}`. */
   clip: clip.optional(),
   /** Reduce the lr on a plateau (instead of `schedule`). */
@@ -88,13 +126,16 @@ export const RunConfigSchema = z.strictObject({
   /** Cross-entropy options for classification data (PyTorch `label_smoothing`, `ignore_index`). */
   loss: z.strictObject({labelSmoothing: z.number().min(0).max(1).optional(), ignoreIndex: z.number().int().optional()}).optional(),
   train: z.strictObject({
-    batchSize: int(1),
-    epochs: int(1).optional(),
-    steps: int(1).optional(),
+    batchSize: int(1, 65536),
+    epochs: int(1, 100000).optional(),
+    steps: int(1, 1e8).optional(),
     logEvery: int(0).optional(),
-    checkpointDir: z.string().min(1).optional(),
+    /** Micro-batches per step (gradient accumulation); must divide batchSize. */
+    accumulate: int(1).max(1024).optional(),
+    checkpointDir: z.string().min(1).max(4096).optional(),
     checkpointEvery: int(1).optional(),
-  }).refine((t) => (t.epochs === undefined) !== (t.steps === undefined), {message: 'give exactly one of epochs or steps'}),
+  }).refine((t) => (t.epochs === undefined) !== (t.steps === undefined), {message: 'give exactly one of epochs or steps'})
+    .refine((t) => t.batchSize % (t.accumulate ?? 1) === 0, {message: 'accumulate must divide batchSize'}),
 }).superRefine((c, ctx) => {
   if (c.plateau && c.schedule) ctx.addIssue({code: 'custom', path: ['plateau'], message: 'cannot be combined with schedule (the plateau sets the lr); drop one of them'});
 });

@@ -29,7 +29,7 @@ describe('stable-train CLI (end to end)', () => {
     const out = JSON.parse(r.out);
     expect(out.runs[0]).toMatchObject({name: 'spirals', status: 'done', steps: 20});
     expect(fs.readFileSync(out.report, 'utf8')).toContain('uPlot');
-    // raise the step target in the saved config, then resume from step 20
+    // resume a finished run: nothing more to do
     const meta = path.join(ckpt, JSON.parse(fs.readFileSync(path.join(ckpt, 'latest.json'), 'utf8')).checkpoint, 'meta.json');
     const m = JSON.parse(fs.readFileSync(meta, 'utf8'));
     expect(m.step).toBe(20);
@@ -63,11 +63,8 @@ describe('stable-train CLI (end to end)', () => {
     expect(m.stateful.autoClip.history).toMatchObject({__tensor__: {shape: [50]}});
     expect(m.stateful.plateau.value).toBeGreaterThan(0);
     expect(m.stateful.plateau.value).toBeLessThanOrEqual(0.01);
-    // raise the step target in the saved config, then resume: AutoClip continues from its count
-    const where = path.join(ck, JSON.parse(fs.readFileSync(path.join(ck, 'latest.json'), 'utf8')).checkpoint, 'meta.json');
-    m.extra.config.train.steps = 30;
-    fs.writeFileSync(where, JSON.stringify(m));
-    const r2 = run(['resume', ck, '--json', '--report', path.join(dir, 'auto2.html')]);
+    // raise the step target with --steps (meta.json is hash-checked: hand edits are refused), then resume
+    const r2 = run(['resume', ck, '--steps', '30', '--json', '--report', path.join(dir, 'auto2.html')]);
     expect(r2.code).toBe(0);
     expect(JSON.parse(r2.out).runs[0].steps).toBe(30);
     expect(metaOf().stateful.autoClip.count).toBe(30);

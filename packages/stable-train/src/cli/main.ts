@@ -31,7 +31,9 @@ const readConfig = (file: string): RunConfig => {
   return parseRunConfig(json, file);
 };
 
-const defaultReport = (name: string): string => path.join(os.tmpdir(), 'stable-train', `${name}-report.html`);
+/** The report's default path; the run names are reduced to safe file-name characters (no `../`). */
+const defaultReport = (name: string): string =>
+  path.join(os.tmpdir(), 'stable-train', `${name.replace(/[^A-Za-z0-9._-]/g, '_').replace(/^\.+/, '_').slice(0, 100) || 'run'}-report.html`);
 
 async function finish(runs: RunSummary[], opts: {json?: boolean; report?: string}, title: string, extra: object = {}): Promise<void> {
   const report = writeHtmlReport(opts.report ?? defaultReport(runs.map((r) => r.name).join('-')), runs, title);
@@ -85,10 +87,18 @@ export async function main(argv: string[]): Promise<void> {
 
   program.command('resume').description('continue a run from its checkpoint folder').argument('<dir>', 'checkpoint folder (train.checkpointDir)')
     .option('--json', 'machine-readable output').option('--report <file>', 'HTML report path').option('--threads <n>', THREADS_HELP, parseThreads)
-    .action(async (dir: string, o: {json?: boolean; report?: string; threads?: number | 'auto'}) => {
+    .option('--steps <n>', 'train until this many steps in all (instead of the saved config\'s length)')
+    .action(async (dir: string, o: {json?: boolean; report?: string; steps?: string; threads?: number | 'auto'}) => {
+      if (fs.existsSync(path.join(dir, 'meta.json'))) throw new Error(`resume: ${dir} is one checkpoint folder; give the run folder that holds it (checkpoints are written only into the folder given)`);
       const extra = (await Trainer.readExtra(dir)) as {config?: unknown} | null;
       if (!extra?.config) throw new Error(`${dir}: the checkpoint holds no run config (was it written by \`stable-train train\`?)`);
-      const c = parseRunConfig(extra.config, `${dir} (saved config)`);
+      let c = parseRunConfig(extra.config, `${dir} (saved config)`);
+      if (o.steps !== undefined) {
+        const n = Number(o.steps);
+        if (!(Number.isInteger(n) && n >= 1)) throw new Error(`resume: --steps must be an integer >= 1, got ${JSON.stringify(o.steps)}`);
+        const {epochs: _e, ...train} = c.train;
+        c = parseRunConfig({...c, train: {...train, steps: n}}, '--steps');
+      }
       await setupBackend({backend: c.backend ?? 'wasm', threads: o.threads});
       const r = await runTraining(c, o.json ? silentReporter : progressReporter(), dir);
       await finish([r], o, `stable-train: ${r.name} (resumed)`);

@@ -83,3 +83,16 @@ describe('terminal loss plot', () => {
     expect(() => lossPlot([stable], {width: 1})).toThrow(/width must be an integer >= 2/);
   });
 });
+
+describe('writeHtmlReport escapes what it embeds (issue 20 item 11)', () => {
+  it('a run name cannot close the inline script', () => {
+    const file = path.join(os.tmpdir(), `st-report-esc-${process.pid}.html`);
+    const evil = '</script><script>alert(1)</script>';
+    const run = {name: evil, status: 'done' as const, steps: 1, seconds: 0, test: {loss: 1, accuracy: 0.5, samples: 1}, lastLoss: 1, skipped: 0,
+      events: [{step: 0, kind: 'guard' as const, cause: '<b>', action: 'skip', message: '<img src=x onerror=alert(1)>'}], history: [], guardLog: [{step: 0, loss: 1, gradNorm: 1, lr: 0.1, ok: true}]};
+    const html = fs.readFileSync(writeHtmlReport(file, [run], evil), 'utf8');
+    expect(html).not.toContain(evil);
+    expect(html).not.toContain('<img src=x');
+    expect(html.split('</script>').length).toBe(3); // the uPlot script and ours, nothing else
+  });
+});

@@ -140,7 +140,7 @@ export function reportData(runs: RunSummary[]): ReportData {
 export function writeHtmlReport(file: string, runs: RunSummary[], title = 'stable-train report'): string {
   const {js, css} = uplotAssets();
   const data = reportData(runs);
-  const rows = runs.map((r) => `<tr><td>${esc(r.name)}</td><td>${r.status}</td><td>${r.steps}</td><td>${r.seconds.toFixed(1)}</td>` +
+  const rows = runs.map((r) => `<tr><td>${esc(r.name)}</td><td>${esc(String(r.status))}</td><td>${r.steps}</td><td>${r.seconds.toFixed(1)}</td>` +
     `<td>${fmtNum(r.test.loss)}</td><td>${Number.isFinite(r.test.accuracy) ? (100 * r.test.accuracy).toFixed(2) + '%' : '-'}</td><td>${r.skipped}</td></tr>`).join('');
   const MAX_EVENTS = 500;
   const all = runs.flatMap((r) => r.events.map((e) => ({run: r.name, e})));
@@ -154,7 +154,7 @@ body{font-family:system-ui,sans-serif;margin:2em;max-width:1100px}table{border-c
 <p class="note">Every step the explosion guard judged is plotted, the rejected ones included; a large filled dot above the curves marks a NaN or Infinity value (hover to see it in the legend); its height means nothing.</p>
 <div id="charts"></div><h2>Guard events</h2>${events ? `<table><tr><th>run</th><th>step</th><th>cause</th><th>action</th><th>message</th></tr>${events}</table>${more}` : '<p>none</p>'}
 <script>${js}</script><script>
-const D = ${JSON.stringify(data)};
+const D = ${scriptJson(data)};
 const colors = ${JSON.stringify(PALETTE.map((p) => p[0]))};
 for (const c of D.charts) {
   const el = document.createElement('div'); el.className = 'chart'; document.getElementById('charts').appendChild(el);
@@ -209,4 +209,9 @@ export function summaryTable(runs: RunSummary[]): string {
   const line = (cells: string[]): string => '│ ' + cells.map((c, i) => c.padEnd(w[i])).join(' │ ') + ' │';
   const sep = (l: string, m: string, r: string): string => l + w.map((x) => '─'.repeat(x + 2)).join(m) + r;
   return [sep('┌', '┬', '┐'), line(head), sep('├', '┼', '┤'), ...body.map(line), sep('└', '┴', '┘')].join('\n');
+}
+
+/** JSON safe inside an inline `<script>`: `<`, U+2028 and U+2029 escaped (no `</script>` breakout). */
+function scriptJson(v: unknown): string {
+  return JSON.stringify(v).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
 }

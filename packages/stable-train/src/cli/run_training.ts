@@ -42,6 +42,9 @@ export async function runTraining(config: RunConfig, reporter: Reporter, resumeD
   const name = config.name ?? 'run';
   const opts = {...built.trainerOptions, onStep: (m: StepMetrics) => reporter.step(m), onEvent: (e: TrainerEvent) => reporter.event(e)};
   const trainer = resumeDir ? await Trainer.restore(resumeDir, opts) : new Trainer(opts);
+  // A resume writes only into the folder it was given, never into the checkpointDir stored in the
+  // checkpoint (a copied or crafted checkpoint must not make the CLI write or prune elsewhere).
+  const checkpointDir = resumeDir ?? config.train.checkpointDir;
   const per = Math.floor(built.train.size / config.train.batchSize);
   const total = config.train.steps ?? (config.train.epochs ?? 1) * per;
   reporter.start(name, total, trainer.step_);
@@ -49,7 +52,7 @@ export async function runTraining(config: RunConfig, reporter: Reporter, resumeD
   try {
     fit = await trainer.fit(built.train, {
       batchSize: config.train.batchSize, steps: total,
-      checkpointDir: config.train.checkpointDir ?? resumeDir, checkpointEvery: config.train.checkpointEvery,
+      checkpointDir, checkpointEvery: config.train.checkpointEvery,
       checkpointExtra: {config},
       ...(built.validateOnTest ? {validation: built.test} : {}),
     });

@@ -11,12 +11,14 @@ export type InitSpec = string | {name: string; [option: string]: unknown} | ((sh
 export type NormSpec = 'none' | 'batch' | 'layer' | 'instance';
 
 /**
- * Turns an initializer spec into `(shape) => Tensor` that draws with seeds `seed, seed+1, ...`,
- * so a model built twice with the same seed has the same weights.
+ * Turns an initializer spec into `(shape) => Tensor` whose k-th call draws with seed
+ * `seed·1000003 + stream·1000 + k`: a model built twice with the same seed has the same weights,
+ * and models built with seeds 0 and 1 share no layer (seeds `seed + k` would shift by one layer).
  * @param spec initializer name, `{name, ...options}` or function
- * @param seed first seed
+ * @param seed the model's seed
+ * @param stream a separate sequence of seeds for the same model (0..999), e.g. recurrent kernels
  */
-export function seededInit(spec: InitSpec, seed: number): (shape: number[]) => tf.Tensor {
+export function seededInit(spec: InitSpec, seed: number, stream = 0): (shape: number[]) => tf.Tensor {
   let k = 0;
   let f: (shape: number[], opts?: {seed?: number}) => tf.Tensor;
   if (typeof spec === 'function') f = spec;
@@ -25,15 +27,25 @@ export function seededInit(spec: InitSpec, seed: number): (shape: number[]) => t
     const {name, ...rest} = spec;
     f = resolveInitializer(name, rest);
   }
-  return (shape) => f(shape, {seed: seed + k++});
+  return (shape) => f(shape, {seed: (seed * 1_000_003 + stream * 1000 + k++) % 2_147_483_647});
+}
+
+/**
+ * A trainable variable holding `make()`'s tensor; the tensor itself is freed (a variable made
+ * from a tensor shares its data but the tensor stays registered until disposed).
+ * @param make draws the initial value
+ * @param name the variable's name
+ */
+export function newVariable(make: () => tf.Tensor, name: string): tf.Variable {
+  return tf.tidy(() => tf.variable(make(), true, name));
 }
 
 /** A norm-layer factory `(channels, name) => Module`, or undefined for `'none'`. */
 export function normFactory(norm: NormSpec | undefined): ((channels: number, name: string) => Module) | undefined {
   if (norm === undefined || norm === 'none') return undefined;
-  if (norm === 'batch') return (channels, name) => new BatchNorm({channels, name}) as unknown as Module;
-  if (norm === 'layer') return (channels, name) => new LayerNorm({channels, name}) as unknown as Module;
-  if (norm === 'instance') return (channels, name) => new InstanceNorm({channels, name, affine: true}) as unknown as Module;
+  if (norm === 'batch') return (channels, name) => new BatchNorm({channels, name});
+  if (norm === 'layer') return (channels, name) => new LayerNorm({channels, name});
+  if (norm === 'instance') return (channels, name) => new InstanceNorm({channels, name, affine: true});
   throw new Error(`normFactory: norm must be 'none', 'batch', 'layer' or 'instance', got ${JSON.stringify(norm)}`);
 }
 
@@ -54,8 +66,8 @@ export function dense(o: {inUnits: number; units: number; name: string; kernelIn
   for (const k of ['inUnits', 'units'] as const) {
     if (!(Number.isInteger(o[k]) && o[k] > 0)) throw new Error(`dense(${o.name}): ${k} must be an integer > 0, got ${o[k]}`);
   }
-  const w = tf.variable(o.kernelInit([o.inUnits, o.units]), true, `${o.name}/kernel`);
-  const b = o.useBias === false ? null : tf.variable(tf.zeros([o.units]), true, `${o.name}/bias`);
+  const w = newVariable(() => o.kernelInit([o.inUnits, o.units]), `${o.name}/kernel`);
+  const b = o.useBias === false ? null : newVariable(() => tf.zeros([o.units]), `${o.name}/bias`);
   return {
     variables: b ? [w, b] : [w],
     apply: (x) => tf.tidy(() => (b ? tf.add(tf.matMul(x, w), b) : tf.matMul(x, w))),

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import {describeBackends, expectNoLeak} from '@stable-train/testing';
-import {mlp, residualMlp, rnn} from './index';
+import {mlp, residualCnn, residualMlp, rnn} from './index';
 import {addingProblem, teacherStudent, twoSpirals} from '../data';
 import {Trainer} from '../trainer';
 import {evaluate} from '../evaluate';
@@ -58,5 +58,28 @@ describe('datasets', () => {
     expect(() => addingProblem({samples: 4, length: 1})).toThrow(/length must be an integer >= 2/);
     const s = addingProblem({samples: 3, length: 6, seed: 0});
     expect(s.inputShape).toEqual([6, 2]);
+  });
+});
+
+describe('models build without leaks and with independent seeds (issue 20 item 12)', () => {
+  it('mlp, rnn and residualCnn keep no tensor besides their variables; dispose frees everything', () => {
+    const before = tf.memory().numTensors;
+    const ms = [mlp({inputs: 6, hidden: new Array(20).fill(8), outputs: 3, name: 'leak-mlp'}),
+      rnn({inputs: 2, units: 4, outputs: 1, name: 'leak-rnn'}),
+      residualCnn({inputShape: [8, 8, 1], stem: 4, stages: [{filters: 4, blocks: 1}], outputs: 2, name: 'leak-cnn', norm: 'none'})];
+    const vars = ms.reduce((n, m) => n + m.variables.length, 0);
+    expect(tf.memory().numTensors - before).toBe(vars);
+    ms.forEach((m) => m.dispose());
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('mlp({seed: 1}) shares no layer with mlp({seed: 0})', () => {
+    const a = mlp({inputs: 4, hidden: [4, 4, 4], outputs: 4, seed: 0, name: 'seed-a'});
+    const b = mlp({inputs: 4, hidden: [4, 4, 4], outputs: 4, seed: 1, name: 'seed-b'});
+    const kernels = (m: typeof a): string[] => m.variables.filter((v) => v.name.endsWith('kernel')).map((v) => Array.from(v.dataSync()).join(','));
+    const ka = new Set(kernels(a));
+    for (const k of kernels(b)) expect(ka.has(k)).toBe(false);
+    a.dispose();
+    b.dispose();
   });
 });

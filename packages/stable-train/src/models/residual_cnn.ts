@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import {residualCnn as residualStages} from '@stable-train/resnet-blocks';
 import type {Gate, StageOptions} from '@stable-train/resnet-blocks';
-import {dense, normFactory, seededInit, sequential, type InitSpec, type Model, type NormSpec} from './layers';
+import {dense, newVariable, normFactory, seededInit, sequential, type InitSpec, type Model, type NormSpec} from './layers';
 
 /** Options of `residualCnn`. */
 export interface ResidualCnnModelOptions {
@@ -40,7 +40,7 @@ export function residualCnn(o: ResidualCnnModelOptions): Model {
   const name = o?.name ?? 'rescnn';
   if (!Array.isArray(o.inputShape) || o.inputShape.length !== 3) throw new Error(`residualCnn: inputShape must be [h, w, c], got ${JSON.stringify(o.inputShape)}`);
   const init = seededInit(o.kernelInit ?? 'he_normal', o.seed ?? 0);
-  const stemK = tf.variable(init([3, 3, o.inputShape[2], o.stem]), true, `${name}/stem/kernel`);
+  const stemK = newVariable(() => init([3, 3, o.inputShape[2], o.stem]), `${name}/stem/kernel`);
   const stem = {variables: [stemK], apply: (x: tf.Tensor) => tf.conv2d(x as tf.Tensor4D, stemK as tf.Tensor4D, 1, 'same'), dispose: () => stemK.dispose()};
   const body = residualStages({name: `${name}/body`, stages: o.stages, inChannels: o.stem, norm: normFactory(o.norm ?? 'batch'), gate: o.gate, kernelInit: init,
     dropPath: o.dropPath, layerScale: o.layerScale, squeezeExcite: o.squeezeExcite, preAct: o.preAct});

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import {seededInit, type InitSpec, type Model} from './layers';
+import {newVariable, seededInit, type InitSpec, type Model} from './layers';
 
 /** Options of `rnn`. */
 export interface RnnOptions {
@@ -31,11 +31,11 @@ export function rnn(o: RnnOptions): Model {
   }
   const name = o.name ?? 'rnn';
   const seed = o.seed ?? 0;
-  const w = tf.variable(seededInit(o.kernelInit ?? 'glorot_uniform', seed)([o.inputs, o.units]), true, `${name}/kernel`);
-  const u = tf.variable(seededInit(o.recurrentInit ?? 'orthogonal', seed + 100)([o.units, o.units]), true, `${name}/recurrent_kernel`);
-  const b = tf.variable(tf.zeros([o.units]), true, `${name}/bias`);
-  const hw = tf.variable(seededInit('glorot_uniform', seed + 200)([o.units, o.outputs]), true, `${name}/head/kernel`);
-  const hb = tf.variable(tf.zeros([o.outputs]), true, `${name}/head/bias`);
+  const w = newVariable(() => seededInit(o.kernelInit ?? 'glorot_uniform', seed, 0)([o.inputs, o.units]), `${name}/kernel`);
+  const u = newVariable(() => seededInit(o.recurrentInit ?? 'orthogonal', seed, 1)([o.units, o.units]), `${name}/recurrent_kernel`);
+  const b = newVariable(() => tf.zeros([o.units]), `${name}/bias`);
+  const hw = newVariable(() => seededInit('glorot_uniform', seed, 2)([o.units, o.outputs]), `${name}/head/kernel`);
+  const hb = newVariable(() => tf.zeros([o.outputs]), `${name}/head/bias`);
   const vars = [w, u, b, hw, hb];
   return {
     name,

@@ -1,0 +1,75 @@
+import type * as tf from '@tensorflow/tfjs-core';
+import type {ExplosionGuard, GuardOptions} from './guard';
+import type {LossFn, LossName} from './losses';
+import type {StepMetrics} from './step_metrics';
+import type {GradTransform, GuardCause, Module, Penalty, PostUpdate, Schedule, Stateful, TrainerEvent} from './types';
+
+/** Options of `Trainer`. */
+export interface TrainerOptions {
+  model: Module;
+  /** Any `tf.Optimizer` (stock tfjs-core or lr-schedule's). */
+  optimizer: tf.Optimizer;
+  /** Default `'softmax_cross_entropy'`. */
+  loss?: LossName | LossFn;
+  /**
+   * Learning rate per step; absent = the optimizer's own rate (or its own schedule). The lr of a
+   * step is `base × guard.lrScale` with base from exactly one of `plateau`, `schedule` or the
+   * optimizer: giving two (a schedule and a plateau, or either with a self-scheduled optimizer
+   * such as `adam({lr: cosineDecay(...)})`) is an error at construction.
+   */
+  schedule?: Schedule | number;
+  /** Gradient transforms applied in order (clipping, ...). */
+  transforms?: GradTransform[];
+  /** Terms added to the loss (L1/L2, ...). */
+  penalties?: Penalty[];
+  /** Decoupled weight decay (regularizers' `decoupledWeightDecay`): `p ← p·(1 − lr·rate)` before the update, as PyTorch AdamW. */
+  weightDecay?: {apply(variables: {[name: string]: tf.Variable}, lr: number): unknown};
+  /** Constraints (regularizers' `maxNorm`, ...) projected after the update. */
+  constraints?: {apply(variables: {[name: string]: tf.Variable}): unknown}[];
+  /** Any other function applied after the update and the constraints. */
+  postUpdate?: PostUpdate[];
+  /**
+   * Plateau control (lr-schedule's `ReduceOnPlateau`): when set, lr = plateau.value (× guard
+   * scale), stepped by `fit` at the end of each epoch. Its state (when it has getState/setState)
+   * is saved in checkpoints even when it is not listed in `stateful`.
+   */
+  plateau?: {readonly value: number; step(metric: number): number; getState?(): unknown; setState?(s: unknown): void};
+  /** Keep at most this many entries in `history`, `guardLog` and `events` (oldest dropped). Default 10000. */
+  maxRecords?: number;
+  /** Micro-batches per step (gradient accumulation). Default 1. */
+  accumulate?: number;
+  /** Read metrics back every this many steps (0 = never). Default 10. */
+  logEvery?: number;
+  /** Per-variable norms in the metrics. Default true. */
+  layerMetrics?: boolean;
+  guard?: GuardOptions | ExplosionGuard;
+  /** Seed of the data order. Default 0. */
+  seed?: number;
+  /** Extra state saved in checkpoints, by key. */
+  stateful?: {[key: string]: Stateful};
+  onStep?: (m: StepMetrics) => void;
+  onEvent?: (e: TrainerEvent) => void;
+}
+
+/** One step as the guard saw it (see `Trainer.guardLog`). */
+export interface GuardRecord {
+  step: number;
+  /** Loss of the step (may be non-finite). */
+  loss: number;
+  /** Global gradient norm before clipping (may be non-finite). */
+  gradNorm: number;
+  /** Learning rate the step would use (before a cut this step causes). */
+  lr: number;
+  /** False when the guard rejected the step. */
+  ok: boolean;
+  cause?: GuardCause;
+}
+
+/** What one `step` did. */
+export interface StepResult {
+  step: number;
+  applied: boolean;
+  /** The loss when it was read back this step (guard policies 'skip'/'rollback'). */
+  loss?: number;
+}
+
