@@ -93,11 +93,11 @@ describeBackends(['cpu', 'wasm'], (backend) => {
 });
 
 describe('lr changes and serialization', () => {
-  it('lr may be a schedule or be reassigned between steps (setOptimizerLr writes opt.lr)', () => {
+  it('lr may be a schedule or be reassigned between steps (setLearningRate between steps)', () => {
     const x = tf.variable(tf.tensor1d([1, -1]), true, 'lrchg_x');
     const opt = lion({lr: (step) => (step === 0 ? 0.1 : 0.01), weightDecay: 0});
     opt.applyGradients({lrchg_x: tf.tensor1d([1, -1])}); // x -= 0.1·sign(0.1·g)
-    (opt as unknown as {lr: number}).lr = 0.5;
+    opt.setLearningRate(0.5);
     opt.applyGradients({lrchg_x: tf.tensor1d([1, -1])}); // x -= 0.5·sign(...)
     expect(Array.from(x.dataSync()).map((v) => +v.toFixed(6))).toEqual([0.4, -0.4]);
     x.dispose();

@@ -69,7 +69,7 @@ export function applyTransforms(grads: NamedTensorMap, transforms: GradTransform
 }
 
 /** grad-clip modes whose output is finite whenever their input gradients are (they only scale or clamp). */
-const FINITE_MODES = new Set(['value', 'norm', 'global_norm']);
+const FINITE_MODES = new Set(['value', 'norm', 'globalNorm', 'perParam']);
 
 /**
  * True when every transform is a grad-clip clipper (`createClipper`/`chain`, which carry their

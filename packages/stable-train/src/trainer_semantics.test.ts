@@ -149,7 +149,7 @@ describe('silent bad values (items 10, 12)', () => {
 
 describe('host reads (item 14)', () => {
   it("policy 'skip' with a global-norm clipper reads once per step; an unknown transform adds one finiteness read", async () => {
-    for (const [transform, expected] of [[createClipper({mode: 'global_norm', maxNorm: 1}), 1], [(g: {[k: string]: tf.Tensor}) => g, 1], [(g: {[k: string]: tf.Tensor}) => ({...g}), 2]] as const) {
+    for (const [transform, expected] of [[createClipper({mode: 'globalNorm', maxNorm: 1}), 1], [(g: {[k: string]: tf.Tensor}) => g, 1], [(g: {[k: string]: tf.Tensor}) => ({...g}), 2]] as const) {
       const model = tinyModel();
       const optimizer = tf.train.sgd(0.1);
       const t = new Trainer({model, optimizer, logEvery: 0, transforms: [transform]});
