@@ -1,34 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
-import {safeNorm, scaleVerdict, upperMedian as median} from '@stable-train/grad-clip';
+import {safeNorm, scaleVerdict, upperMedian as median, type ScaleVerdict} from '@stable-train/grad-clip';
 import {resolveLoss, type LossFn, type LossName} from './losses';
 import type {Batch, Module} from './types';
 
 /** What the doctor found. */
-export interface Diagnosis {
-  /** Per kernel (2-D+ trainable variable), input side first: gradient norms at init and their median over the steps. */
-  layers: {name: string; gradNormInit: number; gradNormMedian: number; weightNorm: number}[];
-  /** Per-sample RMS norm (‖a‖/√N) of the input and each intermediate activation at init (models with `trace`; else empty). */
-  activationNorms: number[];
-  /** Geometric-mean ratio of successive kernel-gradient norms, from the output towards the input. */
-  growthPerLayer: number;
-  /**
-   * Forward growth per layer: (‖output‖ / ‖input‖)^(1/layers) over the traced activations, one
-   * layer per kernel (NaN when the model has no `trace`). Above ≈ 1.5 the forward pass explodes.
-   */
-  forwardGrowthPerLayer: number;
-  /** Loss on the whole batch at init. */
-  loss: number;
-  /** The loss a guessing model would have (ln C for softmax cross-entropy over C classes; NaN otherwise). */
-  chanceLoss: number;
-  /** 90th percentile of the global gradient norm over the steps: a sensible clipping threshold. */
-  p90GradNorm: number;
-  /** `exploding`, `vanishing`, `non-finite` or `healthy`. */
-  status: 'exploding' | 'vanishing' | 'non-finite' | 'healthy';
-  /** Every problem found, one clause each, most serious first (the verdict joins them and adds the fixes). */
-  findings: string[];
-  /** One paragraph in plain language, with the fixes that apply. */
-  verdict: string;
-}
+export type Diagnosis = ScaleVerdict;
 
 /**
  * The doctor: measures per-layer gradient and activation norms at init and over a few gradient
