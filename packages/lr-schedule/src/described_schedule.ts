@@ -1,5 +1,4 @@
-import type {Schedule} from './schedule';
-import type {ScheduleSpec} from './resolve_schedule';
+import type {Schedule, ScheduleSpec} from './schedule';
 
 /** Property under which a schedule keeps the JSON spec that rebuilds it. */
 const SPEC = 'spec';

@@ -18,11 +18,8 @@ import {chainedSchedule} from './chained_schedule';
 import {swaSchedule} from './swa_schedule';
 import {knownOptions, nonNegative} from './validate';
 
-/**
- * A schedule described by plain JSON: `type` names the schedule, the other fields are its
- * options; `{type: 'constant', value}`; `{type: 'sequence', schedules: [spec, ...], boundaries}`.
- */
-export type ScheduleSpec = {type: string; [option: string]: unknown};
+export type {ScheduleSpec} from './schedule';
+import type {ScheduleSpec} from './schedule';
 
 /** Functions a config names by string (`{type: 'lambda', fn: 'warmup'}`), given in code. */
 export interface ResolveScheduleOptions {

@@ -9,3 +9,9 @@
  * ```
  */
 export type Schedule = (step: number) => number;
+
+/**
+ * A schedule described by plain JSON: `type` names the schedule, the other fields are its
+ * options; `{type: 'constant', value}`; `{type: 'sequence', schedules: [spec, ...], boundaries}`.
+ */
+export type ScheduleSpec = {type: string; [option: string]: unknown};
