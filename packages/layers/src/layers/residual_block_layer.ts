@@ -36,6 +36,12 @@ export interface ResidualBlockArgs extends LayerArgs {
   gate?: Gate;
   /** biases in the branch's weight layers (default true) */
   useBias?: boolean;
+  /** stochastic depth rate of the branch, in [0, 1) (default 0; timm `drop_path`, active in training only) */
+  dropPath?: number;
+  /** LayerScale: a per-channel `layer_scale/gamma` starting at this value multiplies the branch (CaiT; default none) */
+  layerScale?: number;
+  /** squeeze-excitation reduction ratio on the branch (conv blocks only; weights `se/fc1/kernel`, ...; default none) */
+  squeezeExcite?: number;
   /** default 'heUniform' (the technique package's default, PyTorch kaiming_uniform_ relu) */
   kernelInitializer?: InitializerOption;
   biasInitializer?: InitializerOption;
@@ -62,6 +68,9 @@ export abstract class ResidualBlockLayer extends tfl.layers.Layer {
   readonly runningVarianceConvention: RunningVarianceConvention;
   readonly gate: Gate;
   readonly useBias: boolean;
+  readonly dropPath: number;
+  readonly layerScale: number | null;
+  readonly squeezeExcite: number | null;
   protected readonly where: string;
   private readonly inits: {kernel: Initializer; bias: Initializer};
   private readonly regs: {kernel: Regularizer | null; bias: Regularizer | null};
@@ -87,6 +96,9 @@ export abstract class ResidualBlockLayer extends tfl.layers.Layer {
       (typeof gate === 'object' && gate !== null && Number.isFinite((gate as {init?: unknown}).init));
     if (!okGate) throw new Error(`${where}: gate must be 'none', 'rezero', 'skipinit' or {init: <finite number>}, got ${show(a.gate)}`);
     const useBias = bool(where, 'useBias', a.useBias, true);
+    const dropPath = inRange(where, 'dropPath', a.dropPath, 0, 0, 1);
+    const layerScale = a.layerScale == null ? null : positive(where, 'layerScale', a.layerScale, 1e-5);
+    const squeezeExcite = a.squeezeExcite == null ? null : positive(where, 'squeezeExcite', a.squeezeExcite, 16);
     const inits = {
       kernel: resolveInitializer(where, 'kernelInitializer', a.kernelInitializer, 'heUniform'),
       bias: resolveInitializer(where, 'biasInitializer', a.biasInitializer, 'zeros'),
@@ -109,6 +121,9 @@ export abstract class ResidualBlockLayer extends tfl.layers.Layer {
     this.runningVarianceConvention = conv;
     this.gate = typeof gate === 'object' ? {init: gate.init} : gate;
     this.useBias = useBias;
+    this.dropPath = dropPath;
+    this.layerScale = layerScale;
+    this.squeezeExcite = squeezeExcite;
     this.inits = inits;
     this.regs = regs;
     this.cons = cons;
@@ -135,12 +150,22 @@ export abstract class ResidualBlockLayer extends tfl.layers.Layer {
       const layout = this.rank === 2 ? '[batch, features]' : '[batch, height, width, channels]';
       throw new Error(`${this.name}: expected input ${layout} with a known last axis, got input shape [${shape}]`);
     }
-    const layout = this.spec(c);
+    const layout: BlockLayout = {
+      ...this.spec(c), dropPath: this.dropPath, layerScale: this.layerScale !== null, squeezeExciteRatio: this.squeezeExcite,
+    };
+    if (this.squeezeExcite !== null && layout.kind !== 'conv') throw new Error(`${this.where}: squeezeExcite needs a conv block (NHWC), not a dense one`);
     layout.layers.forEach((l, i) => this.norms.push(this.addNorm(`norm${i + 1}`, l.kernelShape[l.kernelShape.length - 2])));
     for (const w of residualBlockWeights(layout)) {
       const kernel = w.role === 'kernel' || w.role === 'shortcut';
       if (w.role === 'alpha') {
         const init = tfl.initializers.constant({value: layout.alpha0 as number});
+        this.blockWeights[w.name] = this.addWeight(w.name, w.shape, 'float32', init, undefined, true);
+      } else if (w.role === 'layerScale') {
+        const init = tfl.initializers.constant({value: this.layerScale as number});
+        this.blockWeights[w.name] = this.addWeight(w.name, w.shape, 'float32', init, undefined, true);
+      } else if (w.role === 'squeezeExcite') {
+        // as resnet-blocks' squeezeExcite: kernels from the kernel initializer, biases zero
+        const init = w.name.endsWith('/kernel') ? this.inits.kernel : tfl.initializers.zeros();
         this.blockWeights[w.name] = this.addWeight(w.name, w.shape, 'float32', init, undefined, true);
       } else if (kernel || w.role === 'bias') {
         const k = kernel ? 'kernel' : 'bias';
@@ -185,7 +210,7 @@ export abstract class ResidualBlockLayer extends tfl.layers.Layer {
         unbiased: this.runningVarianceConvention === 'pytorch',
       };
       const norm = this.norm === 'none' ? undefined : (h: tf.Tensor, i: number) => blockNormCall(h, this.norms[i], training, settings);
-      return residualBlockApply(this.layout!, x, weights, {activation: act, norm});
+      return residualBlockApply(this.layout!, x, weights, {activation: act, norm, training});
     });
   }
 
@@ -199,6 +224,9 @@ export abstract class ResidualBlockLayer extends tfl.layers.Layer {
       runningVarianceConvention: this.runningVarianceConvention,
       gate: this.gate as tf.serialization.ConfigDictValue,
       useBias: this.useBias,
+      dropPath: this.dropPath,
+      layerScale: this.layerScale,
+      squeezeExcite: this.squeezeExcite,
       kernelInitializer: serialize(this.inits.kernel),
       biasInitializer: serialize(this.inits.bias),
       kernelRegularizer: serialize(this.regs.kernel),

@@ -12,6 +12,7 @@ const init = z.union([z.string().max(64), z.strictObject({
   name: z.string().max(64), std: pos.optional(), mean: num.optional(), gain: pos.optional(), scale: pos.optional(),
   mode: z.enum(['fan_in', 'fan_out', 'fan_avg']).optional(), distribution: z.enum(['normal', 'uniform', 'truncated_normal']).optional(),
   value: num.optional(), low: num.optional(), high: num.optional(), a: num.optional(), b: num.optional(),
+  sparsity: z.number().min(0).max(1).optional(),
 })]);
 
 /** lr-schedule's `resolveSchedule` specs, one strict object per type (unknown keys are rejected at every depth). */
