@@ -1,5 +1,5 @@
 import {AutoClip, createClipper} from '@stable-train/grad-clip';
-import {adam, adamw, ReduceOnPlateau, resolveSchedule, rmsprop, sgd} from '@stable-train/lr-schedule';
+import {ReduceOnPlateau, resolveOptimizer, resolveSchedule} from '@stable-train/lr-schedule';
 import type {ArrayDataset} from '../data/dataset';
 import {loadMnist} from '../data/mnist';
 import {addingProblem, teacherStudent, twoSpirals} from '../data/synthetic';
@@ -63,11 +63,7 @@ export async function buildRun(c: RunConfig): Promise<BuiltRun> {
     return rnn({inputs: ds.train.inputShape[1], units: m.units, outputs, recurrentInit: m.recurrentInit as never, seed, name});
   });
   const o = c.optimizer;
-  const optimizer = named('optimizer', () =>
-    o.type === 'adamw' ? adamw({lr: o.lr, weightDecay: o.weightDecay ?? 0.01, eps: o.eps})
-      : o.type === 'adam' ? adam({lr: o.lr, weightDecay: o.weightDecay, eps: o.eps})
-        : o.type === 'rmsprop' ? rmsprop({lr: o.lr, weightDecay: o.weightDecay, eps: o.eps, momentum: o.momentum})
-          : sgd({lr: o.lr, momentum: o.momentum, weightDecay: o.weightDecay}));
+  const optimizer = named('optimizer', () => resolveOptimizer(o));
   const schedule: Schedule | undefined = c.schedule ? named('schedule', () => resolveSchedule(c.schedule as never)) : undefined;
   const transforms: GradTransform[] = [];
   const stateful: {[key: string]: Stateful} = {};

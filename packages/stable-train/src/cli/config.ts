@@ -1,4 +1,5 @@
 import {createClipper} from '@stable-train/grad-clip';
+import {OPTIMIZER_TYPES, resolveOptimizer} from '@stable-train/lr-schedule';
 import {z} from 'zod';
 import {canonicalConfigNames} from './config_names';
 
@@ -53,12 +54,17 @@ const data = z.discriminatedUnion('type', [
   z.strictObject({type: z.literal('adding'), samples: int(2, 1e6), length: int(2, 10000)}),
 ]);
 
-const optimizer = z.strictObject({
-  type: z.enum(['adamw', 'adam', 'sgd', 'rmsprop']),
-  lr: pos,
-  weightDecay: z.number().min(0).optional(),
-  momentum: z.number().min(0).max(1).optional(),
-  eps: pos.optional(),
+/**
+ * Any lr-schedule optimizer by name (`resolveOptimizer`: sgd, adam, adamw, adagrad, rmsprop, nadam,
+ * radam, adamax, adadelta, lion, lamb, lars, adafactor) with its own options, checked in full at
+ * parse time (unknown options are errors). `lr` is a number here: a schedule goes in `schedule`.
+ */
+const optimizer = z.looseObject({type: z.enum(OPTIMIZER_TYPES as [string, ...string[]]), lr: pos}).superRefine((o, ctx) => {
+  try {
+    resolveOptimizer(o).dispose();
+  } catch (e) {
+    ctx.addIssue({code: 'custom', message: (e as Error).message});
+  }
 });
 
 const guard = z.strictObject({
