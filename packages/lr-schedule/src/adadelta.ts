@@ -49,7 +49,7 @@ export class TorchAdadelta extends TorchOptimizer {
 
   override getConfig(): tf.serialization.ConfigDict {
     const {rho, eps, weightDecay} = this;
-    return {lr: this.currentLr, rho, eps, weightDecay};
+    return {lr: this.configLr, rho, eps, weightDecay};
   }
 }
 

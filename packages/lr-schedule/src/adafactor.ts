@@ -119,7 +119,7 @@ export class TorchAdafactor extends TorchOptimizer {
 
   override getConfig(): tf.serialization.ConfigDict {
     const {minDimSizeToFactor, decayRate, decayOffset, multiplyByParameterScale, clippingThreshold, momentum, weightDecayRate, eps, factored} = this;
-    const lr = this.noLr && this.lr === 1 ? null : this.currentLr;
+    const lr = this.noLr && this.lr === 1 ? null : this.configLr;
     return {lr, minDimSizeToFactor, decayRate, decayOffset, multiplyByParameterScale, clippingThreshold, momentum, weightDecayRate, eps, factored};
   }
 }

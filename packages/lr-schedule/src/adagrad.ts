@@ -56,7 +56,7 @@ export class TorchAdagrad extends TorchOptimizer {
 
   override getConfig(): tf.serialization.ConfigDict {
     const {lrDecay, eps, initialAccumulatorValue, weightDecay} = this;
-    return {lr: this.currentLr, lrDecay, eps, initialAccumulatorValue, weightDecay, maximize: this.maximize};
+    return {lr: this.configLr, lrDecay, eps, initialAccumulatorValue, weightDecay, maximize: this.maximize};
   }
 
   static override fromConfig<T extends tf.serialization.Serializable>(

@@ -79,7 +79,7 @@ export class TorchAdam extends TorchOptimizer {
 
   override getConfig(): tf.serialization.ConfigDict {
     const {beta2, eps, weightDecay, amsgrad} = this;
-    return {lr: this.currentLr, beta1: this.currentBeta1, beta2, eps, weightDecay, amsgrad, maximize: this.maximize};
+    return {lr: this.configLr, beta1: this.currentBeta1, beta2, eps, weightDecay, amsgrad, maximize: this.maximize};
   }
 
   static override fromConfig<T extends tf.serialization.Serializable>(

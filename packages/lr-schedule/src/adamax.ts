@@ -53,7 +53,7 @@ export class TorchAdamax extends TorchOptimizer {
 
   override getConfig(): tf.serialization.ConfigDict {
     const {beta1, beta2, eps, weightDecay} = this;
-    return {lr: this.currentLr, beta1, beta2, eps, weightDecay};
+    return {lr: this.configLr, beta1, beta2, eps, weightDecay};
   }
 }
 

@@ -61,7 +61,7 @@ export class TorchLamb extends TorchOptimizer {
 
   override getConfig(): tf.serialization.ConfigDict {
     const {beta1, beta2, eps, epsRoot, weightDecay} = this;
-    return {lr: this.currentLr, beta1, beta2, eps, epsRoot, weightDecay};
+    return {lr: this.configLr, beta1, beta2, eps, epsRoot, weightDecay};
   }
 }
 

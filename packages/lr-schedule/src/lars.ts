@@ -57,7 +57,7 @@ export class TorchLars extends TorchOptimizer {
 
   override getConfig(): tf.serialization.ConfigDict {
     const {momentum, weightDecay, trustCoefficient, eps, nesterov} = this;
-    return {lr: this.currentLr, momentum, weightDecay, trustCoefficient, eps, nesterov};
+    return {lr: this.configLr, momentum, weightDecay, trustCoefficient, eps, nesterov};
   }
 }
 

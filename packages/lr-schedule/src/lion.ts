@@ -48,7 +48,7 @@ export class TorchLion extends TorchOptimizer {
 
   override getConfig(): tf.serialization.ConfigDict {
     const {beta1, beta2, weightDecay} = this;
-    return {lr: this.currentLr, beta1, beta2, weightDecay};
+    return {lr: this.configLr, beta1, beta2, weightDecay};
   }
 }
 

@@ -86,7 +86,7 @@ export class TorchNAdam extends TorchOptimizer {
 
   override getConfig(): tf.serialization.ConfigDict {
     const {beta1, beta2, eps, weightDecay, momentumDecay, formula} = this;
-    return {lr: this.currentLr, beta1, beta2, eps, weightDecay, momentumDecay, formula};
+    return {lr: this.configLr, beta1, beta2, eps, weightDecay, momentumDecay, formula};
   }
 }
 

@@ -27,6 +27,14 @@ export interface ResolveScheduleOptions {
   lambdas?: Record<string, (step: number) => number>;
 }
 
+/**
+ * The option keys {@link resolveSchedule} accepts for schedule `type` (undefined for an unknown type).
+ * @param type a schedule type, e.g. 'cosine'
+ */
+export function scheduleOptionKeys(type: string): readonly string[] | undefined {
+  return Object.prototype.hasOwnProperty.call(KEYS, type) ? KEYS[type] : undefined;
+}
+
 /** Allowed option keys per type (strict: a misspelt option is an error, not a silent default). */
 const KEYS: Record<string, readonly string[]> = {
   constant: ['value'],

@@ -84,7 +84,7 @@ export class TorchRMSprop extends TorchOptimizer {
 
   override getConfig(): tf.serialization.ConfigDict {
     const {alpha, eps, centered, weightDecay} = this;
-    return {lr: this.currentLr, alpha, eps, momentum: this.currentMomentum, centered, weightDecay, maximize: this.maximize};
+    return {lr: this.configLr, alpha, eps, momentum: this.currentMomentum, centered, weightDecay, maximize: this.maximize};
   }
 
   static override fromConfig<T extends tf.serialization.Serializable>(

@@ -1,6 +1,6 @@
 import {cyclicMomentum} from './cyclic_momentum';
 import {oneCycleMomentum} from './one_cycle_momentum';
-import {resolveSchedule, type ScheduleSpec} from './resolve_schedule';
+import {resolveSchedule, scheduleOptionKeys, type ScheduleSpec} from './resolve_schedule';
 import type {Schedule} from './schedule';
 
 /**
@@ -24,5 +24,9 @@ export function scheduleFromSpec(spec: ScheduleSpec): Schedule {
   if (type === 'oneCycleMomentum') return oneCycleMomentum(opts as any);
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   if (type === 'cyclicMomentum') return cyclicMomentum(opts as any);
-  return resolveSchedule(spec);
+  // A builder ignores options that are not its own (oneCycle({...shared, baseMomentum}) is fine),
+  // but they are in its spec; drop them here so that resolveSchedule's strict check passes.
+  const keys = scheduleOptionKeys(type);
+  const own = keys ? Object.fromEntries(Object.entries(opts).filter(([k]) => keys.includes(k))) : opts;
+  return resolveSchedule({type, ...own});
 }

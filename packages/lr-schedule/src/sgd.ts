@@ -78,7 +78,7 @@ export class TorchSGD extends TorchOptimizer {
   }
 
   override getConfig(): tf.serialization.ConfigDict {
-    return {lr: this.currentLr, momentum: this.currentMomentum, dampening: this.dampening, nesterov: this.nesterov, weightDecay: this.weightDecay, maximize: this.maximize};
+    return {lr: this.configLr, momentum: this.currentMomentum, dampening: this.dampening, nesterov: this.nesterov, weightDecay: this.weightDecay, maximize: this.maximize};
   }
 
   static override fromConfig<T extends tf.serialization.Serializable>(

@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type {Schedule} from './schedule';
+import {scheduleSpec} from './described_schedule';
+import type {Schedule, ScheduleSpec} from './schedule';
+import {scheduleFromSpec} from './schedule_from_spec';
 import {inRangeOrSchedule, isInRange, rangeText} from './validate';
 
 /** A learning rate: a constant, or a {@link Schedule} evaluated at the optimizer's step count. */
@@ -31,6 +33,16 @@ export type Slots = Record<string, tf.Variable>;
 /** Checks an lr option (number >= 0 or function) for optimizer `fn`. Internal. */
 export function checkLr(fn: string, lr: unknown): LearningRate {
   if (typeof lr === 'function') return lr as Schedule;
+  // a saved config (getConfig → tf.loadLayersModel) holds a described schedule as its JSON spec
+  if (typeof lr === 'string') {
+    let spec: ScheduleSpec;
+    try {
+      spec = JSON.parse(lr) as ScheduleSpec;
+    } catch {
+      throw new Error(`${fn}: lr must be a finite number >= 0, a schedule function or a schedule's JSON spec, got ${JSON.stringify(lr)}`);
+    }
+    return scheduleFromSpec(spec);
+  }
   if (typeof lr !== 'number' || !Number.isFinite(lr) || lr < 0) {
     throw new Error(`${fn}: lr must be a finite number >= 0 or a schedule function, got ${String(lr)}`);
   }
@@ -86,6 +98,16 @@ export abstract class TorchOptimizer extends tf.Optimizer {
   /** Number of updates applied so far (0 before the first); the schedule's step. */
   get step(): number {
     return this.iterations;
+  }
+
+  /**
+   * The lr as `getConfig` saves it: a schedule built by this package (it carries its JSON spec,
+   * see `scheduleSpec`) as that spec in a string, so `tf.loadLayersModel` rebuilds the schedule;
+   * a number, or a hand-written schedule function, as the lr the next update will use.
+   */
+  protected get configLr(): number | string {
+    const spec = typeof this.lr_ === 'function' ? scheduleSpec(this.lr_) : undefined;
+    return spec ? JSON.stringify(spec) : this.currentLr;
   }
 
   /** The lr the next update will use: `lr` or `lr(step)`. */
