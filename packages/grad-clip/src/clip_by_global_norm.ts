@@ -98,3 +98,31 @@ export function scaleAll(
     return out;
   });
 }
+
+/**
+ * The clipping coefficient min(1, maxNorm / (norm + eps)) of `scaleAll`, computed on the host from
+ * a norm already read back: every step is rounded to float32 (`Math.fround` of the float64 result
+ * is the correctly rounded float32 sum or quotient), so it is bit-identical to the device's.
+ * @param norm the global norm (a float32 value read from the device)
+ * @param maxNorm largest allowed norm
+ * @param eps added to the norm before dividing
+ */
+export function clipCoefficient(norm: number, maxNorm: number, eps: number): number {
+  const f = Math.fround;
+  return Math.min(1, f(f(maxNorm) / f(f(norm) + f(eps))));
+}
+
+/**
+ * g · coef for every float32 tensor, with a coefficient known on the host: coef = 1 gives clones
+ * (no arithmetic; the caller owns the result as usual), any other value one multiplication each.
+ * @param grads float32 gradients by name
+ * @param coef from `clipCoefficient`
+ */
+export function scaleByCoefficient(grads: tf.NamedTensorMap, coef: number): tf.NamedTensorMap {
+  return tf.tidy(() => {
+    const out: tf.NamedTensorMap = {};
+    const c = coef === 1 ? null : tf.scalar(coef, 'float32');
+    for (const [name, g] of Object.entries(grads)) out[name] = c ? tf.mul(g, c) : tf.clone(g);
+    return out;
+  });
+}

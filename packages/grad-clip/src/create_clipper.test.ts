@@ -66,6 +66,24 @@ describeBackends(['cpu', 'wasm'], () => {
     tf.dispose([ref.norm, tenfold, expected.norm, refL1.norm]);
   });
 
+  it('with the norm already on the host (globalNormValue) gives bit-identical results without device arithmetic', async () => {
+    const norm = clipByGlobalNorm(grads, 1).norm; // the device norm a loop measured
+    const value = norm.dataSync()[0];
+    // maxNorm below the norm (clips), at 10× and far above it (coefficient 1: clones), odd eps
+    for (const [maxNorm, eps] of [[value / 7, 1e-6], [value * 10, 1e-6], [value * 1e6, 0], [value / 3, 0.37]]) {
+      const clip = createClipper({mode: 'globalNorm', maxNorm, eps});
+      const ctx = {grads, globalNorm: norm, globalNormValue: value};
+      same(clip(grads, undefined, ctx), clip(grads, undefined, {grads, globalNorm: norm}));
+      await expectNoLeak(() => clip(grads, undefined, ctx));
+    }
+    // a coefficient of 1 does no arithmetic (clones only)
+    const clip = createClipper({mode: 'globalNorm', maxNorm: value * 10});
+    const prof = await tf.profile(() => clip(grads, undefined, {grads, globalNorm: norm, globalNormValue: value}));
+    expect(prof.kernelNames.filter((k) => k !== 'Identity')).toEqual([]);
+    tf.dispose(prof.result as tf.NamedTensorMap);
+    norm.dispose();
+  });
+
   it('records its config for saving', () => {
     const c = createClipper({mode: 'globalNorm', maxNorm: 2});
     expect(c.config).toEqual([{mode: 'globalNorm', maxNorm: 2}]);

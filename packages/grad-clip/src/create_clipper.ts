@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import {adaptiveClip} from './adaptive_clip';
 import {AutoClip} from './auto_clip';
 import {clipByBlockRms} from './clip_by_block_rms';
-import {clipByGlobalNorm} from './clip_by_global_norm';
+import {clipByGlobalNorm, clipCoefficient, scaleByCoefficient} from './clip_by_global_norm';
 import {clipByNorm} from './clip_by_norm';
 import {clipPerParam} from './clip_per_param';
 import {checkClipValue, clipByValue} from './clip_by_value';
@@ -95,7 +95,13 @@ export function createClipper(config: ClipperConfig): GradTransform {
       };
       // reuses a global L2 norm the caller measured on this very map (GradContext)
       return tag((grads: tf.NamedTensorMap, _params?: tf.NamedTensorMap, ctx?: GradContext) => {
-        const norm = ctx !== undefined && ctx.grads === grads && opts.normType === 2 ? ctx.globalNorm : undefined;
+        const shared = ctx !== undefined && ctx.grads === grads && opts.normType === 2;
+        const value = shared ? ctx.globalNormValue : undefined;
+        if (typeof value === 'number' && Number.isFinite(value) && Object.values(grads).every((g) => g instanceof tf.Tensor && g.dtype === 'float32')) {
+          // the norm is on the host already: the coefficient too, and coef 1 costs no arithmetic
+          return scaleByCoefficient(grads, clipCoefficient(value, maxNorm, opts.eps));
+        }
+        const norm = shared ? ctx.globalNorm : undefined;
         const r = clipByGlobalNorm(grads, maxNorm, {...opts, norm});
         if (norm === undefined) r.norm.dispose();
         return r.grads;

@@ -25,6 +25,13 @@ export interface GradContext {
   grads: NamedTensorMap;
   /** the global L2 norm sqrt(Σ g²) of exactly `grads` (may be non-finite) */
   globalNorm: Scalar;
+  /**
+   * `globalNorm` already read back to the host (its float32 value), when the loop reads it anyway
+   * (a training guard does). A global-norm clipper then computes its coefficient on the host in
+   * float32 arithmetic (the very number the device would compute) and, when it is 1, multiplies
+   * nothing: the result is the same, with no device work.
+   */
+  globalNormValue?: number;
 }
 
 /**

@@ -3,14 +3,12 @@ import {disposeAbandonedTape} from './backends/dispose_abandoned_tape';
 import type {LossFn} from './losses';
 import type {Batch, Module, NamedTensorMap, Penalty} from './types';
 
-/** Loss, gradients and the device-side statistics the guard needs, all owned by the caller. */
+/** Loss and gradients, owned by the caller (the guard's statistics are measured by `measure`). */
 export interface GradResult {
   /** Mean loss over the micro-batches (including penalties). */
   loss: tf.Scalar;
   /** Mean gradient over the micro-batches, by variable name. */
   grads: NamedTensorMap;
-  /** 1 when every input value (and every float target) is finite, else 0. */
-  inputFinite: tf.Scalar;
 }
 
 /**
@@ -73,10 +71,19 @@ function gradsOf(
     }
     const grads: NamedTensorMap = {};
     for (const name of Object.keys(gradSum!)) grads[name] = k === 1 ? gradSum![name] : tf.div(gradSum![name], k);
-    // inputs and float targets (regression labels) must be finite
+    return {loss: (k === 1 ? lossSum : tf.div(lossSum, k)) as tf.Scalar, grads};
+  });
+}
+
+/**
+ * 1 when every input value and every float target (regression labels) of `batch` is finite, else
+ * 0, as one float32 scalar on device.
+ * @param batch inputs and targets
+ */
+export function batchFinite(batch: Batch): tf.Scalar {
+  return tf.tidy(() => {
     const finite = (t: tf.Tensor): tf.Tensor => (t.dtype === 'float32' ? tf.all(tf.isFinite(t)) : tf.scalar(true, 'bool'));
-    const inputFinite = tf.cast(tf.logicalAnd(finite(batch.x), finite(batch.y)), 'float32') as tf.Scalar;
-    return {loss: (k === 1 ? lossSum : tf.div(lossSum, k)) as tf.Scalar, grads, inputFinite};
+    return tf.cast(tf.logicalAnd(finite(batch.x), finite(batch.y)), 'float32') as tf.Scalar;
   });
 }
 

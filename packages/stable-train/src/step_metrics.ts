@@ -46,6 +46,9 @@ export interface StepMetrics {
  * @param before copies of the weights taken before the update (null when the step was skipped)
  * @param params the variables after the update
  * @param layers whether to include per-variable norms
+ * @param gradSumSquares Σg² of each gradient when the step measured it already (the guard's
+ *   measurement): finite ones are used, not measured again; a transform that left a gradient's data
+ *   as it was (a clipper with coefficient 1) reuses it for the clipped norm too
  */
 export function packMetrics(
   loss: tf.Scalar,
@@ -54,6 +57,7 @@ export function packMetrics(
   before: NamedTensorMap | null,
   params: {[name: string]: tf.Variable},
   layers: boolean,
+  gradSumSquares?: {[name: string]: number},
 ): tf.Tensor1D {
   return tf.tidy(() => {
     const names = Object.keys(params);
@@ -62,8 +66,17 @@ export function packMetrics(
     // take the plain sqrt(Σw²) (2 passes): it overflows only past ‖w‖ ≈ 1.8e19.
     const norm = (t: tf.Tensor): tf.Scalar => safeGlobalNorm([t]);
     const plain = (t: tf.Tensor): tf.Scalar => tf.sqrt(tf.sum(tf.square(t))) as tf.Scalar;
-    const gn = names.map((n) => (grads[n] ? norm(grads[n]) : tf.scalar(0)));
-    const gc = names.map((n) => (clipped[n] ? norm(clipped[n]) : tf.scalar(0)));
+    const known = (n: string): number | undefined => {
+      const v = gradSumSquares?.[n];
+      return v !== undefined && Number.isFinite(v) ? Math.sqrt(v) : undefined;
+    };
+    const gradNorm = (n: string, t: tf.Tensor | undefined): tf.Scalar => {
+      if (!t) return tf.scalar(0);
+      const k = known(n);
+      return k !== undefined && grads[n] && t.dataId === grads[n].dataId ? tf.scalar(k) : norm(t);
+    };
+    const gn = names.map((n) => gradNorm(n, grads[n]));
+    const gc = names.map((n) => gradNorm(n, clipped[n]));
     const wn = names.map((n) => plain(params[n]));
     const dn = names.map((n) => (before ? plain(tf.sub(params[n], before[n])) : tf.scalar(0)));
     // ‖Δw‖ relative to the larger of ‖w‖ before and after (zero-initialised biases stay finite).

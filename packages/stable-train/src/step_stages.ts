@@ -1,53 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
-import {globalNorm, type GradContext} from '@stable-train/grad-clip';
-import {allFiniteScalar, safeGlobalNorm, type GradResult} from './compute_grads';
-import type {StepStats} from './guard';
+import type {GradContext} from '@stable-train/grad-clip';
+import {allFiniteScalar} from './compute_grads';
+import {readPacked} from './measure';
 import type {GradTransform, NamedTensorMap} from './types';
 
 // The stages of one Trainer step, each a small function the Trainer composes:
-// forward and loss → gradients (compute_grads.ts) → measure → guard verdict (guard.ts) →
+// forward and loss → gradients (compute_grads.ts) → measure (measure.ts) → guard verdict (guard.ts) →
 // transforms → check what will be applied → lr (lr_plan.ts) → update → decay and constraints
 // → metrics (step_metrics.ts).
-
-/** What `measure` read back: the guard's statistics, and ‖g‖ on device for the transforms. */
-export interface Measured {
-  stats: StepStats;
-  /** `{grads, globalNorm}` for the transforms (the norm is disposed with the step), or undefined. */
-  ctx?: GradContext;
-}
-
-/**
- * Reads the numbers the guard needs in one host read. Policies 'skip'/'rollback': loss, ‖g‖
- * (measured once, handed to the transforms) and input finiteness; only when ‖g‖ is not finite
- * is a second read made (an all-finite flag and a scaled norm: finite gradients whose Σg²
- * overflows float32 are a spike, not NaN). 'zero': loss and one all-finite flag. 'off': the loss.
- * @param policy the guard's policy
- * @param r the step's loss, gradients and input flag
- * @param owned receives tensors made here that live until the end of the step
- */
-export async function measure(policy: string, r: GradResult, owned: Set<tf.Tensor>): Promise<Measured> {
-  if (policy === 'skip' || policy === 'rollback') {
-    const ctx: GradContext = {grads: r.grads, globalNorm: globalNorm(r.grads)};
-    owned.add(ctx.globalNorm);
-    const s = await readPacked(() => tf.stack([tf.cast(r.loss, 'float32'), ctx.globalNorm, r.inputFinite]));
-    let gradNorm = s[1];
-    let gradFinite = true;
-    if (!Number.isFinite(gradNorm)) {
-      const g = Object.values(r.grads);
-      const d = await readPacked(() => tf.stack([allFiniteScalar(g), safeGlobalNorm(g)]));
-      gradFinite = d[0] === 1;
-      if (gradFinite) gradNorm = d[1];
-    }
-    return {stats: {loss: s[0], gradNorm, inputFinite: s[2] === 1, gradFinite}, ctx};
-  }
-  if (policy === 'zero') {
-    const s = await readPacked(() => tf.stack([tf.cast(r.loss, 'float32'), allFiniteScalar(Object.values(r.grads)), r.inputFinite]));
-    // 'zero' looks for non-finite values only: the norm is not measured (NaN stands for "not known")
-    return {stats: {loss: s[0], gradNorm: s[1] === 1 ? 0 : NaN, inputFinite: s[2] === 1, gradFinite: s[1] === 1}};
-  }
-  const s = await readPacked(() => tf.cast(r.loss, 'float32'));
-  return {stats: {loss: s[0], gradNorm: NaN, inputFinite: true, gradFinite: true}};
-}
 
 /**
  * Runs the gradient transforms in order; every tensor they return joins `owned` (freed at the
@@ -110,13 +70,4 @@ export function applyUpdate(
   o.optimizer.applyGradients(update);
   for (const c of o.constraints ?? []) c.apply(params);
   for (const p of o.postUpdate ?? []) p(params, {lr, step});
-}
-
-async function readPacked(make: () => tf.Tensor): Promise<Float32Array> {
-  const t = tf.tidy(make);
-  try {
-    return (await t.data()) as Float32Array;
-  } finally {
-    t.dispose();
-  }
 }

@@ -55,7 +55,10 @@ export class TrainState {
   /** Adds an applied step's loss to the epoch's running sum (on device, no read). */
   addLoss(loss: tf.Scalar): void {
     const prev = this.lossSum;
-    this.lossSum = tf.tidy(() => (prev ? tf.add(prev, tf.cast(loss, 'float32')) : tf.clone(tf.cast(loss, 'float32'))) as tf.Scalar);
+    this.lossSum = tf.tidy(() => {
+      const l = loss.dtype === 'float32' ? loss : tf.cast(loss, 'float32');
+      return (prev ? tf.add(prev, l) : tf.clone(l)) as tf.Scalar;
+    });
     prev?.dispose();
     this.lossCount++;
   }

@@ -9,7 +9,8 @@ import {ExplosionGuard, type GuardVerdict, type StepStats} from './guard';
 import {resolveLoss, type LossFn} from './losses';
 import {LrPlan} from './lr_plan';
 import {Snapshot} from './snapshot';
-import {applyTransforms, applyUpdate, measure, preservesFinite, updateIsFinite} from './step_stages';
+import {measure} from './measure';
+import {applyTransforms, applyUpdate, preservesFinite, updateIsFinite} from './step_stages';
 import {packMetrics, unpackMetrics, type StepMetrics} from './step_metrics';
 import {TrainState} from './train_state';
 import type {GuardRecord, StepResult, TrainerOptions} from './trainer_options';
@@ -151,9 +152,9 @@ export class Trainer implements CheckpointSubject {
     const lr = this.currentLr(); // before anything runs: a bad schedule value fails the step cleanly
     const r = computeGrads(this.model, params, this.loss, this.opts.penalties ?? [], batch, this.opts.accumulate ?? 1);
     // Every tensor made this step (transforms may pass tensors through): freed at the end.
-    const owned = new Set<tf.Tensor>([r.loss, r.inputFinite, ...Object.values(r.grads)]);
+    const owned = new Set<tf.Tensor>([r.loss, ...Object.values(r.grads)]);
     try {
-      const {stats, ctx} = await measure(policy, r, owned);
+      const {stats, ctx, sumSquares} = await measure(policy, r, batch, owned);
       if (policy !== 'off') {
         const v = this.guard.judge(step, stats);
         this.record(step, stats, lr, v);
@@ -177,7 +178,7 @@ export class Trainer implements CheckpointSubject {
         undo();
       }
       st.addLoss(r.loss);
-      if (logging) this.log(step, lr, r.loss, r.grads, update, before!, params);
+      if (logging) this.log(step, lr, r.loss, r.grads, update, before!, params, sumSquares);
       tf.dispose(before ?? []);
       if (policy === 'rollback' && ++st.goodSinceSnapshot >= this.guard.opts.snapshotEvery) {
         st.snapshot?.dispose();
@@ -321,9 +322,9 @@ export class Trainer implements CheckpointSubject {
 
   private log(
     step: number, lr: number, loss: tf.Scalar, grads: NamedTensorMap, clipped: NamedTensorMap,
-    before: NamedTensorMap, params: {[name: string]: tf.Variable},
+    before: NamedTensorMap, params: {[name: string]: tf.Variable}, sumSquares?: {[name: string]: number},
   ): void {
-    const packed = packMetrics(loss, grads, clipped, before, params, this.opts.layerMetrics ?? true);
+    const packed = packMetrics(loss, grads, clipped, before, params, this.opts.layerMetrics ?? true, sumSquares);
     const base = {step, epoch: this.state.epoch, lr, timeMs: Date.now() - this.t0, skipped: this.guard.badSteps};
     const names = Object.keys(params);
     this.pending.push(

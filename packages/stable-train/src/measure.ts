@@ -1,0 +1,83 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type {GradContext} from '@stable-train/grad-clip';
+import {allFiniteScalar, batchFinite, safeGlobalNorm, type GradResult} from './compute_grads';
+import type {StepStats} from './guard';
+import type {Batch} from './types';
+
+/** What `measure` read back: the guard's statistics, and the one measurement of the gradients. */
+export interface Measured {
+  stats: StepStats;
+  /**
+   * `{grads, globalNorm, globalNormValue}` for the transforms (the norm is freed with the step), so a
+   * global-norm clipper neither measures again nor, knowing the value, computes on the device.
+   */
+  ctx?: GradContext;
+  /** Σg² of each gradient by name (float32 values read back), for the metrics; absent under 'off'. */
+  sumSquares?: {[name: string]: number};
+}
+
+/**
+ * The step's one measurement of its gradients, shared by the guard, the transforms and the metrics:
+ * Σg² per gradient and ‖g‖ = sqrt(Σ Σg²) (grad-clip's `globalNorm`, bit for bit) are read back
+ * with the loss in one host read. Finiteness comes from the same sums: a finite ‖g‖ means every
+ * gradient value is finite. Only when the loss or ‖g‖ is not finite is a second read made, to
+ * tell a bad input batch (NaN/Infinity in `x` or in float targets) from bad gradients, and
+ * finite gradients whose Σg² overflows float32 (a spike, measured with the scaled norm) from NaN.
+ * So a batch is looked at only when something went wrong: a batch whose bad values reach neither
+ * the loss nor the gradients is trained on. Policy 'zero' reports gradNorm 0 (finite) or NaN, as
+ * it makes no spike checks; 'off' reads the loss only.
+ * @param policy the guard's policy
+ * @param r the step's loss and gradients
+ * @param batch the step's batch (examined only on a bad step)
+ * @param owned receives tensors made here that live until the end of the step
+ */
+export async function measure(policy: string, r: GradResult, batch: Batch, owned: Set<tf.Tensor>): Promise<Measured> {
+  if (policy === 'off') {
+    const s = await readPacked(() => tf.cast(r.loss, 'float32'));
+    return {stats: {loss: s[0], gradNorm: NaN, inputFinite: true, gradFinite: true}};
+  }
+  const names = Object.keys(r.grads);
+  const {parts, norm} = sumSquares(names.map((n) => r.grads[n]));
+  owned.add(norm);
+  let s: Float32Array;
+  try {
+    s = await readPacked(() => tf.stack([tf.cast(r.loss, 'float32'), norm, ...parts]));
+  } finally {
+    tf.dispose(parts);
+  }
+  const [loss, measured] = [s[0], s[1]];
+  const sums: {[name: string]: number} = {};
+  names.forEach((n, i) => (sums[n] = s[2 + i]));
+  const ctx: GradContext = {grads: r.grads, globalNorm: norm, globalNormValue: measured};
+  let stats: StepStats = {loss, gradNorm: measured, inputFinite: true, gradFinite: true};
+  if (!Number.isFinite(loss) || !Number.isFinite(measured)) {
+    const g = Object.values(r.grads);
+    const normOk = Number.isFinite(measured);
+    const d = await readPacked(() => tf.stack([batchFinite(batch), ...(normOk ? [] : [allFiniteScalar(g), safeGlobalNorm(g)])]));
+    const gradFinite = normOk || d[1] === 1;
+    stats = {loss, gradNorm: normOk || !gradFinite ? measured : d[2], inputFinite: d[0] === 1, gradFinite};
+  }
+  // 'zero' looks for non-finite values only: no norm is reported (0 when finite, NaN when not)
+  if (policy === 'zero') stats.gradNorm = stats.gradFinite ? 0 : NaN;
+  return {stats, ctx, sumSquares: sums};
+}
+
+/** Σg² of each tensor (float32; 0 for empty ones) and sqrt of their sum, exactly as grad-clip's `globalNorm` adds them. */
+function sumSquares(gs: tf.Tensor[]): {parts: tf.Scalar[]; norm: tf.Scalar} {
+  return tf.tidy(() => {
+    const parts = gs.map((g) => (g.size === 0 ? tf.scalar(0) : (tf.sum(tf.square(g.dtype === 'float32' ? g : tf.cast(g, 'float32'))) as tf.Scalar)));
+    const live = parts.filter((_, i) => gs[i].size > 0);
+    const total = live.length === 0 ? tf.scalar(0) : live.length === 1 ? live[0] : (tf.addN(live) as tf.Scalar);
+    return {parts, norm: tf.sqrt(total) as tf.Scalar};
+  });
+}
+
+/** Runs `make` in a tidy and reads its result back (one host read), freeing it. */
+export async function readPacked(make: () => tf.Tensor): Promise<Float32Array> {
+  const t = tf.tidy(make);
+  try {
+    return (await t.data()) as Float32Array;
+  } finally {
+    t.dispose();
+  }
+}
