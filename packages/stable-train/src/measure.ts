@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type {GradContext} from '@stable-train/grad-clip';
+import {sumOfSquares} from './backends/sum_of_squares';
 import {allFiniteScalar, batchFinite, safeGlobalNorm, type GradResult} from './compute_grads';
 import type {StepStats} from './guard';
 import type {Batch} from './types';
@@ -65,7 +66,7 @@ export async function measure(policy: string, r: GradResult, batch: Batch, owned
 /** Σg² of each tensor (float32; 0 for empty ones) and sqrt of their sum, exactly as grad-clip's `globalNorm` adds them. */
 function sumSquares(gs: tf.Tensor[]): {parts: tf.Scalar[]; norm: tf.Scalar} {
   return tf.tidy(() => {
-    const parts = gs.map((g) => (g.size === 0 ? tf.scalar(0) : (tf.sum(tf.square(g.dtype === 'float32' ? g : tf.cast(g, 'float32'))) as tf.Scalar)));
+    const parts = gs.map(sumOfSquares);
     const live = parts.filter((_, i) => gs[i].size > 0);
     const total = live.length === 0 ? tf.scalar(0) : live.length === 1 ? live[0] : (tf.addN(live) as tf.Scalar);
     return {parts, norm: tf.sqrt(total) as tf.Scalar};

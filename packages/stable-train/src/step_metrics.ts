@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import {sumOfSquares} from './backends/sum_of_squares';
 import {safeGlobalNorm} from './compute_grads';
 import type {NamedTensorMap} from './types';
 
@@ -35,7 +36,10 @@ export interface StepMetrics {
 
 /**
  * Packs the device-side numbers of a logged step into one 1-D tensor so a single asynchronous
- * read brings them all back: [loss, ‖g‖, ‖g_clipped‖, ‖Δw‖/‖w‖, then per variable ‖g‖, ‖w‖, ‖Δw‖/‖w‖].
+ * read brings them all back: [loss, then per variable ‖g‖, ‖g_clipped‖, Σw², Σ(Δw)², Σw_before²].
+ * Only sums are reduced on the device (one square and one sum per tensor); the square roots,
+ * ratios and totals are host arithmetic in `unpackMetrics`, so a logged step costs a few passes
+ * per variable and no small kernels.
  *
  * ```ts
  * const packed = packMetrics(loss, grads, clipped, before, params, true);
@@ -45,7 +49,7 @@ export interface StepMetrics {
  * @param clipped gradients after transforms
  * @param before copies of the weights taken before the update (null when the step was skipped)
  * @param params the variables after the update
- * @param layers whether to include per-variable norms
+ * @param layers whether to include per-variable norms (kept for the signature: the totals need them all anyway)
  * @param gradSumSquares Σg² of each gradient when the step measured it already (the guard's
  *   measurement): finite ones are used, not measured again; a transform that left a gradient's data
  *   as it was (a clipper with coefficient 1) reuses it for the clipped norm too
@@ -59,47 +63,63 @@ export function packMetrics(
   layers: boolean,
   gradSumSquares?: {[name: string]: number},
 ): tf.Tensor1D {
+  void layers;
   return tf.tidy(() => {
     const names = Object.keys(params);
-    // Gradient norms are scaled (m·sqrt(Σ(g/m)²), 5 passes): finite gradients of any size never
-    // read back as Infinity, and exploding gradients are what these logs are for. Weight norms
-    // take the plain sqrt(Σw²) (2 passes): it overflows only past ‖w‖ ≈ 1.8e19.
-    const norm = (t: tf.Tensor): tf.Scalar => safeGlobalNorm([t]);
-    const plain = (t: tf.Tensor): tf.Scalar => tf.sqrt(tf.sum(tf.square(t))) as tf.Scalar;
+    const sq = sumOfSquares;
+    // Gradient norms: the step's measurement when it is finite, else the scaled norm
+    // m·sqrt(Σ(g/m)²), which reads finite gradients of any size as finite (exploding gradients
+    // are what these logs are for). Clipped gradients: the same number when the transform kept
+    // the data, else the plain sqrt(Σg²) (what a clipper returns is bounded).
     const known = (n: string): number | undefined => {
       const v = gradSumSquares?.[n];
       return v !== undefined && Number.isFinite(v) ? Math.sqrt(v) : undefined;
     };
-    const gradNorm = (n: string, t: tf.Tensor | undefined): tf.Scalar => {
+    const gradNorm = (n: string, t: tf.Tensor | undefined, scaled: boolean): tf.Scalar => {
       if (!t) return tf.scalar(0);
       const k = known(n);
-      return k !== undefined && grads[n] && t.dataId === grads[n].dataId ? tf.scalar(k) : norm(t);
+      if (k !== undefined && grads[n] && t.dataId === grads[n].dataId) return tf.scalar(k);
+      return scaled ? safeGlobalNorm([t]) : (tf.sqrt(sq(t)) as tf.Scalar);
     };
-    const gn = names.map((n) => gradNorm(n, grads[n]));
-    const gc = names.map((n) => gradNorm(n, clipped[n]));
-    const wn = names.map((n) => plain(params[n]));
-    const dn = names.map((n) => (before ? plain(tf.sub(params[n], before[n])) : tf.scalar(0)));
-    // ‖Δw‖ relative to the larger of ‖w‖ before and after (zero-initialised biases stay finite).
-    const bn = names.map((n, i) => (before ? tf.maximum(plain(before[n]), wn[i]) as tf.Scalar : wn[i]));
-    const tot = (xs: tf.Scalar[]): tf.Scalar => safeGlobalNorm(xs);
-    const safeDiv = (a: tf.Scalar, b: tf.Scalar): tf.Scalar => tf.div(a, tf.maximum(b, 1e-30)) as tf.Scalar;
-    const head = [tf.cast(loss, 'float32'), tot(gn), tot(gc), safeDiv(tot(dn), tot(bn))];
-    const rest = layers ? names.flatMap((_, i) => [gn[i], wn[i], safeDiv(dn[i], bn[i])]) : [];
-    return tf.stack([...head, ...rest]) as tf.Tensor1D;
+    const parts: tf.Scalar[] = [tf.cast(loss, 'float32') as tf.Scalar];
+    for (const n of names) {
+      parts.push(gradNorm(n, grads[n], true), gradNorm(n, clipped[n], false), sq(params[n]));
+      parts.push(before ? sq(tf.sub(params[n], before[n])) : tf.scalar(0), before ? sq(before[n]) : tf.scalar(-1));
+    }
+    return tf.stack(parts) as tf.Tensor1D;
   });
 }
 
-/** Decodes what `packMetrics` packed. */
+/**
+ * Decodes what `packMetrics` packed: ‖w‖ = sqrt(Σw²), ‖Δw‖ relative to the larger of ‖w‖ before
+ * and after (zero-initialised biases stay finite), totals as the L2 norm of the per-variable ones.
+ * @param data the packed numbers
+ * @param names the variable names, in the order they were packed
+ * @param base the fields known on the host
+ * @param layers whether to list per-variable norms (default true)
+ */
 export function unpackMetrics(
   data: ArrayLike<number>,
   names: string[],
   base: Pick<StepMetrics, 'step' | 'epoch' | 'lr' | 'skipped' | 'timeMs'>,
+  layers = true,
 ): StepMetrics {
-  const layers: LayerMetrics[] = [];
-  if (data.length > 4) {
-    names.forEach((name, i) => {
-      layers.push({name, gradNorm: data[4 + 3 * i], weightNorm: data[5 + 3 * i], updateRatio: data[6 + 3 * i]});
-    });
-  }
-  return {...base, loss: data[0], gradNorm: data[1], gradNormClipped: data[2], updateRatio: data[3], layers};
+  const list: LayerMetrics[] = [];
+  const tot = {g: [] as number[], c: [] as number[], d: [] as number[], b: [] as number[]};
+  names.forEach((name, i) => {
+    const [gradNorm, clippedNorm, w2, d2, b2] = Array.from({length: 5}, (_, k) => data[1 + 5 * i + k]);
+    const weightNorm = Math.sqrt(w2);
+    const deltaNorm = Math.sqrt(d2);
+    const baseNorm = b2 < 0 ? weightNorm : Math.max(Math.sqrt(b2), weightNorm);
+    tot.g.push(gradNorm);
+    tot.c.push(clippedNorm);
+    tot.d.push(deltaNorm);
+    tot.b.push(baseNorm);
+    if (layers) list.push({name, gradNorm, weightNorm, updateRatio: deltaNorm / Math.max(baseNorm, 1e-30)});
+  });
+  const l2 = (xs: number[]): number => Math.hypot(...xs);
+  return {
+    ...base, loss: data[0], gradNorm: l2(tot.g), gradNormClipped: l2(tot.c),
+    updateRatio: l2(tot.d) / Math.max(l2(tot.b), 1e-30), layers: list,
+  };
 }

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import {describeBackends, expectClose, expectNoLeak} from '@stable-train/testing';
 import {Trainer} from './trainer';
+import {softmaxCrossEntropy} from './losses';
 import {countReads, tinyBatch, tinyModel} from './test_util';
 import type {StepMetrics} from './step_metrics';
 import type {GradTransform, TrainerEvent} from './types';
@@ -181,6 +182,56 @@ describeBackends(['cpu', 'wasm'], () => {
     await expect(trainer.step({x, y})).rejects.toThrow(/shape \[2,5\] but the model expects \[N,4\]/);
     tf.dispose([x, y]);
     model.dispose();
+  });
+
+  it('an exception in the loss or in a transform leaks no tensor and leaves the Trainer usable (issue 20 item 11)', async () => {
+    const model = tinyModel();
+    const batch = tinyBatch();
+    const opt = tf.train.adam(0.01);
+    let fail = '';
+    const trainer = new Trainer({
+      model, optimizer: opt, logEvery: 1, guard: {policy: 'rollback'},
+      loss: (y, p) => {
+        if (fail === 'loss') throw new Error('loss exploded');
+        return softmaxCrossEntropy(y, p);
+      },
+      transforms: [(g) => {
+        if (fail === 'transform') throw new Error('transform exploded');
+        return Object.fromEntries(Object.entries(g).map(([k, t]) => [k, tf.mul(t, 0.5)]));
+      }],
+    });
+    await trainer.step(batch); // optimizer slots and the rollback snapshot exist from here on
+    await trainer.flush();
+    for (const where of ['loss', 'transform']) {
+      fail = where;
+      await expectNoLeak(async () => {
+        await expect(trainer.step(batch)).rejects.toThrow(`${where} exploded`);
+      });
+    }
+    fail = '';
+    expect((await trainer.step(batch)).applied).toBe(true);
+    await trainer.flush();
+    trainer.dispose();
+    tf.dispose([batch.x, batch.y]);
+    model.dispose();
+    opt.dispose();
+  });
+
+  it('guardLog, history and events keep at most maxRecords entries, the newest (issue 20 item 11)', async () => {
+    const model = tinyModel();
+    const batch = tinyBatch();
+    const bad = {x: tf.fill([8, 4], NaN), y: batch.y};
+    const opt = tf.train.sgd(0.1);
+    const trainer = new Trainer({model, optimizer: opt, logEvery: 1, maxRecords: 5, guard: {maxConsecutive: 1000}});
+    for (let i = 0; i < 16; i++) await trainer.step(i % 2 ? bad : batch);
+    await trainer.flush();
+    expect(trainer.guardLog.map((g) => g.step)).toEqual([11, 12, 13, 14, 15]);
+    expect(trainer.history.map((m) => m.step)).toEqual([6, 8, 10, 12, 14]);
+    expect(trainer.events.map((e) => e.step)).toEqual([7, 9, 11, 13, 15]);
+    trainer.dispose();
+    tf.dispose([batch.x, batch.y, bad.x]);
+    model.dispose();
+    opt.dispose();
   });
 
   it('does not leak across steps (guard, logging, rollback, transforms)', async () => {

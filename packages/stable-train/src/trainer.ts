@@ -330,7 +330,7 @@ export class Trainer implements CheckpointSubject {
     this.pending.push(
       packed.data().then((d) => {
         packed.dispose();
-        const m = unpackMetrics(d as Float32Array, names, base);
+        const m = unpackMetrics(d as Float32Array, names, base, this.opts.layerMetrics ?? true);
         push(this.history, m, this.maxRecords);
         try {
           this.opts.onStep?.(m);

@@ -101,6 +101,23 @@ describe('parseRunConfig on hostile input (issue 20 item 11)', () => {
     expect(msgOf({...ok, train: {batchSize: 10, steps: 1e12}})).toMatch(/train\.steps: Too big/);
     expect(msgOf({...ok, model: {type: 'mlp', hidden: [1e9]}})).toMatch(/model\.hidden\.0: Too big/);
   });
+  it('names never resolve through the prototype chain ("constructor", "__proto__", "toString")', () => {
+    const warn = jest.spyOn(console, 'warn').mockImplementation(() => {});
+    try {
+      for (const name of ['constructor', '__proto__', 'toString', 'hasOwnProperty']) {
+        expect(msgOf({...ok, model: {type: 'mlp', hidden: [8], init: name}})).toMatch(/model\.init/);
+        expect(msgOf({...ok, model: {type: name, hidden: [8]}})).toMatch(/model/);
+        expect(msgOf({...ok, data: {type: name, samples: 100}})).toMatch(/data/);
+        expect(msgOf({...ok, clip: {mode: name, maxNorm: 1}})).toMatch(/clip/);
+        expect(msgOf({...ok, optimizer: {type: name, lr: 0.1}})).toMatch(/optimizer/);
+        expect(msgOf({...ok, schedule: {type: name}})).toMatch(/schedule/);
+      }
+      // no deprecation warning names a prototype member as a spelling
+      expect(warn).not.toHaveBeenCalled();
+    } finally {
+      warn.mockRestore();
+    }
+  });
   it('run names are file-name safe: no path separators, no markup', () => {
     for (const name of ['../../etc/x', 'a/b', '</script><script>alert(1)</script>', '.hidden', '']) expect(msgOf({...ok, name})).toMatch(/name: must be 1-64 letters/);
     expect(parseRunConfig({...ok, name: 'run-1.b_2'}).name).toBe('run-1.b_2');

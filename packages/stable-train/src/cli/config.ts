@@ -1,4 +1,5 @@
 import {createClipper} from '@stable-train/grad-clip';
+import {resolveInitializer} from '@stable-train/initializers';
 import {OPTIMIZER_TYPES, resolveOptimizer} from '@stable-train/lr-schedule';
 import {z} from 'zod';
 import {canonicalConfigNames} from './config_names';
@@ -14,7 +15,18 @@ const init = z.union([z.string().max(64), z.strictObject({
   mode: z.enum(['fan_in', 'fan_out', 'fan_avg']).optional(), distribution: z.enum(['normal', 'uniform', 'truncated_normal']).optional(),
   value: num.optional(), low: num.optional(), high: num.optional(), a: num.optional(), b: num.optional(),
   sparsity: z.number().min(0).max(1).optional(),
-})]);
+})]).superRefine((v, ctx) => {
+  // the name is resolved now (own names only: 'constructor' is unknown), not when the model is built
+  try {
+    if (typeof v === 'string') resolveInitializer(v);
+    else {
+      const {name, ...options} = v;
+      resolveInitializer(name, options);
+    }
+  } catch (e) {
+    ctx.addIssue({code: 'custom', message: (e as Error).message});
+  }
+});
 
 /** lr-schedule's `resolveSchedule` specs, one strict object per type (unknown keys are rejected at every depth). */
 const OPTS: {[type: string]: string[]} = {

@@ -27,7 +27,8 @@ export function canonicalConfigNames(json: unknown, warn: (message: string) => v
     const [section, key] = field.split('.');
     const obj = c[section];
     const v = obj && typeof obj === 'object' ? obj[key] : undefined;
-    if (typeof v === 'string' && v in names) {
+    // own keys only: 'constructor', 'toString', … must not resolve through Object.prototype
+    if (typeof v === 'string' && Object.prototype.hasOwnProperty.call(names, v)) {
       warn(`${field} '${v}' is deprecated, use '${names[v]}'`);
       obj![key] = names[v];
     }
@@ -35,7 +36,7 @@ export function canonicalConfigNames(json: unknown, warn: (message: string) => v
   const fixSchedule = (s: unknown, path: string): void => {
     if (s == null || typeof s !== 'object') return;
     const o = s as {type?: unknown; schedules?: unknown};
-    if (typeof o.type === 'string' && o.type.includes('_')) {
+    if (typeof o.type === 'string' && /^[a-z][a-z0-9]*(_[a-z0-9]+)+$/.test(o.type)) {
       warn(`${path}.type '${o.type}' is deprecated, use '${snakeToCamel(o.type)}'`);
       o.type = snakeToCamel(o.type);
     }

@@ -70,6 +70,38 @@ describe('stable-train CLI (end to end)', () => {
     expect(metaOf().stateful.autoClip.count).toBe(30);
   }, 120000);
 
+  it('resume DIR writes only into DIR: resuming a copy leaves the original (its stored checkpointDir) byte-for-byte untouched', () => {
+    const orig = path.join(dir, 'ck-orig');
+    const file = path.join(dir, 'orig.json');
+    fs.writeFileSync(file, JSON.stringify({...config, train: {...config.train, steps: 10, checkpointEvery: 5, checkpointDir: orig}}));
+    expect(run(['train', '--config', file, '--json', '--report', path.join(dir, 'orig.html')]).code).toBe(0);
+    const snapshot = (root: string): Map<string, string> => {
+      const out = new Map<string, string>();
+      const walk = (d: string): void => {
+        for (const e of fs.readdirSync(d, {withFileTypes: true})) {
+          const p = path.join(d, e.name);
+          if (e.isDirectory()) walk(p);
+          else out.set(path.relative(root, p), fs.readFileSync(p).toString('base64'));
+        }
+      };
+      walk(root);
+      return out;
+    };
+    const before = snapshot(orig);
+    expect([...before.keys()].some((k) => k.endsWith('meta.json'))).toBe(true);
+    const copy = path.join(dir, 'ck-copy');
+    fs.cpSync(orig, copy, {recursive: true});
+    // the copy's checkpoint still names the original folder as its checkpointDir
+    const latest = (d: string): string => JSON.parse(fs.readFileSync(path.join(d, 'latest.json'), 'utf8')).checkpoint;
+    expect(JSON.parse(fs.readFileSync(path.join(copy, latest(copy), 'meta.json'), 'utf8')).extra.config.train.checkpointDir).toBe(orig);
+    const r = run(['resume', copy, '--steps', '20', '--json', '--report', path.join(dir, 'copy.html')]);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.out).runs[0].steps).toBe(20);
+    // the new checkpoints went into the copy; the original is exactly as it was (no file added, changed or pruned)
+    expect(JSON.parse(fs.readFileSync(path.join(copy, latest(copy), 'meta.json'), 'utf8')).step).toBe(20);
+    expect(snapshot(orig)).toEqual(before);
+  }, 120000);
+
   it('doctor --json returns a verdict', () => {
     const file = path.join(dir, 'run.json');
     const r = run(['doctor', '--config', file, '--json']);
