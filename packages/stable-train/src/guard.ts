@@ -3,12 +3,19 @@ import type {GuardAction, GuardCause, TrainerEvent} from './types';
 
 /**
  * Options of the explosion guard. Policies and their cost:
- * - `'skip'` (default): a bad step is not applied. Reads 3 numbers to the host per step (and
- *   one more flag when gradient transforms are set: their output is checked for NaN/Infinity).
+ * - `'skip'` (default): a bad step is not applied. One host read per step: the loss with the
+ *   step's one measurement of the gradients (Σg² per tensor, ‖g‖; on WASM the sums are taken
+ *   from the heap); one more flag when gradient transforms other than grad-clip clippers are
+ *   set (their output is checked for NaN/Infinity), and one more read on a bad step (is the
+ *   input batch at fault?).
  * - `'rollback'`: a bad step restores the last good in-memory snapshot (params + optimizer
  *   state, taken every `snapshotEvery` good steps). Reads as `'skip'`.
- * - `'zero'`: only non-finite values are looked for (no spike checks): one flag read per step; a
+ * - `'zero'`: only non-finite values are looked for (no spike checks), from the same one read; a
  *   step with NaN/Infinity in its input, loss, gradients or transformed gradients is not applied.
+ *
+ * The input batch is examined only when the loss or the gradients are not finite (to tell a bad
+ * batch, which does not cut the lr, from a diverging step): bad values in a batch that reach
+ * neither the loss nor the gradients do not stop the step.
  * - `'off'`: no checks; one read per step (the loss `step()` returns).
  *
  * Under every policy a rejected step changes no weight and no optimizer state (no decay, no

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import {sumOfSquares} from './backends/sum_of_squares';
+import {hostSumsOfSquaredDifferences, hostSumsOfSquares, sumOfSquares} from './backends/sum_of_squares';
 import {safeGlobalNorm} from './compute_grads';
 import type {NamedTensorMap} from './types';
 
@@ -66,7 +66,15 @@ export function packMetrics(
   void layers;
   return tf.tidy(() => {
     const names = Object.keys(params);
-    const sq = sumOfSquares;
+    // on WASM the sums are read from the heap on the host (one read of each buffer, no device passes)
+    const sq = (t: tf.Tensor): tf.Scalar => {
+      const h = hostSumsOfSquares([t]);
+      return h ? tf.scalar(h[0]) : sumOfSquares(t);
+    };
+    const sqDiff = (a: tf.Tensor, b: tf.Tensor): tf.Scalar => {
+      const h = hostSumsOfSquaredDifferences([a], [b]);
+      return h ? tf.scalar(h[0]) : sumOfSquares(tf.sub(a, b));
+    };
     // Gradient norms: the step's measurement when it is finite, else the scaled norm
     // m·sqrt(Σ(g/m)²), which reads finite gradients of any size as finite (exploding gradients
     // are what these logs are for). Clipped gradients: the same number when the transform kept
@@ -84,7 +92,7 @@ export function packMetrics(
     const parts: tf.Scalar[] = [tf.cast(loss, 'float32') as tf.Scalar];
     for (const n of names) {
       parts.push(gradNorm(n, grads[n], true), gradNorm(n, clipped[n], false), sq(params[n]));
-      parts.push(before ? sq(tf.sub(params[n], before[n])) : tf.scalar(0), before ? sq(before[n]) : tf.scalar(-1));
+      parts.push(before ? sqDiff(params[n], before[n]) : tf.scalar(0), before ? sq(before[n]) : tf.scalar(-1));
     }
     return tf.stack(parts) as tf.Tensor1D;
   });

@@ -1,29 +1,33 @@
 import * as tf from '@tensorflow/tfjs-core';
+import {boundedPush} from './bounded_push';
+import {checkBatch} from './check_batch';
 import {packCheckpoint, unpackCheckpoint, type CheckpointSubject} from './checkpoint';
 import {otherHint} from './checkpoint_fs';
 import {isIoUrl, readCheckpoint, writeCheckpoint, type CheckpointTarget} from './checkpoint_io';
 import {computeGrads} from './compute_grads';
 import type {Dataset} from './data/dataset';
 import {fitLoop, type FitOptions, type FitResult} from './fit';
-import {ExplosionGuard, type GuardVerdict, type StepStats} from './guard';
+import {ExplosionGuard} from './guard';
+import {afterGoodStep, ensureSnapshot, judgeStep, rejectStep, rejectUpdate} from './guard_stage';
 import {resolveLoss, type LossFn} from './losses';
 import {LrPlan} from './lr_plan';
-import {Snapshot} from './snapshot';
+import {LrWatch} from './lr_watch';
 import {measure} from './measure';
+import {MetricsLog, weightsBefore} from './metrics_log';
 import {applyTransforms, applyUpdate, preservesFinite, updateIsFinite} from './step_stages';
-import {packMetrics, unpackMetrics, type StepMetrics} from './step_metrics';
+import type {StepMetrics} from './step_metrics';
 import {TrainState} from './train_state';
-import type {GuardRecord, StepResult, TrainerOptions} from './trainer_options';
-import type {Batch, Module, NamedTensorMap, Stateful, TrainerEvent} from './types';
+import {checkTrainerOptions, type CheckedOptions, type GuardRecord, type StepResult, type TrainerOptions} from './trainer_options';
+import type {Batch, Module, Stateful, TrainerEvent} from './types';
 
 export type {Stateful} from './types';
 export type {GuardRecord, StepResult, TrainerOptions} from './trainer_options';
 
 /**
- * The training loop of stable-train. One step: forward (training mode) → loss + penalties →
- * `tf.variableGrads` → explosion guard → gradient transforms → optimizer with lr = schedule(step)
- * → decoupled decay and constraints; metrics read back asynchronously every `logEvery` steps.
- * Host reads per step: only the guard's 3 numbers under policies 'skip' and 'rollback'.
+ * The training loop of stable-train: it composes the stages of a step (see `step`) and holds what
+ * they share (model, optimizer, guard, one `TrainState`, records). One host read per step: the
+ * loss with the one measurement of the gradients; metrics are read back asynchronously every
+ * `logEvery` steps.
  *
  * ```ts
  * const trainer = new Trainer({model, optimizer: tf.train.adam(1e-3), transforms: [clip]});
@@ -35,7 +39,8 @@ export class Trainer implements CheckpointSubject {
   readonly optimizer: tf.Optimizer;
   readonly guard: ExplosionGuard;
   readonly events: TrainerEvent[] = [];
-  readonly history: StepMetrics[] = [];
+  /** Metrics of every `logEvery`-th step (read back asynchronously; at most `maxRecords`). */
+  readonly history: StepMetrics[];
   /**
    * Every step the guard judged (every policy but 'off'): loss, gradient norm before clipping,
    * lr and whether the step was applied — bad steps included, so a run that gives up before its
@@ -46,48 +51,27 @@ export class Trainer implements CheckpointSubject {
   readonly state = new TrainState();
   readonly seed: number;
   readonly opts: TrainerOptions;
+  private readonly checked: CheckedOptions;
   private readonly loss: LossFn;
   private readonly lrPlan: LrPlan;
-  private readonly maxRecords: number;
-  private pending: Promise<void>[] = [];
-  private lastLr = NaN;
+  private readonly lrWatch = new LrWatch();
+  private readonly metrics: MetricsLog;
   /** Every transform keeps finite gradients finite (grad-clip clippers): no second read. */
   private readonly finiteTransforms: boolean;
-  private readonly t0 = Date.now();
 
   /** @param opts see `TrainerOptions` */
   constructor(opts: TrainerOptions) {
-    if (!opts || !opts.model || typeof opts.model.apply !== 'function' || !Array.isArray(opts.model.variables)) {
-      throw new Error('Trainer: model must be a module with apply(x, {training}) and variables');
-    }
-    const o: {applyGradients?: unknown; getWeights?: unknown} | null = opts.optimizer ? Object(opts.optimizer) : null;
-    if (!o || typeof o.applyGradients !== 'function' || typeof o.getWeights !== 'function') {
-      throw new Error(`Trainer: optimizer must be a tf.Optimizer, got ${String(opts.optimizer)}`);
-    }
-    const acc = opts.accumulate ?? 1;
-    if (!(Number.isInteger(acc) && acc >= 1)) throw new Error(`Trainer: accumulate must be an integer >= 1, got ${acc}`);
-    const le = opts.logEvery ?? 10;
-    if (!(Number.isInteger(le) && le >= 0)) throw new Error(`Trainer: logEvery must be an integer >= 0, got ${le}`);
-    const sch = opts.schedule;
-    if (sch !== undefined && typeof sch !== 'function' && !(Number.isFinite(sch) && sch >= 0)) {
-      throw new Error(`Trainer: schedule must be a function of the step or a number >= 0, got ${String(sch)}`);
-    }
-    const mr = opts.maxRecords ?? 10000;
-    if (!(Number.isInteger(mr) && mr >= 1)) throw new Error(`Trainer: maxRecords must be an integer >= 1, got ${mr}`);
-    const seed = opts.seed ?? 0;
-    if (!Number.isInteger(seed)) throw new Error(`Trainer: seed must be an integer, got ${seed}`);
-    for (const [k, v] of Object.entries(opts.stateful ?? {})) {
-      if (!v || typeof v.getState !== 'function' || typeof v.setState !== 'function') throw new Error(`Trainer: stateful.${k} must have getState() and setState(), got ${String(v)}`);
-    }
+    this.checked = checkTrainerOptions(opts);
     this.opts = opts;
     this.model = opts.model;
     this.optimizer = opts.optimizer;
     this.loss = resolveLoss(opts.loss ?? 'softmax_cross_entropy');
     this.guard = opts.guard instanceof ExplosionGuard ? opts.guard : new ExplosionGuard(opts.guard);
-    this.seed = seed;
-    this.maxRecords = mr;
-    this.lrPlan = new LrPlan(opts.optimizer, sch, opts.plateau);
+    this.seed = this.checked.seed;
+    this.lrPlan = new LrPlan(opts.optimizer, opts.schedule, opts.plateau);
     this.finiteTransforms = preservesFinite(opts.transforms ?? []);
+    this.metrics = new MetricsLog(this.checked.maxRecords, opts.layerMetrics ?? true, opts.onStep);
+    this.history = this.metrics.history;
   }
 
   /** Steps taken so far (applied or not); the next step's schedule index. Read-only. */
@@ -127,7 +111,7 @@ export class Trainer implements CheckpointSubject {
    * re-thrown naming the callback (the step's state is consistent when it is called).
    */
   emit(e: TrainerEvent): void {
-    push(this.events, e, this.maxRecords);
+    boundedPush(this.events, e, this.checked.maxRecords);
     try {
       this.opts.onEvent?.(e);
     } catch (err) {
@@ -136,86 +120,51 @@ export class Trainer implements CheckpointSubject {
   }
 
   /**
-   * One optimisation step on `batch` (split into `accumulate` micro-batches), as a pipeline:
-   * forward and loss → gradients → measure (‖g‖ and finiteness, one read) → guard verdict →
-   * transforms → finiteness of what will be applied → lr → update (decay, optimizer,
-   * constraints) → metrics. A rejected step changes no weight and no optimizer state.
+   * One optimisation step on `batch` (split into `accumulate` micro-batches), as a pipeline of
+   * stages: forward and loss, gradients (`computeGrads`) → one measurement of the gradients
+   * (`measure`: Σg², ‖g‖, finiteness and the loss, one read) → guard verdict (`judgeStep`) →
+   * transforms → finiteness of what will be applied → lr (`LrPlan`) → update (decay, optimizer,
+   * constraints: `applyUpdate`) → metrics (`MetricsLog`). A rejected step (`rejectStep`) changes
+   * no weight and no optimizer state.
    * @param batch inputs and targets; the tensors stay owned by the caller
    */
   async step(batch: Batch): Promise<StepResult> {
-    this.checkBatch(batch);
+    checkBatch(batch, this.model as {inputShape?: number[]});
     const step = this.state.step;
     const params = this.params;
-    const policy = this.guard.policy;
-    const st = this.state;
-    if (policy === 'rollback' && !st.snapshot) st.snapshot = await Snapshot.take(step, this.model.variables, this.optimizer);
+    await ensureSnapshot(this, step);
     const lr = this.currentLr(); // before anything runs: a bad schedule value fails the step cleanly
-    const r = computeGrads(this.model, params, this.loss, this.opts.penalties ?? [], batch, this.opts.accumulate ?? 1);
+    const r = computeGrads(this.model, params, this.loss, this.opts.penalties ?? [], batch, this.checked.accumulate);
     // Every tensor made this step (transforms may pass tensors through): freed at the end.
     const owned = new Set<tf.Tensor>([r.loss, ...Object.values(r.grads)]);
     try {
-      const {stats, ctx, sumSquares} = await measure(policy, r, batch, owned);
-      if (policy !== 'off') {
-        const v = this.guard.judge(step, stats);
-        this.record(step, stats, lr, v);
-        if (!v.ok) return await this.reject(step, v, stats.loss);
-        if (v.event) this.emit(v.event);
-      }
+      const {stats, ctx, sumSquares} = await measure(this.guard.policy, r, batch, owned);
+      const v = judgeStep(this, step, stats, lr, this.checked.maxRecords);
+      if (!v.ok) return await rejectStep(this, step, v, stats.loss, this.lrPlan.controllable);
       const update = applyTransforms(r.grads, this.opts.transforms ?? [], params, ctx, owned);
-      if (policy !== 'off' && update !== r.grads && !this.finiteTransforms && !(await updateIsFinite(update))) {
-        const v = this.guard.reject(step, 'nonfinite-update', stats);
-        const rec = this.guardLog[this.guardLog.length - 1];
-        if (rec) Object.assign(rec, {ok: false, cause: v.cause});
-        return await this.reject(step, v, stats.loss);
+      if (this.guard.policy !== 'off' && update !== r.grads && !this.finiteTransforms && !(await updateIsFinite(update))) {
+        return await rejectStep(this, step, rejectUpdate(this, step, stats), stats.loss, this.lrPlan.controllable);
       }
-      this.noteLr(step, lr);
-      const logging = (this.opts.logEvery ?? 10) > 0 && (step + 1) % (this.opts.logEvery ?? 10) === 0;
-      const before = logging ? tf.tidy(() => mapValues(params, (p) => tf.clone(p))) : null;
+      const huge = this.lrWatch.note(step, lr);
+      if (huge) this.emit(huge);
+      const every = this.checked.logEvery;
+      const before = every > 0 && (step + 1) % every === 0 ? weightsBefore(params) : null;
       const undo = this.lrPlan.apply(lr, this.guard.lrScale);
       try {
         applyUpdate(this.opts, update, params, lr, step);
       } finally {
         undo();
       }
-      st.addLoss(r.loss);
-      if (logging) this.log(step, lr, r.loss, r.grads, update, before!, params, sumSquares);
-      tf.dispose(before ?? []);
-      if (policy === 'rollback' && ++st.goodSinceSnapshot >= this.guard.opts.snapshotEvery) {
-        st.snapshot?.dispose();
-        st.snapshot = await Snapshot.take(step + 1, this.model.variables, this.optimizer);
-        st.goodSinceSnapshot = 0;
+      this.state.addLoss(r.loss);
+      if (before) {
+        this.metrics.log({step, epoch: this.state.epoch, lr, skipped: this.guard.badSteps, loss: r.loss, grads: r.grads, clipped: update, before, params, sumSquares});
+        tf.dispose(before);
       }
-      st.advance();
+      await afterGoodStep(this, step);
+      this.state.advance();
       return {step, applied: true, loss: stats.loss};
     } finally {
       tf.dispose([...owned]);
-    }
-  }
-
-  /** Rejected step: roll back when the policy says so, count the step, report it. Nothing is applied. */
-  private async reject(step: number, v: GuardVerdict, loss: number): Promise<StepResult> {
-    if (v.action === 'rollback' || (v.action === 'give-up' && this.guard.policy === 'rollback')) {
-      await this.state.snapshot!.restore(this.model.variables, this.optimizer);
-    }
-    this.state.advance();
-    if (this.guard.lrScale !== 1 && !this.lrPlan.controllable) {
-      this.emit({step, kind: 'info', cause: 'cut-lr', action: 'none', message: 'cannot cut the lr of this optimizer'});
-    }
-    this.emit(v.event!);
-    return {step, applied: false, loss};
-  }
-
-  private record(step: number, s: StepStats, lr: number, v: GuardVerdict): void {
-    push(this.guardLog, {step, loss: s.loss, gradNorm: s.gradNorm, lr, ok: v.ok, ...(v.cause ? {cause: v.cause} : {})}, this.maxRecords);
-  }
-
-  /** An lr of 10 or more, or a jump to over 100× the previous step's, is reported (it is still used). */
-  private noteLr(step: number, lr: number): void {
-    const prev = this.lastLr;
-    this.lastLr = lr;
-    if (!Number.isFinite(lr)) return;
-    if (lr >= 10 || (prev > 0 && lr > 100 * prev)) {
-      this.emit({step, kind: 'info', cause: 'huge-lr', action: 'none', message: `lr ${lr} at step ${step}${prev > 0 ? ` (previous step: ${prev})` : ''}`});
     }
   }
 
@@ -295,60 +244,13 @@ export class Trainer implements CheckpointSubject {
   }
 
   /** Waits for every pending asynchronous metrics read. */
-  async flush(): Promise<void> {
-    const p = this.pending;
-    this.pending = [];
-    await Promise.all(p);
+  flush(): Promise<void> {
+    return this.metrics.flush();
   }
 
   /** Frees the trainer's own tensors (snapshot, running loss); not the model or optimizer. */
   dispose(): void {
     this.state.dispose();
   }
-
-  private checkBatch(batch: Batch): void {
-    if (!batch || !(batch.x instanceof tf.Tensor) || !(batch.y instanceof tf.Tensor)) {
-      throw new Error('Trainer.step: batch must be {x: tf.Tensor, y: tf.Tensor}');
-    }
-    if (batch.x.shape[0] !== batch.y.shape[0]) {
-      throw new Error(`Trainer.step: x has ${batch.x.shape[0]} samples but y has ${batch.y.shape[0]}`);
-    }
-    const want = (this.model as {inputShape?: number[]}).inputShape;
-    const got = batch.x.shape.slice(1);
-    if (want && (got.length !== want.length || want.some((d, i) => d !== -1 && d !== got[i]))) {
-      throw new Error(`Trainer.step: batch x has shape [${batch.x.shape}] but the model expects [N,${want}]`);
-    }
-  }
-
-  private log(
-    step: number, lr: number, loss: tf.Scalar, grads: NamedTensorMap, clipped: NamedTensorMap,
-    before: NamedTensorMap, params: {[name: string]: tf.Variable}, sumSquares?: {[name: string]: number},
-  ): void {
-    const packed = packMetrics(loss, grads, clipped, before, params, this.opts.layerMetrics ?? true, sumSquares);
-    const base = {step, epoch: this.state.epoch, lr, timeMs: Date.now() - this.t0, skipped: this.guard.badSteps};
-    const names = Object.keys(params);
-    this.pending.push(
-      packed.data().then((d) => {
-        packed.dispose();
-        const m = unpackMetrics(d as Float32Array, names, base, this.opts.layerMetrics ?? true);
-        push(this.history, m, this.maxRecords);
-        try {
-          this.opts.onStep?.(m);
-        } catch (err) {
-          throw new Error(`Trainer: the onStep callback threw at step ${step}: ${(err as Error)?.message ?? String(err)}`);
-        }
-      }),
-    );
-  }
 }
 
-function push<T>(list: T[], item: T, max: number): void {
-  list.push(item);
-  if (list.length > max) list.splice(0, list.length - max);
-}
-
-function mapValues<T, U>(m: {[k: string]: T}, f: (v: T) => U): {[k: string]: U} {
-  const out: {[k: string]: U} = {};
-  for (const k of Object.keys(m)) out[k] = f(m[k]);
-  return out;
-}

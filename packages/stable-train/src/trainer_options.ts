@@ -73,3 +73,44 @@ export interface StepResult {
   loss?: number;
 }
 
+
+/** The numeric options of `TrainerOptions` with their defaults, checked. */
+export interface CheckedOptions {
+  accumulate: number;
+  logEvery: number;
+  maxRecords: number;
+  seed: number;
+}
+
+/**
+ * Checks `TrainerOptions` before anything is built: a module model, a `tf.Optimizer`, integer
+ * counts, a schedule that is a function or a number >= 0, `stateful` objects with
+ * getState/setState. Errors name the option and the value.
+ * @param opts the options given to `new Trainer`
+ * @returns the numeric options with their defaults
+ */
+export function checkTrainerOptions(opts: TrainerOptions): CheckedOptions {
+  if (!opts || !opts.model || typeof opts.model.apply !== 'function' || !Array.isArray(opts.model.variables)) {
+    throw new Error('Trainer: model must be a module with apply(x, {training}) and variables');
+  }
+  const o: {applyGradients?: unknown; getWeights?: unknown} | null = opts.optimizer ? Object(opts.optimizer) : null;
+  if (!o || typeof o.applyGradients !== 'function' || typeof o.getWeights !== 'function') {
+    throw new Error(`Trainer: optimizer must be a tf.Optimizer, got ${String(opts.optimizer)}`);
+  }
+  const accumulate = opts.accumulate ?? 1;
+  if (!(Number.isInteger(accumulate) && accumulate >= 1)) throw new Error(`Trainer: accumulate must be an integer >= 1, got ${accumulate}`);
+  const logEvery = opts.logEvery ?? 10;
+  if (!(Number.isInteger(logEvery) && logEvery >= 0)) throw new Error(`Trainer: logEvery must be an integer >= 0, got ${logEvery}`);
+  const sch = opts.schedule;
+  if (sch !== undefined && typeof sch !== 'function' && !(Number.isFinite(sch) && sch >= 0)) {
+    throw new Error(`Trainer: schedule must be a function of the step or a number >= 0, got ${String(sch)}`);
+  }
+  const maxRecords = opts.maxRecords ?? 10000;
+  if (!(Number.isInteger(maxRecords) && maxRecords >= 1)) throw new Error(`Trainer: maxRecords must be an integer >= 1, got ${maxRecords}`);
+  const seed = opts.seed ?? 0;
+  if (!Number.isInteger(seed)) throw new Error(`Trainer: seed must be an integer, got ${seed}`);
+  for (const [k, v] of Object.entries(opts.stateful ?? {})) {
+    if (!v || typeof v.getState !== 'function' || typeof v.setState !== 'function') throw new Error(`Trainer: stateful.${k} must have getState() and setState(), got ${String(v)}`);
+  }
+  return {accumulate, logEvery, maxRecords, seed};
+}
