@@ -1,16 +1,17 @@
 import type * as tf from '@tensorflow/tfjs-core';
+import type {Module as BlocksModule} from '@stable-train/resnet-blocks';
 
-/** Tensors by variable name, as `tf.variableGrads` returns them (DESIGN.md shared shape). */
-export type NamedTensorMap = {[name: string]: tf.Tensor};
+/** Tensors by variable name, as `tf.variableGrads` returns them (tfjs-core's own type). */
+export type {NamedTensorMap} from '@tensorflow/tfjs-core';
 
-/** The module shape every layer, block and model follows (DESIGN.md). */
-export interface Module {
+/**
+ * The module shape every layer, block and model follows (DESIGN.md): resnet-blocks' own `Module`,
+ * which the Trainer extends in two ways that belong to training, not to the blocks: `apply` may be
+ * called without options (inference), and a module may carry non-variable state for checkpoints.
+ */
+export interface Module extends BlocksModule {
   /** Runs the module; `training` switches batch statistics, dropout and similar. */
   apply(x: tf.Tensor, opts?: {training?: boolean}): tf.Tensor;
-  /** Every variable, trainable and not (moving statistics), told apart by `trainable`. */
-  readonly variables: tf.Variable[];
-  /** Frees every tensor the module holds. */
-  dispose(): void;
   /** Optional non-variable state (for example a spectral-norm `u`), for checkpoints. */
   getState?(): unknown;
   setState?(state: unknown): void;
