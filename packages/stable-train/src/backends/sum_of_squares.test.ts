@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import {describeBackends, expectNoLeak} from '@stable-train/testing';
-import {hostSumsOfSquaredDifferences, hostSumsOfSquares, sumOfSquares} from './sum_of_squares';
+import {hostSumPath, hostSumsOfSquaredDifferences, hostSumsOfSquares, sumOfSquares} from './sum_of_squares';
 
 /** Σx² in float64 from the values (the reference). */
 const exact = (t: tf.Tensor): number => Array.from(t.dataSync()).reduce((s, v) => s + v * v, 0);
@@ -20,8 +20,10 @@ describeBackends(['cpu', 'wasm'], (backend) => {
 
   it(backend === 'wasm' ? 'host sums read the WASM heap: exact in float64, NaN/Infinity kept' : 'host sums are not available off WASM (null)', async () => {
     const before = tf.add(big, 0.25);
-    const host = hostSumsOfSquares([big, small]);
+    const odd = tf.randomNormal([1001], 0, 2, 'float32', 9);
+    const host = hostSumsOfSquares([big, small, odd]);
     const diff = hostSumsOfSquaredDifferences([big, small], [before, tf.zeros([3])]);
+    expect(hostSumPath()).toBe(backend === 'wasm' ? 'simd' : null); // Node has WebAssembly SIMD
     if (backend !== 'wasm') {
       expect(host).toBeNull();
       expect(diff).toBeNull();
@@ -29,6 +31,7 @@ describeBackends(['cpu', 'wasm'], (backend) => {
       // float64 accumulation of float32 values: equal to the reference up to the order of the adds
       expect(host![0]).toBeCloseTo(exact(big), 6);
       expect(host![1]).toBe(25.25);
+      expect(host![2]).toBeCloseTo(exact(odd), 8); // the SIMD kernel's 8-float blocks and the tail
       // (a−b) in float64 here, in float32 on the device: equal to 1e-6 relative
       const ref = exact(tf.sub(big, before));
       expect(Math.abs(diff![0] - ref) / ref).toBeLessThan(1e-6);
@@ -42,6 +45,6 @@ describeBackends(['cpu', 'wasm'], (backend) => {
     await expectNoLeak(() => {
       hostSumsOfSquares([big]);
     });
-    before.dispose();
+    tf.dispose([before, odd]);
   });
 });

@@ -29,8 +29,58 @@ export function sumOfSquares(x: tf.Tensor): tf.Scalar {
 }
 
 interface WasmHeapBackend {
-  wasm: {HEAPU8: Uint8Array};
+  wasm: {HEAPU8: Uint8Array; asm?: {memory?: unknown}; wasmMemory?: unknown};
   dataIdMap: {get(dataId: tf.DataId): {memoryOffset: number | null} | undefined};
+}
+
+// A 266-byte WebAssembly SIMD kernel, assembled by hand from this text, that reads the tfjs
+// module's own memory (imported), so Σx² of a heap buffer runs at SIMD speed with float64
+// accumulators (about 3× faster than the JavaScript loop below, which stays as the fallback):
+//
+// (module
+//   (import "env" "memory" (memory 0))   ;; the threaded build's shared memory: (memory 0 65536 shared)
+//   (func (export "ss") (param $p i32) (param $n i32) (result f64)   ;; $n: a multiple of 8 floats
+//     (local $end i32) (local $a v128) (local $b v128) (local $c v128) (local $d v128)
+//     (local $v v128) (local $w v128) (local $t v128)
+//     (local.set $end (i32.add (local.get $p) (i32.shl (local.get $n) (i32.const 2))))
+//     (block (br_if 0 (i32.eqz (local.get $n)))
+//       (loop
+//         (local.set $v (v128.load align=4 (local.get $p)))
+//         (local.set $w (v128.load offset=16 align=4 (local.get $p)))
+//         ;; $a += promote_low($v)², $b += promote_low(high half of $v)², $c and $d likewise for $w
+//         (local.set $a (f64x2.add (f64x2.mul (local.tee $t (f64x2.promote_low_f32x4 (local.get $v))) (local.get $t)) (local.get $a)))
+//         (local.set $b (f64x2.add (f64x2.mul (local.tee $t (f64x2.promote_low_f32x4
+//           (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $v) (local.get $v)))) (local.get $t)) (local.get $b)))
+//         ... the same for $w into $c and $d ...
+//         (br_if 0 (i32.lt_u (local.tee $p (i32.add (local.get $p) (i32.const 32))) (local.get $end)))))
+//     ;; a0 + a1 + b0 + b1 + c0 + c1 + d0 + d1, left to right
+//     (f64.add ... (f64x2.extract_lane 0 (local.get $a)) (f64x2.extract_lane 1 (local.get $a)) ...)))
+const SIMD_SS = {
+  plain: '0061736d0100000001070160027f7f017c020f0103656e76066d656d6f72790200000302010007060102737300000ad90101d60102017f077b200020014102746a210202402001450d0003402000fd00020021072000fd00021021082007fd5f22092009fdf2012003fdf001210320072007fd0d08090a0b0c0d0e0f08090a0b0c0d0e0ffd5f22092009fdf2012004fdf00121042008fd5f22092009fdf2012005fdf001210520082008fd0d08090a0b0c0d0e0f08090a0b0c0d0e0ffd5f22092009fdf2012006fdf0012106200041206a22002002490d000b0b2003fd21002003fd2101a02004fd2100a02004fd2101a02005fd2100a02005fd2101a02006fd2100a02006fd2101a00b',
+  shared: '0061736d0100000001070160027f7f017c02120103656e76066d656d6f72790203008080040302010007060102737300000ad90101d60102017f077b200020014102746a210202402001450d0003402000fd00020021072000fd00021021082007fd5f22092009fdf2012003fdf001210320072007fd0d08090a0b0c0d0e0f08090a0b0c0d0e0ffd5f22092009fdf2012004fdf00121042008fd5f22092009fdf2012005fdf001210520082008fd0d08090a0b0c0d0e0f08090a0b0c0d0e0ffd5f22092009fdf2012006fdf0012106200041206a22002002490d000b0b2003fd21002003fd2101a02004fd2100a02004fd2101a02005fd2100a02005fd2101a02006fd2100a02006fd2101a00b',
+};
+
+type SumKernel = (byteOffset: number, count: number) => number;
+const kernels = new WeakMap<object, SumKernel | null>();
+
+/** The SIMD kernel instantiated on the backend's memory (once per memory), or null when it cannot be. */
+function simdKernel(b: WasmHeapBackend): SumKernel | null {
+  const mem = b.wasm.asm?.memory ?? b.wasm.wasmMemory;
+  if (typeof WebAssembly === 'undefined' || !(mem instanceof WebAssembly.Memory)) return null;
+  if (kernels.has(mem)) return kernels.get(mem)!;
+  let kernel: SumKernel | null = null;
+  try {
+    const shared = typeof SharedArrayBuffer !== 'undefined' && mem.buffer instanceof SharedArrayBuffer;
+    const hex = shared ? SIMD_SS.shared : SIMD_SS.plain;
+    const bytes = new Uint8Array(hex.length / 2);
+    for (let i = 0; i < bytes.length; i++) bytes[i] = parseInt(hex.slice(2 * i, 2 * i + 2), 16);
+    const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), {env: {memory: mem}});
+    kernel = instance.exports.ss as SumKernel;
+  } catch {
+    kernel = null; // no WebAssembly SIMD here: the JavaScript loop does it
+  }
+  kernels.set(mem, kernel);
+  return kernel;
 }
 
 /**
@@ -44,7 +94,20 @@ interface WasmHeapBackend {
  * @param ts the tensors
  */
 export function hostSumsOfSquares(ts: tf.Tensor[]): number[] | null {
-  return heapViews(ts)?.map(sumSquaresOf) ?? null;
+  const views = heapViews(ts);
+  if (!views) return null;
+  const kernel = simdKernel(tf.backend() as unknown as WasmHeapBackend);
+  return views.map((v) => {
+    if (!kernel) return sumSquaresOf(v);
+    const n8 = v.length - (v.length % 8);
+    return kernel(v.byteOffset, n8) + sumSquaresOf(v.subarray(n8));
+  });
+}
+
+/** How `hostSumsOfSquares` sums on this backend: 'simd' (the kernel above), 'js' (the loop) or null (not WASM). */
+export function hostSumPath(): 'simd' | 'js' | null {
+  if (tf.getBackend() !== 'wasm') return null;
+  return simdKernel(tf.backend() as unknown as WasmHeapBackend) ? 'simd' : 'js';
 }
 
 /**
