@@ -16,7 +16,8 @@ export interface TrainerEvalOptions {
    * With `weights: 'averaged'`: recompute the batch-norm statistics for the averaged weights on
    * one pass over these inputs first (lr-schedule's `updateBatchNormStats`, PyTorch
    * `swa_utils.update_bn`; usually the training set). The live statistics are put back after.
-   * The model must list its batch norms in `norms` (the stable-train models do).
+   * The batch norms are looked up in the model's `norms` (the stable-train models list theirs),
+   * else its `layers`, else `model.layers` (a `fromLayersModel` module of @stable-train/layers).
    */
   batchNormData?: Dataset;
 }
@@ -72,8 +73,9 @@ export async function evaluateWith(t: EvalSubject, data: Dataset, o: TrainerEval
   if (!av.initialized) throw new Error(`${fn}: no averaged weights yet: averaging starts before step ${av.start}, the trainer is at step ${t.step_}`);
   const bnData = o.batchNormData;
   if (bnData !== undefined && !(bnData && typeof bnData.batch === 'function' && bnData.size > 0)) throw new Error(`${fn}: batchNormData must be a non-empty Dataset, got ${String(bnData)}`);
-  const norms = (t.model as {norms?: unknown[]}).norms;
-  if (bnData && !Array.isArray(norms)) throw new Error(`${fn}: batchNormData needs a model that lists its norm modules in 'norms' (the stable-train models do)`);
+  const m = t.model as {norms?: unknown[]; layers?: unknown[]; model?: {layers?: unknown[]}};
+  const norms = m.norms ?? m.layers ?? m.model?.layers;
+  if (bnData && !Array.isArray(norms)) throw new Error(`${fn}: batchNormData needs a model that lists its norm modules in 'norms' (the stable-train models and fromLayersModel modules do)`);
   const stats = bnData ? t.model.variables.filter((v) => !v.trainable) : [];
   const saved = stats.map((v) => tf.clone(v));
   av.averager.swapIn(t.params);
