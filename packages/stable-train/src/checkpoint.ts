@@ -196,10 +196,14 @@ export async function unpackCheckpoint(trainer: CheckpointSubject, meta: Checkpo
     const mine = trainer.averaging;
     if (!mine) problems.push(`averaged weights (${av.kind}) are in the checkpoint but the trainer has no averaging option`);
     else if (mine.kind !== av.kind) problems.push(`averaging is ${av.kind} in the checkpoint but ${mine.kind} now`);
-    const trainable = new Set(trainer.model.variables.filter((v) => v.trainable).map((v) => v.name));
+    const trainable = new Map(trainer.model.variables.filter((v) => v.trainable).map((v) => [v.name, v]));
     const names = new Set(av.values.map((e) => e.name));
-    for (const n of names) if (!trainable.has(n)) problems.push(`averaged weight ${n} is in the checkpoint but not a trainable variable of the model`);
-    for (const n of trainable) if (!names.has(n)) problems.push(`trainable variable ${n} has no averaged value in the checkpoint`);
+    for (const e of av.values) {
+      const v = trainable.get(e.name);
+      if (!v) problems.push(`averaged weight ${e.name} is in the checkpoint but not a trainable variable of the model`);
+      else if (v.shape.join(',') !== e.shape.join(',')) problems.push(`averaged weight ${e.name} has shape [${e.shape}] in the checkpoint but [${v.shape}] in the model`);
+    }
+    for (const n of trainable.keys()) if (!names.has(n)) problems.push(`trainable variable ${n} has no averaged value in the checkpoint`);
   }
   if (problems.length) throw new Error(`restore: checkpoint ${where} does not match the trainer:\n  - ${problems.join('\n  - ')}`);
   const read = (e: TensorEntry): tf.Tensor => {
