@@ -9,6 +9,9 @@ import {ExplosionGuard, type GuardVerdict, type StepStats} from './guard';
 import {resolveLoss, type LossFn} from './losses';
 import {LrPlan} from './lr_plan';
 import {Snapshot} from './snapshot';
+import {AveragingStage} from './averaging_stage';
+import {evaluateWith, type TrainerEvalOptions} from './evaluate_averaged';
+import type {EvalResult} from './evaluate';
 import {applyTransforms, applyUpdate, measure, preservesFinite, updateIsFinite} from './step_stages';
 import {packMetrics, unpackMetrics, type StepMetrics} from './step_metrics';
 import {TrainState} from './train_state';
@@ -17,6 +20,7 @@ import type {Batch, Module, NamedTensorMap, Stateful, TrainerEvent} from './type
 
 export type {Stateful} from './types';
 export type {GuardRecord, StepResult, TrainerOptions} from './trainer_options';
+export type {TrainerEvalOptions} from './evaluate_averaged';
 
 /**
  * The training loop of stable-train. One step: forward (training mode) → loss + penalties →
@@ -45,6 +49,8 @@ export class Trainer implements CheckpointSubject {
   readonly state = new TrainState();
   readonly seed: number;
   readonly opts: TrainerOptions;
+  /** The weight averaging of `opts.averaging` (EMA/SWA), or null. */
+  readonly averaging: AveragingStage | null;
   private readonly loss: LossFn;
   private readonly lrPlan: LrPlan;
   private readonly maxRecords: number;
@@ -87,6 +93,7 @@ export class Trainer implements CheckpointSubject {
     this.maxRecords = mr;
     this.lrPlan = new LrPlan(opts.optimizer, sch, opts.plateau);
     this.finiteTransforms = preservesFinite(opts.transforms ?? []);
+    this.averaging = opts.averaging ? new AveragingStage(opts.averaging) : null;
   }
 
   /** Steps taken so far (applied or not); the next step's schedule index. Read-only. */
@@ -147,6 +154,7 @@ export class Trainer implements CheckpointSubject {
     const params = this.params;
     const policy = this.guard.policy;
     const st = this.state;
+    this.averaging?.beforeStep(step, params);
     if (policy === 'rollback' && !st.snapshot) st.snapshot = await Snapshot.take(step, this.model.variables, this.optimizer);
     const lr = this.currentLr(); // before anything runs: a bad schedule value fails the step cleanly
     const r = computeGrads(this.model, params, this.loss, this.opts.penalties ?? [], batch, this.opts.accumulate ?? 1);
@@ -177,6 +185,7 @@ export class Trainer implements CheckpointSubject {
         undo();
       }
       st.addLoss(r.loss);
+      this.averaging?.afterApplied(step + 1, params);
       if (logging) this.log(step, lr, r.loss, r.grads, update, before!, params);
       tf.dispose(before ?? []);
       if (policy === 'rollback' && ++st.goodSinceSnapshot >= this.guard.opts.snapshotEvery) {
@@ -300,9 +309,26 @@ export class Trainer implements CheckpointSubject {
     await Promise.all(p);
   }
 
-  /** Frees the trainer's own tensors (snapshot, running loss); not the model or optimizer. */
+  /**
+   * Loss and accuracy on `data` with the live weights, or with the averaged ones
+   * (`{weights: 'averaged'}`, needs `averaging`): they are swapped in for the evaluation and the
+   * live weights put back, bit for bit. See `TrainerEvalOptions` (batch-norm statistics).
+   *
+   * ```ts
+   * const live = await trainer.evaluate(testSet);
+   * const avg = await trainer.evaluate(testSet, {weights: 'averaged', batchNormData: trainSet});
+   * ```
+   * @param data the dataset
+   * @param opts weights, batch size, batch-norm data
+   */
+  evaluate(data: Dataset, opts: TrainerEvalOptions = {}): Promise<EvalResult> {
+    return evaluateWith(this, data, opts);
+  }
+
+  /** Frees the trainer's own tensors (snapshot, running loss, the average it made); not the model or optimizer. */
   dispose(): void {
     this.state.dispose();
+    this.averaging?.dispose();
   }
 
   private checkBatch(batch: Batch): void {
