@@ -56,6 +56,14 @@ describe('optimizer registration', () => {
     forget();
   });
 
+  it('covers every optimizer class the package exports (a new optimizer must be added to it)', () => {
+    const exported = (Object.values(lrSchedule) as unknown[]).filter((v): v is {className: string; prototype: object} =>
+      typeof v === 'function' && v.prototype != null && Object.prototype.isPrototypeOf.call(tf.Optimizer.prototype, v.prototype) &&
+      Object.prototype.hasOwnProperty.call(v, 'className')); // abstract TorchOptimizer has no className of its own
+    expect(exported.map((c) => c.className).sort()).toEqual([...ALL].sort());
+    forget();
+  });
+
   it("import '@stable-train/lr-schedule/register' registers every optimizer class", () => {
     expect(registered()).toEqual([]);
     require('@stable-train/lr-schedule/register');
