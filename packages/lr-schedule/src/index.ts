@@ -43,3 +43,4 @@ export {resolveOptimizer, OPTIMIZER_TYPES, type OptimizerSpec} from './resolve_o
 export {describedSchedule, scheduleSpec, type DescribedSchedule} from './described_schedule';
 export {scheduleFromSpec} from './schedule_from_spec';
 export {getOptimizerLr, setOptimizerLr} from './optimizer_lr';
+export {registerOptimizers} from './register_optimizers';
