@@ -8,6 +8,7 @@
 import {spawnSync} from 'node:child_process';
 import * as os from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
+import {heNormal} from '@stable-train/initializers';
 import {setupBackend} from '../../packages/stable-train/src/backends';
 import {fmt, median, now, parseFlags, table} from './lib/common';
 
@@ -20,7 +21,7 @@ async function child(threads: number, steps: number, warmup: number): Promise<vo
   const x = tf.randomNormal([128, 784], 0, 1, 'float32', 1);
   const y = tf.oneHot(tf.randomUniform([128], 0, 10, 'int32', 2) as tf.Tensor1D, 10);
   const dims = [784, 512, 512, 10];
-  const w = dims.slice(1).map((d, i) => tf.variable(tf.randomNormal([dims[i], d], 0, Math.sqrt(2 / dims[i]), 'float32', 10 + i)));
+  const w = dims.slice(1).map((d, i) => tf.variable(heNormal()([dims[i], d], {seed: 10 + i})));
   const b = dims.slice(1).map((d) => tf.variable(tf.zeros([d])));
   const opt = tf.train.sgd(0.05);
   const step = (): void => {

@@ -27,7 +27,8 @@ export function variantOptions(variant: ResVariant, blocks: number): Pick<BlockO
 }
 
 interface Group {
-  variant: ResVariant;
+  /** the variants sharing this layout (ReZero and SkipInit do) */
+  variants: ResVariant[];
   layout: BlockLayout;
   /** indices into `models` of this group's models, in stack order */
   members: number[];
@@ -49,15 +50,23 @@ export class BatchedResMlp {
     this.M = o.models.length;
     const id = instances++;
     const init = heUniform(); // U(±√(6/fanIn)), resnet-blocks' default kernel init, seeded here
-    for (const variant of [...new Set(o.models.map((m) => m.variant))]) {
-      const members = o.models.map((m, i) => (m.variant === variant ? i : -1)).filter((i) => i >= 0);
-      const layout = residualDenseSpec({units: w, name: 'layout', ...variantOptions(variant, L)});
+    // one group per block layout: ReZero and SkipInit share one (a scalar gate starting at 0)
+    const layoutOf = (v: ResVariant) => residualDenseSpec({units: w, name: 'layout', ...variantOptions(v, L)});
+    const keyOf = (v: ResVariant) => {
+      const {where, opts, ...layout} = layoutOf(v);
+      return JSON.stringify(layout);
+    };
+    for (const key of [...new Set(o.models.map((m) => keyOf(m.variant)))]) {
+      const members = o.models.map((m, i) => (keyOf(m.variant) === key ? i : -1)).filter((i) => i >= 0);
+      const variants = [...new Set(members.map((i) => o.models[i].variant))];
+      const layout = layoutOf(variants[0]);
       const weights = residualBlockWeights(layout);
       // values[name][l][j]: block l of member j, from the package's own block
       const values: {[name: string]: tf.Tensor[][]} = Object.fromEntries(weights.map((wt) => [wt.name, []]));
       for (let l = 0; l < L; l++) {
         for (const name of Object.keys(values)) values[name].push([]);
         for (const i of members) {
+          const variant = o.models[i].variant;
           let k = 0; // dense1 gets seed·100003 + 2l, dense2 + 1 (Fixup's zero dense2 draws nothing)
           const kernelInit = (shape: number[]) => init(shape, {seed: o.models[i].seed * 100003 + 2 * l + k++});
           const name = `batched_init${id}/${variant}/m${i}/block${l}`;
@@ -73,10 +82,10 @@ export class BatchedResMlp {
       }
       const vars: {[name: string]: tf.Variable} = {};
       for (const [name, perBlock] of Object.entries(values)) {
-        vars[name] = tf.variable(tf.tidy(() => tf.stack(perBlock.map((ms) => tf.stack(ms)))), true, `batched${id}/${variant}/${name}`);
+        vars[name] = tf.variable(tf.tidy(() => tf.stack(perBlock.map((ms) => tf.stack(ms)))), true, `batched${id}/${variants.join('+')}/${name}`);
         tf.dispose(perBlock.flat());
       }
-      this.groups.push({variant, layout, members, vars});
+      this.groups.push({variants, layout, members, vars});
     }
     const pos = new Array<number>(this.M);
     let p = 0;
