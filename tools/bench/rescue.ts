@@ -191,9 +191,11 @@ function merge(rerun: string[], runs: RunRecord[], torch: {status: string; runs:
   return writeRescueReport({name: 'rescue', quick: false, scenarios: SCENARIOS, seeds, runs: ours,
     torch: {status: torch.runs.length ? torch.status : stored.torch.status, version: torch.version ?? stored.torch.version, runs: theirs},
     backend, oursSeconds: wall(ours), totalSeconds: wall(ours) + wall(theirs),
+    // the context (date, commit, command, load) of the run the kept scenarios come from
+    extra: {storedFrom: stored.storedFrom ?? stored.context, rerun},
     note: rerun.length
-      ? `Merged (\`--scenario ${rerun.join(',')} --merge\`): ${rerun.join(', ')} rerun on ${new Date().toISOString().slice(0, 10)}, the other scenarios from the stored run of ${stored.context?.date?.slice(0, 10) ?? '?'}; times are summed training times.`
-      : `Rewritten (\`--rewrite\`) from the stored runs of ${stored.context?.date?.slice(0, 10) ?? '?'}; times are summed training times.`});
+      ? `Merged (\`--scenario ${rerun.join(',')} --merge\`): ${rerun.join(', ')} rerun on ${new Date().toISOString().slice(0, 10)}, the other scenarios from the stored run of ${(stored.storedFrom ?? stored.context)?.date?.slice(0, 10) ?? '?'}; times are summed training times.`
+      : `Rewritten (\`--rewrite\`) from the stored runs of ${(stored.storedFrom ?? stored.context)?.date?.slice(0, 10) ?? '?'}; times are summed training times.`});
 }
 
 interface Store {
@@ -201,6 +203,8 @@ interface Store {
   runs: RunRecord[];
   torch: {status: string; version?: string};
   context?: {date?: string};
+  /** set by --merge / --rewrite: the context of the run the kept runs come from */
+  storedFrom?: {date?: string};
 }
 
 const readStore = (): Store => JSON.parse(fs.readFileSync(path.join(REPO, 'docs/results/rescue.json'), 'utf8')) as Store;

@@ -73,7 +73,7 @@ function medianCurve(rs: RunRecord[], steps: number): number[] {
   });
 }
 
-export function writeRescueReport(o: {name: string; quick: boolean; scenarios: Scenario[]; seeds: number[]; runs: RunRecord[]; torch: TorchResult; backend: string; oursSeconds: number; totalSeconds: number; note?: string}): string[] {
+export function writeRescueReport(o: {name: string; quick: boolean; scenarios: Scenario[]; seeds: number[]; runs: RunRecord[]; torch: TorchResult; backend: string; oursSeconds: number; totalSeconds: number; note?: string; extra?: Record<string, unknown>}): string[] {
   const L: string[] = [];
   const haveTorch = o.torch.runs.length > 0;
   L.push(`# Rescue benchmark: each technique turns a failing run into a working one${o.quick ? ' (--quick)' : ''}`, '');
@@ -152,7 +152,7 @@ export function writeRescueReport(o: {name: string; quick: boolean; scenarios: S
   console.log(text);
   return writeResults(o.name, o.quick, {seeds: o.seeds, criteria: CRITERIA, torch: {status: o.torch.status, version: o.torch.version},
     scenarios: o.scenarios.map((s) => ({name: s.name, technique: s.technique, task: s.task, steps: o.quick ? s.quickSteps : s.steps, batch: s.batch, setup: s.setup, variants: s.variants})),
-    runs: [...o.runs, ...o.torch.runs], summary: rows}, svgs, text);
+    runs: [...o.runs, ...o.torch.runs], summary: rows, ...o.extra}, svgs, text);
 }
 
 const PAL = ['#d62728', '#ff7f0e', '#2ca02c', '#1f77b4'];
