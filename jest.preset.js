@@ -8,6 +8,8 @@ const moduleNameMapper = {
   '^stable-train$': path.join(root, 'packages/stable-train/src/index.ts'),
   '^@stable-train/layers/node$': path.join(root, 'packages/layers/src/node/index.ts'),
   '^stable-train/node$': path.join(root, 'packages/stable-train/src/node.ts'),
+  '^@stable-train/grad-clip/register$': path.join(root, 'packages/grad-clip/src/register.ts'),
+  '^@stable-train/lr-schedule/register$': path.join(root, 'packages/lr-schedule/src/register.ts'),
 };
 for (const p of pkgs) moduleNameMapper[`^@stable-train/${p}$`] = path.join(root, `packages/${p}/src/index.ts`);
 

@@ -1,7 +1,7 @@
 // Benchmark of stable-train's backend setup: `npx tsx tools/bench/backends.ts` (repo root).
 // One run, WASM-SIMD in Node: MLP 784-512-512-10 (batch 128, SGD) stock tfjs vs ours and vs the
 // pure time of its GEMMs; a small convnet (stock WASM cannot train it) vs the cpu backend;
-// PyTorch when python3 has torch. Medians of repeats; the machine is shared, so expect noise.
+// PyTorch when python3 has torch; both nets with 1, 2 and all threads, ours and PyTorch's. Medians of repeats; the machine is shared, so expect noise.
 import * as os from 'node:os';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -12,6 +12,7 @@ import '@tensorflow/tfjs-core/dist/public/chained_ops/register_all_chained_ops';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import {setupBackend} from '../../packages/stable-train/src/backends';
+import {printThreadsSweep, threadsSweep} from './lib/threads_sweep';
 import {batchedMatMulMs, convnet, fmt, median, mlp, mlpGemmFloor, step, timeSteps} from './backends_models';
 
 const QUICK = process.env.BENCH_QUICK === '1';
@@ -131,6 +132,9 @@ async function main() {
   }
   log('\nPyTorch, same MLP');
   torch();
+
+  log('\nThreads: the MLP and the convnet with 1, 2 and all WASM threads, next to PyTorch with the same thread counts');
+  printThreadsSweep(threadsSweep({nets: ['mlp', 'convnet'], repeats: QUICK ? 2 : 5, steps: QUICK ? 5 : 20, warmup: QUICK ? 2 : 3}), log);
 }
 
 main().catch((e) => {

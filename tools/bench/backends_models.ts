@@ -1,5 +1,6 @@
 // Models, timing helpers and GEMM-floor measurement for tools/bench/backends.ts.
 import * as tf from '@tensorflow/tfjs-core';
+import {heNormal} from '@stable-train/initializers';
 
 export const median = (v: number[]) => {
   const s = [...v].sort((a, b) => a - b);
@@ -13,12 +14,13 @@ export interface Bench {
   dispose: () => void;
 }
 
-const normal = (shape: number[], std: number, seed: number) => tf.variable(tf.randomNormal(shape, 0, std, 'float32', seed));
+/** He-normal (initializers' `heNormal`: std √(2/fanIn) for 'relu', √(1/fanIn) for 'linear'), seeded. */
+const normal = (shape: number[], seed: number, nonlinearity: 'relu' | 'linear' = 'relu') => tf.variable(heNormal({nonlinearity})(shape, {seed}));
 
 /** MLP 784-512-512-10, ReLU, softmax cross-entropy, batch 128 (dense = matMul + bias + relu). */
 export function mlp(batch = 128): Bench {
   const sizes = [784, 512, 512, 10];
-  const ws = sizes.slice(1).map((o, i) => normal([sizes[i], o], Math.sqrt(2 / sizes[i]), 10 + i));
+  const ws = sizes.slice(1).map((o, i) => normal([sizes[i], o], 10 + i));
   const bs = sizes.slice(1).map((o) => tf.variable(tf.zeros([o])));
   const x = tf.randomNormal([batch, 784], 0, 1, 'float32', 1);
   const y = tf.oneHot(tf.randomUniform([batch], 0, 10, 'int32', 2), 10).toFloat();
@@ -35,9 +37,9 @@ export function mlp(batch = 128): Bench {
 
 /** conv 3x3x16 (same, relu) → conv 3x3x32 stride 2 (same, relu) → dense 10, on 28x28x1, batch 64. */
 export function convnet(batch = 64): Bench {
-  const w1 = normal([3, 3, 1, 16], Math.sqrt(2 / 9), 20);
-  const w2 = normal([3, 3, 16, 32], Math.sqrt(2 / 144), 21);
-  const wd = normal([14 * 14 * 32, 10], Math.sqrt(1 / 6272), 22);
+  const w1 = normal([3, 3, 1, 16], 20);
+  const w2 = normal([3, 3, 16, 32], 21);
+  const wd = normal([14 * 14 * 32, 10], 22, 'linear');
   const [b1, b2, bd] = [16, 32, 10].map((n) => tf.variable(tf.zeros([n])));
   const x = tf.randomNormal([batch, 28, 28, 1], 0, 1, 'float32', 3) as tf.Tensor4D;
   const y = tf.oneHot(tf.randomUniform([batch], 0, 10, 'int32', 4), 10).toFloat();

@@ -8,6 +8,7 @@
 //  C. tfjs-layers `model.fit` of the same MLP on STOCK tfjs-wasm, in a child process (ratio);
 //  D. PyTorch where `python3 -c 'import torch'` works, else the reference figures of
 //     tools/goldens/training_reference.json.
+//  E. the bare step with 1, 2 and all WASM threads next to PyTorch with the same counts (`--threads 1,2`).
 // A1 (the Trainer loop alone) and A2 (A without metrics) locate the overhead.
 // A and B alternate repeat by repeat, so machine noise hits both alike. Medians of per-repeat medians.
 import {spawnSync} from 'node:child_process';
@@ -25,6 +26,7 @@ import {fmt, fmtSummary, median, now, parseFlags, REPO, Report, summarize, table
 import {barChart} from './lib/svg';
 import {plainMlp} from './lib/nets';
 import {setupWasm} from './lib/setup';
+import {defaultThreadCounts, printThreadsSweep, threadsSweep} from './lib/threads_sweep';
 
 const flags = parseFlags();
 const Q = flags.quick;
@@ -211,9 +213,15 @@ async function main() {
     errHi: [sA.max, sA1.max, sA2.max, sB.max, sB0.max, ...(sC ? [sC.max] : []), ...torch.map(() => NaN)],
     unit: 'ms',
   });
+  // E: the threads axis: the bare step (B) with 1, 2 and all WASM threads, next to PyTorch with the
+  // same thread counts, each cell in its own process, interleaved (tools/bench/lib/threads_sweep.ts)
+  rep.log('');
+  const th = threadsSweep({nets: ['mlp'], counts: flags.list('threads', defaultThreadCounts()), repeats: REPEATS, steps: STEPS, warmup: WARMUP});
+  printThreadsSweep(th, (l) => rep.log(l));
   const files = writeResults('perf', Q, {
     params: {repeats: REPEATS, steps: STEPS, warmup: WARMUP, batch: BATCH, lr: LR},
     trainer: sA, trainerLoopOnly: sA1, trainerNoMetrics: sA2, ratioLoopOnlyOverBare: sR1, ratioNoMetricsOverBare: sR2, bare: sB, bareNoRead: sB0, ratioTrainerOverBare: sR, layersStock: sC, layersNote: cNote, torch, torchNote, tensorLeak: leak,
+    threads: {cells: th.cells, speedup: th.speedup, torch: th.torch},
   }, {'': svg}, rep.text);
   console.log(`wrote ${files.join(', ')}`);
   tf.dispose([x, y]);

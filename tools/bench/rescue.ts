@@ -1,5 +1,8 @@
 // Rescue benchmark (issue 21): `npm run bench:rescue [-- --quick] [--scenario a,b] [--seeds 5] [--steps N] [--no-torch]`.
 // With --scenario or --steps the results go to docs/results/rescue-<scenarios>[-<N>steps].* (the full table stays).
+// `--scenario a,b --merge` also rewrites the full docs/results/rescue.* from these runs and the stored
+// runs (docs/results/rescue.json) of every other scenario: rerun only what changed. `--rewrite` rewrites
+// the full report from the stored runs alone (after a change to the report or a scenario's text).
 //
 // For each technique a scenario where a naive configuration fails and the same configuration plus
 // only that technique succeeds (lib/rescue_scenarios.ts), over seeds 1..N with identical data,
@@ -133,6 +136,10 @@ async function trainOne(sc: Scenario, vi: number, seed: number, data: TaskData, 
 
 async function main() {
   const backend = await setupWasm();
+  if (flags.get('rewrite') === 'true') {
+    console.log(`wrote ${merge([], [], {status: '', runs: []}, SEEDS_OF_STORE(), backend.name).join(', ')}`);
+    return;
+  }
   fs.mkdirSync(TMP, {recursive: true});
   const scenarios = SCENARIOS.filter((s) => !ONLY || ONLY.includes(s.name));
   if (ONLY && scenarios.length !== ONLY.length) throw new Error(`--scenario: unknown name in ${ONLY.join(',')}; known: ${SCENARIOS.map((s) => s.name).join(', ')}`);
@@ -165,7 +172,43 @@ async function main() {
   const name = ONLY || STEPS ? `rescue-${(ONLY ?? ['all']).join('-')}${STEPS ? `-${STEPS}steps` : ''}` : 'rescue';
   const files = writeRescueReport({name, quick: Q, scenarios: STEPS ? scenarios.map((s) => ({...s, steps: STEPS, quickSteps: STEPS})) : scenarios, seeds, runs, torch, backend: backend.name, oursSeconds, totalSeconds: (now() - t0) / 1000});
   console.log(`wrote ${files.join(', ')}`);
+  if (flags.get('merge') === 'true') console.log(`wrote ${merge(ONLY ?? [], runs, torch, seeds, backend.name).join(', ')}`);
 }
+
+/** Reads a stored number back (writeResults stores NaN/±Infinity as strings). */
+const num = (v: unknown): number => (typeof v === 'number' ? v : v === 'NaN' || v === null ? NaN : v === 'Infinity' ? Infinity : v === '-Infinity' ? -Infinity : Number(v));
+
+/** `--merge`: the full report from this run's scenarios plus the stored runs of all the others. */
+function merge(rerun: string[], runs: RunRecord[], torch: {status: string; runs: RunRecord[]; version?: string}, seeds: number[], backend: string): string[] {
+  if (Q || STEPS || (!rerun.length && flags.get('rewrite') !== 'true')) throw new Error('--merge needs --scenario and neither --quick nor --steps');
+  const stored = readStore();
+  if (stored.seeds.join() !== seeds.join()) throw new Error(`--merge: stored runs have seeds ${stored.seeds}, this run ${seeds}`);
+  const kept = stored.runs.filter((r) => !rerun.includes(r.scenario)).map((r) => ({...r, metric: num(r.metric), loss: r.framework === 'pytorch' ? r.loss : r.loss.map(num),
+    ...(r.baseline === undefined || r.baseline === null ? {} : {baseline: num(r.baseline)})}));
+  const ours = [...kept.filter((r) => r.framework === 'stable-train'), ...runs];
+  const theirs = [...kept.filter((r) => r.framework === 'pytorch'), ...torch.runs];
+  const wall = (rs: RunRecord[]) => rs.reduce((a, r) => a + r.wallSeconds, 0);
+  return writeRescueReport({name: 'rescue', quick: false, scenarios: SCENARIOS, seeds, runs: ours,
+    torch: {status: torch.runs.length ? torch.status : stored.torch.status, version: torch.version ?? stored.torch.version, runs: theirs},
+    backend, oursSeconds: wall(ours), totalSeconds: wall(ours) + wall(theirs),
+    // the context (date, commit, command, load) of the run the kept scenarios come from
+    extra: {storedFrom: stored.storedFrom ?? stored.context, rerun},
+    note: rerun.length
+      ? `Merged (\`--scenario ${rerun.join(',')} --merge\`): ${rerun.join(', ')} rerun on ${new Date().toISOString().slice(0, 10)}, the other scenarios from the stored run of ${(stored.storedFrom ?? stored.context)?.date?.slice(0, 10) ?? '?'}; times are summed training times.`
+      : `Rewritten (\`--rewrite\`) from the stored runs of ${(stored.storedFrom ?? stored.context)?.date?.slice(0, 10) ?? '?'}; times are summed training times.`});
+}
+
+interface Store {
+  seeds: number[];
+  runs: RunRecord[];
+  torch: {status: string; version?: string};
+  context?: {date?: string};
+  /** set by --merge / --rewrite: the context of the run the kept runs come from */
+  storedFrom?: {date?: string};
+}
+
+const readStore = (): Store => JSON.parse(fs.readFileSync(path.join(REPO, 'docs/results/rescue.json'), 'utf8')) as Store;
+const SEEDS_OF_STORE = () => readStore().seeds;
 
 main().catch((e) => {
   console.error(e);

@@ -6,8 +6,13 @@
 // - importing each package (ESM import and CJS require) leaves plain tfjs code working: same
 //   backend, same registered backends, same gradients, tf.sequential still runs;
 // - a browser bundle of each main entry builds with plain esbuild --bundle --platform=browser;
-// - a bundled app saves a model compiled with a clipped optimizer, and another bundled app that
-//   only imports '@stable-train/grad-clip' loads it (the registration survives tree-shaking);
+// - importing the main entry of grad-clip and lr-schedule registers no class with
+//   tf.serialization, and their side-effect-only `register` subpaths (ESM import and CJS require)
+//   register ClippedOptimizer and every lr-schedule optimizer;
+// - bundled apps save models compiled with clipped optimizers, and other bundled apps load them
+//   the documented ways: `import '@stable-train/grad-clip/register'` (and
+//   '@stable-train/lr-schedule/register' for its optimizers), or `import '@stable-train/layers'`
+//   (the registrations survive tree-shaking);
 // - the size budgets hold (tools/size/budgets.json) and the README's size table is current;
 // - the shipped .d.ts type-check a consumer, the consumer runs, the CJS and ESM CLIs start.
 // A tarball may hold only dist/, README.md, LICENSE, package.json.
@@ -104,36 +109,81 @@ for (const n of names) {
 }
 console.log(`  browser bundles (esbuild --bundle --platform=browser) of ${names.length} main entries build`);
 
-// Save a model compiled with a clipped optimizer from one bundled app, load it from another that
-// only imports '@stable-train/grad-clip' (so only sideEffects keeps ClippedOptimizer registered).
+// Importing a technique package registers nothing with tf.serialization; its `register` subpath
+// (side effects only) registers what tf.loadLayersModel needs. ESM import and CJS require, each
+// in a fresh process next to tfjs.
+const registrations = [
+  ['@stable-train/grad-clip', ['ClippedOptimizer']],
+  ['@stable-train/lr-schedule', ['StableTrainSGD', 'StableTrainAdam', 'StableTrainAdamW', 'StableTrainAdagrad', 'StableTrainRMSprop',
+    'StableTrainNAdam', 'StableTrainRAdam', 'StableTrainAdamax', 'StableTrainAdadelta', 'StableTrainLion', 'StableTrainLamb',
+    'StableTrainLars', 'StableTrainAdafactor', 'StableTrainScheduled']],
+];
+const registryProbe = (n, classes, load, loadRegister) => `const NAME = ${JSON.stringify(n)};
+const CLASSES = ${JSON.stringify(classes)};
+const present = () => CLASSES.filter((c) => tf.serialization.SerializationMap.getMap().classNameMap[c] != null);
+${load}
+if (!Object.keys(m).length) throw new Error(NAME + ': exports nothing');
+if (present().length) throw new Error(NAME + ': importing the main entry registered ' + present().join(', '));
+${loadRegister}
+const missing = CLASSES.filter((c) => !present().includes(c));
+if (missing.length) throw new Error(NAME + '/register did not register ' + missing.join(', '));
+`;
+for (const [n, classes] of registrations) {
+  writeFileSync(join(app, 'registry.mjs'), `import * as tf from '@tensorflow/tfjs';\n` +
+    registryProbe(n, classes, `const m = await import(NAME);`, `await import(NAME + '/register');`));
+  writeFileSync(join(app, 'registry.cjs'), `const tf = require('@tensorflow/tfjs');\n` +
+    registryProbe(n, classes, `const m = require(NAME);`, `require(NAME + '/register');`));
+  for (const f of ['registry.mjs', 'registry.cjs']) run('node', [f], app);
+}
+console.log(`  importing ${registrations.map(([n]) => n).join(', ')} registers nothing; ESM import and CJS require of their /register subpaths register ${registrations.map(([, c]) => c.length).join(' + ')} classes`);
+
+// Save models compiled with clipped optimizers from one bundled app; load them from other bundled
+// apps that register the classes the documented ways (only sideEffects keeps those imports).
 writeFileSync(join(app, 'save.mjs'), `import * as tf from '@tensorflow/tfjs';
 import {writeFileSync} from 'node:fs';
 import {createClipper, withClipping} from '@stable-train/grad-clip';
-const model = tf.sequential({layers: [tf.layers.dense({units: 3, inputShape: [4], activation: 'softmax'})]});
-model.compile({optimizer: withClipping(tf.train.adam(0.01), createClipper({mode: 'globalNorm', maxNorm: 1})), loss: 'categoricalCrossentropy'});
-await model.fit(tf.randomNormal([16, 4]), tf.oneHot(tf.randomUniform([16], 0, 3, 'int32'), 3), {epochs: 1, verbose: 0});
-await model.save(tf.io.withSaveHandler(async (a) => {
-  writeFileSync('model.json', JSON.stringify({...a, weightData: Buffer.from(a.weightData).toString('base64')}));
-  return {modelArtifactsInfo: {dateSaved: new Date(), modelTopologyType: 'JSON'}};
-}), {includeOptimizer: true});
+import {adamw, warmupCosine} from '@stable-train/lr-schedule';
+const inner = {
+  'clip-adam': () => tf.train.adam(0.01),
+  'clip-adamw': () => adamw({lr: warmupCosine({initial: 0, peak: 0.01, warmupSteps: 2, decaySteps: 10})}),
+};
+for (const [name, make] of Object.entries(inner)) {
+  const model = tf.sequential({layers: [tf.layers.dense({units: 3, inputShape: [4], activation: 'softmax'})]});
+  model.compile({optimizer: withClipping(make(), createClipper({mode: 'globalNorm', maxNorm: 1})), loss: 'categoricalCrossentropy'});
+  await model.fit(tf.randomNormal([16, 4]), tf.oneHot(tf.randomUniform([16], 0, 3, 'int32'), 3), {epochs: 1, verbose: 0});
+  await model.save(tf.io.withSaveHandler(async (a) => {
+    writeFileSync(name + '.json', JSON.stringify({...a, weightData: Buffer.from(a.weightData).toString('base64')}));
+    return {modelArtifactsInfo: {dateSaved: new Date(), modelTopologyType: 'JSON'}};
+  }), {includeOptimizer: true});
+}
 `);
-writeFileSync(join(app, 'load.mjs'), `import * as tf from '@tensorflow/tfjs';
+const loader = (imports, files, inner) => `import * as tf from '@tensorflow/tfjs';
 import {readFileSync} from 'node:fs';
-import '@stable-train/grad-clip';
-const a = JSON.parse(readFileSync('model.json', 'utf8'));
-const buf = Buffer.from(a.weightData, 'base64');
-const model = await tf.loadLayersModel(tf.io.fromMemory({...a, weightData: buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.length)}));
-const name = model.optimizer.getClassName();
-if (name !== 'ClippedOptimizer') throw new Error('loaded optimizer is ' + name);
-await model.fit(tf.randomNormal([16, 4]), tf.oneHot(tf.randomUniform([16], 0, 3, 'int32'), 3), {epochs: 1, verbose: 0});
-console.log('  bundled save/load of a model with ClippedOptimizer ok (loaded by an app that only imports the package)');
-`);
-for (const f of ['save', 'load']) {
+${imports.map((i) => `import '${i}';`).join('\n')}
+for (const [file, innerName] of ${JSON.stringify(files.map((f, i) => [f, inner[i]]))}) {
+  const a = JSON.parse(readFileSync(file + '.json', 'utf8'));
+  const buf = Buffer.from(a.weightData, 'base64');
+  const model = await tf.loadLayersModel(tf.io.fromMemory({...a, weightData: buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.length)}));
+  const name = model.optimizer.getClassName();
+  if (name !== 'ClippedOptimizer') throw new Error(file + ': loaded optimizer is ' + name);
+  if (model.optimizer.optimizer.getClassName() !== innerName) throw new Error(file + ': wrapped optimizer is ' + model.optimizer.optimizer.getClassName());
+  await model.fit(tf.randomNormal([16, 4]), tf.oneHot(tf.randomUniform([16], 0, 3, 'int32'), 3), {epochs: 1, verbose: 0});
+}
+`;
+const loaders = {
+  'load-register': loader(['@stable-train/grad-clip/register', '@stable-train/lr-schedule/register'], ['clip-adam', 'clip-adamw'], ['Adam', 'StableTrainAdamW']),
+  'load-grad-clip-register': loader(['@stable-train/grad-clip/register'], ['clip-adam'], ['Adam']),
+  'load-layers': loader(['@stable-train/layers'], ['clip-adam', 'clip-adamw'], ['Adam', 'StableTrainAdamW']),
+};
+for (const [f, code] of Object.entries(loaders)) writeFileSync(join(app, `${f}.mjs`), code);
+for (const f of ['save', ...Object.keys(loaders)]) {
   await esbuild.build({entryPoints: [join(app, `${f}.mjs`)], outfile: join(app, `${f}.bundle.mjs`), bundle: true, platform: 'node', format: 'esm',
     external: ['@tensorflow/*'], logLevel: 'warning', absWorkingDir: app});
 }
 run('node', ['save.bundle.mjs'], app);
-process.stdout.write(run('node', ['load.bundle.mjs'], app));
+for (const f of Object.keys(loaders)) run('node', [`${f}.bundle.mjs`], app);
+console.log("  bundled save/load of models with ClippedOptimizer (around tf.train.adam and lr-schedule's adamw) ok, loaded by apps that import " +
+  "'@stable-train/grad-clip/register' (+ '@stable-train/lr-schedule/register'), or '@stable-train/layers'");
 
 // Size budgets, measured on the installed tarballs, and the README's table.
 process.stdout.write(run('node', [join(root, 'tools/scripts/size.mjs'), '--cwd', app, '--check-readme'], root));
@@ -141,10 +191,12 @@ process.stdout.write(run('node', [join(root, 'tools/scripts/size.mjs'), '--cwd',
 // A consumer type-checked against the shipped declarations (once as CJS/node16, once for
 // bundlers) and then run: it uses one real export of every package, as a user would.
 const consumer = `import * as tf from '@tensorflow/tfjs-core';
-import {clipByGlobalNorm, createClipper} from '@stable-train/grad-clip';
+import {clipByGlobalNorm, createClipper, registerClippedOptimizer} from '@stable-train/grad-clip';
+import '@stable-train/grad-clip/register';
 import {heNormal} from '@stable-train/initializers';
 import {BatchNorm} from '@stable-train/batchnorm';
-import {warmupCosine, adamw} from '@stable-train/lr-schedule';
+import {warmupCosine, adamw, registerOptimizers} from '@stable-train/lr-schedule';
+import '@stable-train/lr-schedule/register';
 import {decoupledWeightDecay} from '@stable-train/regularizers';
 import {residualDense} from '@stable-train/resnet-blocks';
 import {setupBackend} from 'stable-train';
@@ -163,6 +215,9 @@ export async function main(): Promise<string> {
   const {norm} = clipByGlobalNorm(grads, 1);
   opt.applyGradients(clip(grads));
   void decay;
+  registerClippedOptimizer();
+  const names: string[] = registerOptimizers();
+  if (!names.includes('StableTrainAdamW')) throw new Error('registerOptimizers: ' + names.join(', '));
   void [readCheckpointDir, writeCheckpointDir];
   const n: number = (await norm.data())[0];
   return report.name + ' ' + n.toFixed(3);

@@ -86,8 +86,11 @@ for (const [k, b] of blocks.entries()) {
   const t0 = Date.now();
   let r;
   try {
+    // ignoreAnnotations: the blocks run the workspace *sources*, which the packages' `sideEffects`
+    // lists (dist files) do not name, so esbuild would otherwise drop a side-effect-only import
+    // such as `import '@stable-train/grad-clip/register'`.
     await esbuild.build({entryPoints: [src], outfile: file, bundle: true, format: 'esm', platform: 'node', target: 'node20',
-      tsconfig: join(work, 'tsconfig.json'), plugins: [externals], logLevel: 'silent', sourcemap: 'inline'});
+      tsconfig: join(work, 'tsconfig.json'), plugins: [externals], logLevel: 'silent', sourcemap: 'inline', ignoreAnnotations: true});
     r = spawnSync(process.execPath, ['--enable-source-maps', file], {cwd: work, encoding: 'utf8', timeout: 180_000});
   } catch (e) {
     r = {status: 1, stderr: String(e.message ?? e)};

@@ -20,7 +20,9 @@ const {entries} = JSON.parse(readFileSync(join(root, 'tools/size/budgets.json'),
 
 /** Minified bytes of a browser bundle of `code` (an import statement), resolved from `dir`. */
 export async function bundleSize(code, dir) {
-  const used = code.includes('* as m') ? 'console.log(m);' : `console.log(${code.match(/\{([^}]+)\}/)[1]});`;
+  // keep what the import names alive; a side-effect-only import (`import 'pkg/register'`) keeps itself
+  const named = code.match(/\{([^}]+)\}/);
+  const used = code.includes('* as m') ? 'console.log(m);' : named ? `console.log(${named[1]});` : '';
   const r = await esbuild.build({
     stdin: {contents: `${code};\n${used}\n`, resolveDir: dir, sourcefile: 'size-entry.mjs'},
     bundle: true, minify: true, write: false, format: 'esm', platform: 'browser', target: 'es2020',

@@ -17,7 +17,7 @@ export {AutoClip} from './auto_clip';
 export type {AutoClipOptions, AutoClipResult, AutoClipState} from './auto_clip';
 export {chain} from './chain';
 export {createClipper} from './create_clipper';
-export {ClippedOptimizer, withClipping} from './with_clipping';
+export {ClippedOptimizer, registerClippedOptimizer, withClipping} from './with_clipping';
 export {RunningMedian} from './running_median';
 export {safeNorm, scaleVerdict, upperMedian} from './scale_verdict';
 export type {ScaleMeasurements, ScaleVerdict} from './scale_verdict';

@@ -9,8 +9,9 @@ const STATE_PREFIX = 'grad_clip/';
 
 /**
  * A `tf.Optimizer` that runs a gradient transform, then hands the result to another optimizer.
- * Built by `withClipping`; registered with `tf.serialization` as `'ClippedOptimizer'`, so a
- * tfjs-layers model compiled with it can be saved with `includeOptimizer: true` and loaded again.
+ * Built by `withClipping`, which registers it with `tf.serialization` as `'ClippedOptimizer'`
+ * ({@link registerClippedOptimizer}), so a tfjs-layers model compiled with it can be saved with
+ * `includeOptimizer: true` and loaded again.
  */
 export class ClippedOptimizer extends tf.Optimizer {
   static className = 'ClippedOptimizer';
@@ -108,7 +109,24 @@ export class ClippedOptimizer extends tf.Optimizer {
   }
 }
 
-tf.serialization.registerClass(ClippedOptimizer);
+/**
+ * Registers {@link ClippedOptimizer} with `tf.serialization` (as `'ClippedOptimizer'`), which
+ * `tf.loadLayersModel` needs to restore a model saved with `{includeOptimizer: true}`. Importing
+ * the package registers nothing; call this (or `import '@stable-train/grad-clip/register'`, or
+ * import `@stable-train/layers`) in the app that loads. `withClipping` calls it, so saving and
+ * loading in one process needs no extra step. Idempotent: a second call does nothing.
+ * The wrapped optimizer's class must be registered too (tfjs's own are; for
+ * `@stable-train/lr-schedule` optimizers, `import '@stable-train/lr-schedule/register'`).
+ *
+ * ```ts
+ * import {registerClippedOptimizer} from '@stable-train/grad-clip';
+ * registerClippedOptimizer();
+ * ```
+ */
+export function registerClippedOptimizer(): void {
+  const entry = tf.serialization.SerializationMap.getMap().classNameMap[ClippedOptimizer.className];
+  if (entry?.[0] !== ClippedOptimizer) tf.serialization.registerClass(ClippedOptimizer);
+}
 
 /**
  * Wraps any tfjs-core optimizer so that every step transforms (clips) the gradients first:
@@ -116,7 +134,8 @@ tf.serialization.registerClass(ClippedOptimizer);
  * `global_clipnorm` and `clipvalue` (and AGC, AutoClip).
  *
  * Keras `optimizer(global_clipnorm=…)`, Optax `chain(clip_by_global_norm(…), adam(…))`. The
- * result is a registered `tf.Optimizer`: it works in `model.compile`/`fit`, and survives
+ * result is a registered `tf.Optimizer` (this call runs {@link registerClippedOptimizer}): it
+ * works in `model.compile`/`fit`, and survives
  * `model.save({includeOptimizer: true})` when the transform came from `createClipper`/`chain`
  * (their state, e.g. AutoClip's history, is saved among the optimizer weights).
  *
@@ -133,5 +152,6 @@ export function withClipping(optimizer: tf.Optimizer, transform: GradTransform):
   if (typeof transform !== 'function') {
     throw new Error(`withClipping: transform must be a function (grads, params?) => grads, got ${show(transform)}`);
   }
+  registerClippedOptimizer(); // so model.save → tf.loadLayersModel works in this process
   return new ClippedOptimizer(optimizer, transform);
 }

@@ -4,8 +4,9 @@ import {describeBackends, expectNoLeak} from '@stable-train/testing';
 import {createClipper} from '@stable-train/grad-clip';
 import {adam} from '@stable-train/lr-schedule';
 // devDependency only: jest maps `stable-train` to its src
-import {Trainer} from 'stable-train';
+import {ArrayDataset, Trainer} from 'stable-train';
 import {fromLayersModel} from './from_layers_model';
+import {updateBatchNormStats} from './update_batch_norm_stats';
 
 describeBackends(['cpu', 'wasm'], (backend) => {
   beforeAll(() => {
@@ -41,6 +42,30 @@ describeBackends(['cpu', 'wasm'], (backend) => {
     expect(Array.from(await model.getWeights()[0].data())).not.toEqual(w0);
     tf.dispose([x, y]);
     trainer.dispose?.();
+    m.dispose();
+  });
+});
+
+describe('fromLayersModel in the Trainer with weight averaging', () => {
+  it('trainer.evaluate with the averaged weights recomputes the batch-norm statistics of the tf.layers model, then puts the live ones back', async () => {
+    const model = tfl.sequential({layers: [tfl.layers.dense({units: 6, inputShape: [4], kernelInitializer: tfl.initializers.glorotUniform({seed: 3})}), tfl.layers.batchNormalization(), tfl.layers.dense({units: 3, kernelInitializer: tfl.initializers.glorotUniform({seed: 4})})]});
+    const m = fromLayersModel(model);
+    const optimizer = adam({lr: 0.05});
+    const trainer = new Trainer({model: m, optimizer, logEvery: 0, averaging: {kind: 'swa', every: 2}});
+    const xs = Float32Array.from({length: 32 * 4}, (_, i) => Math.sin(i * 0.7));
+    const data = new ArrayDataset({x: xs, y: Int32Array.from({length: 32}, (_, i) => i % 3), inputShape: [4], numClasses: 3});
+    await trainer.fit(data, {batchSize: 8, steps: 8});
+    const live = model.getWeights().map((w) => Array.from(w.dataSync()));
+    const avg = await trainer.evaluate(data, {weights: 'averaged', batchNormData: data, batchSize: 8});
+    expect(model.getWeights().map((w) => Array.from(w.dataSync()))).toEqual(live);
+    // by hand: the average in, @stable-train/layers' updateBatchNormStats over the same batches of 8, then evaluate
+    trainer.averaging!.averager.copyTo(trainer.params);
+    const x = tf.tensor2d(xs, [32, 4]);
+    expect(await updateBatchNormStats(model, x, {batchSize: 8})).toBe(1);
+    expect((await trainer.evaluate(data, {batchSize: 8})).loss).toBeCloseTo(avg.loss, 6);
+    x.dispose();
+    trainer.dispose();
+    optimizer.dispose();
     m.dispose();
   });
 });

@@ -10,3 +10,4 @@ export * as layers from './layers';
 export * as optimizers from './optimizers';
 export * as callbacks from './callbacks';
 export {fromLayersModel} from './from_layers_model';
+export {updateBatchNormStats} from './update_batch_norm_stats';

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import {type LearningRate, type Slots, TorchOptimizer} from './torch_optimizer';
 import {inRange, knownOptions, nonNegative, positive} from './validate';
+import {registerOnce} from './register_once';
 
 /** Options of {@link adadelta}; defaults are PyTorch's. */
 export interface AdadeltaOptions {
@@ -70,7 +71,6 @@ export class TorchAdadelta extends TorchOptimizer {
  * @param opts.weightDecay coupled L2 factor (default 0)
  */
 export function adadelta(opts: AdadeltaOptions = {}): TorchAdadelta {
+  registerOnce(TorchAdadelta); // so tf.loadLayersModel finds it in this process
   return new TorchAdadelta(opts);
 }
-
-tf.serialization.registerClass(TorchAdadelta);

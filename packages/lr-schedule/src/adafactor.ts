@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import {type LearningRate, type Slots, TorchOptimizer} from './torch_optimizer';
 import {bool, inRange, integer, knownOptions, nonNegative, positive} from './validate';
+import {registerOnce} from './register_once';
 
 /** Options of {@link adafactor}; defaults are Optax's. */
 export interface AdafactorOptions {
@@ -159,7 +160,6 @@ export class TorchAdafactor extends TorchOptimizer {
  * @param opts.factored allow factoring (default true)
  */
 export function adafactor(opts: AdafactorOptions = {}): TorchAdafactor {
+  registerOnce(TorchAdafactor); // so tf.loadLayersModel finds it in this process
   return new TorchAdafactor(opts);
 }
-
-tf.serialization.registerClass(TorchAdafactor);

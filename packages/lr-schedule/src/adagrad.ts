@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import {type LearningRate, type Slots, TorchOptimizer} from './torch_optimizer';
 import {nonNegative, options, positive} from './validate';
+import {registerOnce} from './register_once';
 
 /** Options of {@link adagrad}; defaults are PyTorch's. */
 export interface AdagradOptions {
@@ -65,7 +66,6 @@ export class TorchAdagrad extends TorchOptimizer {
     return new cls(config);
   }
 }
-tf.serialization.registerClass(TorchAdagrad);
 
 /**
  * Adagrad with PyTorch 1.13's exact rule (t = 1-based step): g ← g + wd·p; sum ← sum + g²;
@@ -85,5 +85,6 @@ tf.serialization.registerClass(TorchAdagrad);
  * @param opts.weightDecay coupled L2 factor (default 0)
  */
 export function adagrad(opts: AdagradOptions): TorchAdagrad {
+  registerOnce(TorchAdagrad); // so tf.loadLayersModel finds it in this process
   return new TorchAdagrad(opts);
 }

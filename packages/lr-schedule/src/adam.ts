@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import {type LearningRate, type ScheduledValue, type Slots, TorchOptimizer} from './torch_optimizer';
 import {inRange, nonNegative, options, positive} from './validate';
+import {registerOnce} from './register_once';
 
 /** Options of {@link adam}; defaults are PyTorch's. */
 export interface AdamOptions {
@@ -88,7 +89,6 @@ export class TorchAdam extends TorchOptimizer {
     return new cls(config);
   }
 }
-tf.serialization.registerClass(TorchAdam);
 
 /**
  * Adam with PyTorch 1.13's exact rule (t = 1-based step): g ← g + wd·p;
@@ -123,5 +123,6 @@ tf.serialization.registerClass(TorchAdam);
  * @param opts.amsgrad AMSGrad variant (default false)
  */
 export function adam(opts: AdamOptions): TorchAdam {
+  registerOnce(TorchAdam); // so tf.loadLayersModel finds it in this process
   return new TorchAdam(opts);
 }

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import {type LearningRate, type Slots, TorchOptimizer} from './torch_optimizer';
 import {inRange, knownOptions, nonNegative, positive} from './validate';
+import {registerOnce} from './register_once';
 
 /** Options of {@link adamax}; defaults are PyTorch's. */
 export interface AdamaxOptions {
@@ -76,7 +77,6 @@ export class TorchAdamax extends TorchOptimizer {
  * @param opts.weightDecay coupled L2 factor (default 0)
  */
 export function adamax(opts: AdamaxOptions = {}): TorchAdamax {
+  registerOnce(TorchAdamax); // so tf.loadLayersModel finds it in this process
   return new TorchAdamax(opts);
 }
-
-tf.serialization.registerClass(TorchAdamax);

@@ -1,5 +1,5 @@
-import * as tf from '@tensorflow/tfjs-core';
 import {type AdamOptions, TorchAdam} from './adam';
+import {registerOnce} from './register_once';
 
 /** PyTorch 1.13 `torch.optim.AdamW` as a `tf.Optimizer`; build it with {@link adamw}. */
 export class TorchAdamW extends TorchAdam {
@@ -10,7 +10,6 @@ export class TorchAdamW extends TorchAdam {
     super(opts, 'adamw', true);
   }
 }
-tf.serialization.registerClass(TorchAdamW);
 
 /**
  * AdamW, decoupled weight decay with PyTorch 1.13's exact rule: p ← p·(1 − lr·wd) first, then
@@ -27,5 +26,6 @@ tf.serialization.registerClass(TorchAdamW);
  * @param opts the {@link adam} options; weightDecay defaults to 0.01
  */
 export function adamw(opts: AdamOptions): TorchAdamW {
+  registerOnce(TorchAdamW); // so tf.loadLayersModel finds it in this process
   return new TorchAdamW(opts);
 }

@@ -15,7 +15,7 @@ export {sequence} from './sequence';
 export {warmupCosine, type WarmupCosineOptions} from './warmup_cosine';
 export {inverseSqrt, type InverseSqrtOptions} from './inverse_sqrt';
 export {ReduceOnPlateau, type ReduceOnPlateauOptions, type ReduceOnPlateauState} from './reduce_on_plateau';
-export {resolveSchedule, SCHEDULE_TYPES, type ResolveScheduleOptions, type ScheduleSpec} from './resolve_schedule';
+export {resolveSchedule, SCHEDULE_TYPES, scheduleOptionKeys, type ResolveScheduleOptions, type ScheduleSpec} from './resolve_schedule';
 export {TorchOptimizer, type LearningRate, type NamedTensor, type ScheduledValue} from './torch_optimizer';
 export {sgd, TorchSGD, type SgdOptions} from './sgd';
 export {adam, TorchAdam, type AdamOptions} from './adam';
@@ -43,3 +43,4 @@ export {resolveOptimizer, OPTIMIZER_TYPES, type OptimizerSpec} from './resolve_o
 export {describedSchedule, scheduleSpec, type DescribedSchedule} from './described_schedule';
 export {scheduleFromSpec} from './schedule_from_spec';
 export {getOptimizerLr, setOptimizerLr} from './optimizer_lr';
+export {registerOptimizers} from './register_optimizers';

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import {type LearningRate, type Slots, TorchOptimizer} from './torch_optimizer';
 import {trustRatio} from './trust_ratio';
 import {inRange, knownOptions, nonNegative} from './validate';
+import {registerOnce} from './register_once';
 
 /** Options of {@link lamb}; defaults are Optax's. */
 export interface LambOptions {
@@ -87,7 +88,6 @@ export class TorchLamb extends TorchOptimizer {
  * @param opts.weightDecay decay added before the trust ratio (default 0)
  */
 export function lamb(opts: LambOptions): TorchLamb {
+  registerOnce(TorchLamb); // so tf.loadLayersModel finds it in this process
   return new TorchLamb(opts);
 }
-
-tf.serialization.registerClass(TorchLamb);

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import {type LearningRate, type Slots, TorchOptimizer} from './torch_optimizer';
 import {trustRatio} from './trust_ratio';
 import {bool, inRange, knownOptions, nonNegative} from './validate';
+import {registerOnce} from './register_once';
 
 /** Options of {@link lars}; defaults are Optax's. */
 export interface LarsOptions {
@@ -84,7 +85,6 @@ export class TorchLars extends TorchOptimizer {
  * @param opts.nesterov Nesterov momentum (default false)
  */
 export function lars(opts: LarsOptions): TorchLars {
+  registerOnce(TorchLars); // so tf.loadLayersModel finds it in this process
   return new TorchLars(opts);
 }
-
-tf.serialization.registerClass(TorchLars);

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import {type LearningRate, type Slots, TorchOptimizer} from './torch_optimizer';
 import {inRange, knownOptions, nonNegative} from './validate';
+import {registerOnce} from './register_once';
 
 /** Options of {@link lion}; defaults are Optax's. */
 export interface LionOptions {
@@ -71,7 +72,6 @@ export class TorchLion extends TorchOptimizer {
  * @param opts.weightDecay decoupled decay factor, multiplied by lr (default 1e-3)
  */
 export function lion(opts: LionOptions): TorchLion {
+  registerOnce(TorchLion); // so tf.loadLayersModel finds it in this process
   return new TorchLion(opts);
 }
-
-tf.serialization.registerClass(TorchLion);

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import {type LearningRate, type Slots, TorchOptimizer} from './torch_optimizer';
 import {inRange, knownOptions, nonNegative, oneOf, positive} from './validate';
+import {registerOnce} from './register_once';
 
 /** Options of {@link nadam}; defaults are PyTorch's. */
 export interface NadamOptions {
@@ -118,7 +119,6 @@ export class TorchNAdam extends TorchOptimizer {
  * @param opts.formula 'torch2' (default) or 'torch1.13'
  */
 export function nadam(opts: NadamOptions = {}): TorchNAdam {
+  registerOnce(TorchNAdam); // so tf.loadLayersModel finds it in this process
   return new TorchNAdam(opts);
 }
-
-tf.serialization.registerClass(TorchNAdam);

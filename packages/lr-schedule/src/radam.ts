@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import {type LearningRate, type Slots, TorchOptimizer} from './torch_optimizer';
 import {inRange, knownOptions, nonNegative, positive} from './validate';
+import {registerOnce} from './register_once';
 
 /** Options of {@link radam}; defaults are PyTorch's. */
 export interface RadamOptions {
@@ -87,7 +88,6 @@ export class TorchRAdam extends TorchOptimizer {
  * @param opts.weightDecay coupled L2 factor (default 0)
  */
 export function radam(opts: RadamOptions = {}): TorchRAdam {
+  registerOnce(TorchRAdam); // so tf.loadLayersModel finds it in this process
   return new TorchRAdam(opts);
 }
-
-tf.serialization.registerClass(TorchRAdam);

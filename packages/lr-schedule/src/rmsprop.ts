@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import {type LearningRate, type ScheduledValue, type Slots, TorchOptimizer} from './torch_optimizer';
 import {inRange, nonNegative, options, positive} from './validate';
+import {registerOnce} from './register_once';
 
 /** Options of {@link rmsprop}; defaults are PyTorch's. */
 export interface RmspropOptions {
@@ -93,7 +94,6 @@ export class TorchRMSprop extends TorchOptimizer {
     return new cls(config);
   }
 }
-tf.serialization.registerClass(TorchRMSprop);
 
 /**
  * RMSprop with PyTorch 1.13's exact rule: g ← g + wd·p; sq ← α·sq + (1−α)·g²;
@@ -121,5 +121,6 @@ tf.serialization.registerClass(TorchRMSprop);
  * @param opts.weightDecay coupled L2 factor (default 0)
  */
 export function rmsprop(opts: RmspropOptions): TorchRMSprop {
+  registerOnce(TorchRMSprop); // so tf.loadLayersModel finds it in this process
   return new TorchRMSprop(opts);
 }

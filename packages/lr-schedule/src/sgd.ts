@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import {type LearningRate, type ScheduledValue, type Slots, TorchOptimizer} from './torch_optimizer';
 import {inRange, nonNegative, options} from './validate';
+import {registerOnce} from './register_once';
 
 /** Options of {@link sgd}; defaults are PyTorch's. */
 export interface SgdOptions {
@@ -87,7 +88,6 @@ export class TorchSGD extends TorchOptimizer {
     return new cls(config);
   }
 }
-tf.serialization.registerClass(TorchSGD);
 
 /**
  * SGD with PyTorch 1.13's exact rule: d = g + wd·p; buf = d on the first step, then
@@ -119,5 +119,6 @@ tf.serialization.registerClass(TorchSGD);
  * @param opts.weightDecay coupled L2 factor (default 0)
  */
 export function sgd(opts: SgdOptions): TorchSGD {
+  registerOnce(TorchSGD); // so tf.loadLayersModel finds it in this process
   return new TorchSGD(opts);
 }

@@ -6,22 +6,60 @@ export interface ModelWithLayers {
   apply(inputs: tf.Tensor | tf.Tensor[], kwargs?: {training?: boolean}): unknown;
 }
 
-/** A batch-norm layer as tfjs-layers has it: moving statistics updated with `momentum` in training calls. */
-interface BatchNormLike {
-  momentum: number;
-  movingMean: {write(v: tf.Tensor): void; read(): tf.Tensor};
-  movingVariance: {write(v: tf.Tensor): void; read(): tf.Tensor};
+/** A moving statistic: a tfjs-layers `LayerVariable` (read/write) or a `tf.Variable` (assign). */
+interface StatVar {
+  read?(): tf.Tensor;
+  write?(v: tf.Tensor): void;
+  assign?(v: tf.Tensor): void;
 }
 
-function isBatchNorm(l: unknown): l is BatchNormLike {
-  const o = l as Partial<BatchNormLike> | null;
-  return o != null && typeof o.momentum === 'number' && o.movingMean != null && o.movingVariance != null &&
-    typeof o.movingMean.write === 'function' && typeof o.movingVariance.write === 'function';
+/**
+ * One batch-norm layer, seen through what update_bn needs: reset the statistics, make the next
+ * training call fold its batch in with weight 1/k, put the layer's own settings back.
+ */
+interface StatsLayer {
+  reset(): void;
+  weigh(k: number): void;
+  restore(): void;
 }
 
-function collect(layers: unknown[], out: BatchNormLike[]): void {
+const isVar = (v: unknown): v is StatVar => v != null && (typeof (v as StatVar).write === 'function' || v instanceof tf.Variable);
+const valueOf = (v: StatVar): tf.Tensor => (v instanceof tf.Variable ? v : v.read!());
+const put = (v: StatVar, t: tf.Tensor): void => (typeof v.write === 'function' ? v.write(t) : v.assign!(t));
+
+/**
+ * A tfjs-layers batch-norm layer (`tf.layers.batchNormalization`, @stable-train/layers'):
+ * moving ← m·moving + (1 − m)·batch, so m = 1 − 1/k. A @stable-train/batchnorm `BatchNorm`
+ * (`convention` 'pytorch': moving ← (1 − m)·moving + m·batch, m = 1/k; 'keras' as tfjs-layers;
+ * `momentum: null`: its own cumulative average, restarted by zeroing `numBatchesTracked`).
+ */
+function statsLayer(l: unknown): StatsLayer | null {
+  const o = l as {momentum?: unknown; convention?: unknown; movingMean?: unknown; movingVariance?: unknown; numBatchesTracked?: unknown} | null;
+  if (o == null || !isVar(o.movingMean) || !isVar(o.movingVariance)) return null;
+  const pytorch = o.convention === 'pytorch';
+  if (typeof o.momentum !== 'number' && !(pytorch && o.momentum === null && o.numBatchesTracked instanceof tf.Variable)) return null;
+  const [mm, mv] = [o.movingMean, o.movingVariance];
+  const m0 = o.momentum;
+  const count = o.numBatchesTracked instanceof tf.Variable ? o.numBatchesTracked : null;
+  return {
+    reset: () => tf.tidy(() => {
+      put(mm, tf.zerosLike(valueOf(mm)));
+      put(mv, tf.onesLike(valueOf(mv)));
+      if (m0 === null) count!.assign(tf.zerosLike(count!)); // PyTorch reset_running_stats
+    }),
+    weigh: (k) => {
+      if (m0 !== null) o.momentum = pytorch ? 1 / k : 1 - 1 / k;
+    },
+    restore: () => {
+      o.momentum = m0;
+    },
+  };
+}
+
+function collect(layers: unknown[], out: StatsLayer[]): void {
   for (const l of layers) {
-    if (isBatchNorm(l)) out.push(l);
+    const s = statsLayer(l);
+    if (s) out.push(s);
     const inner = (l as {layers?: unknown[]}).layers;
     if (Array.isArray(inner)) collect(inner, out); // nested models
   }
@@ -36,6 +74,14 @@ function collect(layers: unknown[], out: BatchNormLike[]): void {
  * batch, and the momenta are restored. The per-batch variance is the layer's own (tfjs-layers:
  * biased; PyTorch's running_var is unbiased). Weights other than the moving statistics are not
  * changed. A model without batch norm is left as it is.
+ *
+ * Batch-norm layers are found in `model.layers` (and nested `layers`): tfjs-layers' and
+ * @stable-train/layers' `batchNormalization` (moving ← m·moving + (1 − m)·batch, m set to
+ * 1 − 1/k), and @stable-train/batchnorm's `BatchNorm` modules (PyTorch convention: m = 1/k;
+ * Keras convention: as tfjs-layers; `momentum: null`: its own cumulative average, its
+ * `num_batches_tracked` reset to 0 as PyTorch's `reset_running_stats` does). A module-based model
+ * lists its norm modules in `layers`, e.g. `{layers: model.norms, apply: model.apply}` for the
+ * stable-train models.
  *
  * PyTorch `torch.optim.swa_utils.update_bn(loader, model)`; Keras: none.
  * https://pytorch.org/docs/stable/optim.html#taking-care-of-batch-normalization
@@ -63,25 +109,19 @@ export async function updateBatchNormStats(
   if (data == null || (typeof (data as Iterable<unknown>)[Symbol.iterator] !== 'function' && typeof (data as AsyncIterable<unknown>)[Symbol.asyncIterator] !== 'function')) {
     throw new Error(`${fn}: data must be an array or (async) iterable of input batches, got ${String(data)}`);
   }
-  const bns: BatchNormLike[] = [];
+  const bns: StatsLayer[] = [];
   collect(model.layers, bns);
   if (bns.length === 0) return 0;
-  const momenta = bns.map((b) => b.momentum);
-  for (const b of bns) {
-    tf.tidy(() => {
-      b.movingMean.write(tf.zerosLike(b.movingMean.read()));
-      b.movingVariance.write(tf.onesLike(b.movingVariance.read()));
-    });
-  }
+  for (const b of bns) b.reset();
   let k = 0;
   try {
     for await (const x of data as AsyncIterable<tf.Tensor | tf.Tensor[]>) {
       k++;
-      for (const b of bns) b.momentum = 1 - 1 / k; // new = old − (old − batch)/k: the mean of batches 1..k
+      for (const b of bns) b.weigh(k); // new = old − (old − batch)/k: the mean of batches 1..k
       tf.dispose(tf.tidy(() => model.apply(x, {training: true}) as tf.Tensor));
     }
   } finally {
-    bns.forEach((b, i) => (b.momentum = momenta[i]));
+    bns.forEach((b) => b.restore());
   }
   return bns.length;
 }

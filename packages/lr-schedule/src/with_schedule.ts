@@ -4,6 +4,7 @@ import type {NamedTensor} from './torch_optimizer';
 import {scheduleSpec} from './described_schedule';
 import type {ScheduleSpec} from './resolve_schedule';
 import {scheduleFromSpec} from './schedule_from_spec';
+import {registerOnce} from './register_once';
 
 /** What withSchedule needs of a stock optimizer: the protected lr field and, for SGD/Momentum, its setter. */
 interface StockOptimizer {
@@ -185,7 +186,6 @@ export class ScheduledOptimizer<T extends tf.Optimizer = tf.Optimizer> extends t
     return new cls(optimizer, schedule, momentum ? {momentum} : {});
   }
 }
-tf.serialization.registerClass(ScheduledOptimizer);
 
 /**
  * Drives a stock tfjs-core optimizer (sgd, momentum, adam, adamax, adagrad, adadelta, rmsprop)
@@ -214,5 +214,6 @@ tf.serialization.registerClass(ScheduledOptimizer);
  * @param opts.momentum momentum per step, for `tf.train.momentum` only
  */
 export function withSchedule<T extends tf.Optimizer>(optimizer: T, schedule: Schedule, opts: WithScheduleOptions = {}): ScheduledOptimizer<T> {
+  registerOnce(ScheduledOptimizer); // so tf.loadLayersModel finds it in this process
   return new ScheduledOptimizer(optimizer, schedule, opts);
 }

@@ -154,6 +154,7 @@ describe('tfjs-layers', () => {
 describe('serialization and errors', () => {
   it('registers every optimizer under its own class name and rebuilds from getConfig', () => {
     const map = tf.serialization.SerializationMap.getMap().classNameMap;
+    for (const make of [sgd, adam, adamw, adagrad, rmsprop]) make({lr: 0.01}).dispose(); // each factory registers its class
     for (const n of ['StableTrainSGD', 'StableTrainAdam', 'StableTrainAdamW', 'StableTrainAdagrad', 'StableTrainRMSprop']) expect(map[n]).toBeDefined();
     expect(map.Adam[0]).not.toBe(TorchAdam); // tfjs's own Adam stays registered
     const a = adam({lr: 0.01, eps: 1e-6, amsgrad: true});

@@ -23,10 +23,12 @@ export const workspaceAliases = {
       if (!p) return {errors: [{text: `playground: ${args.path} not found under packages/stable-train/src`}]};
       return {path: p};
     });
-    build.onResolve({filter: /^@stable-train\/[^/]+$/}, (args) => {
-      const pkg = args.path.split('/')[1];
-      const p = tsFile(join(PACKAGES, pkg, 'src/index'));
-      if (!p) return {errors: [{text: `playground: ${args.path} has no packages/${pkg}/src/index.ts`}]};
+    // `@stable-train/<pkg>` -> src/index.ts; a subpath such as `@stable-train/grad-clip/register`
+    // or `@stable-train/layers/node` -> src/register.ts, src/node/index.ts.
+    build.onResolve({filter: /^@stable-train\/[^/]+(\/.*)?$/}, (args) => {
+      const [, pkg, ...sub] = args.path.split('/');
+      const p = tsFile(join(PACKAGES, pkg, 'src', sub.join('/') || 'index'));
+      if (!p) return {errors: [{text: `playground: ${args.path} not found under packages/${pkg}/src`}]};
       return {path: p};
     });
   },

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import type {AveragingJson, AveragingStage} from './averaging_stage';
 import type {GuardState} from './guard';
 import {captureOptimizerState, restoreOptimizerState, type NamedState} from './optimizer_state';
 import {Snapshot} from './snapshot';
@@ -35,6 +36,8 @@ export interface CheckpointMeta {
   optimizer: {className: string; state: TensorEntry[]};
   /** The rollback snapshot (policy 'rollback') and the step it was taken after. */
   snapshot: {step: number; variables: TensorEntry[]; optimizer: TensorEntry[]} | null;
+  /** The weight average (Trainer `averaging`) once it has started; absent otherwise. */
+  averaging?: AveragingJson & {values: TensorEntry[]};
   /** The loop's own state: step, epoch, the epoch's running loss, snapshot counter. */
   train: TrainStateJson;
   guard: unknown;
@@ -58,6 +61,8 @@ export interface CheckpointSubject {
   readonly state: TrainState;
   /** Objects whose `getState()` is saved, by key (the Trainer's `stateful` and its plateau). */
   readonly statefulObjects: {[key: string]: Stateful};
+  /** The weight averaging, if any (its average is saved once it has started). */
+  readonly averaging?: AveragingStage | null;
 }
 
 /** Serialises a trainer's full state into `{meta, bytes}` (no file system involved). */
@@ -95,6 +100,16 @@ export async function packCheckpoint(trainer: CheckpointSubject, extra?: unknown
     const e = snap.entries();
     snapshot = {step: snap.step, variables: await addAll(e.variables), optimizer: await addAll(e.optimizer)};
   }
+  let averaging: CheckpointMeta['averaging'];
+  const avJson = trainer.averaging?.toJson();
+  if (avJson) {
+    const st = trainer.averaging!.averager.getState();
+    try {
+      averaging = {...avJson, values: await addAll(Object.entries(st.values).map(([name, tensor]) => ({name, tensor})))};
+    } finally {
+      tf.dispose(Object.values(st.values));
+    }
+  }
   const bytes = new Uint8Array(offset);
   let o = 0;
   for (const c of chunks) {
@@ -113,7 +128,7 @@ export async function packCheckpoint(trainer: CheckpointSubject, extra?: unknown
   const core = {
     format: CHECKPOINT_FORMAT, version: CHECKPOINT_VERSION, step: train.step, epoch: train.epoch, seed: trainer.seed,
     savedAt: new Date().toISOString(), healthy: finite && guard.consecutive === 0 && !guard.gaveUp, variables,
-    optimizer: {className: trainer.optimizer.getClassName(), state}, snapshot, train,
+    optimizer: {className: trainer.optimizer.getClassName(), state}, snapshot, ...(averaging ? {averaging} : {}), train,
     guard: await stateToJson(guard), stateful, model: modelState, extra: extra ?? null,
     weightsHash: fnv1a(bytes), weightsBytes: bytes.byteLength,
   };
@@ -143,7 +158,7 @@ export function verifyCheckpoint(meta: CheckpointMeta, bytes: Uint8Array, where:
   if (bytes.byteLength !== meta.weightsBytes || fnv1a(bytes) !== meta.weightsHash) {
     throw new Error(`restore: ${where} is corrupted: weights.bin has ${bytes.byteLength} bytes and hash ${fnv1a(bytes)}, meta.json expects ${meta.weightsBytes} bytes and hash ${meta.weightsHash}`);
   }
-  const entries = [...meta.variables, ...meta.optimizer.state, ...(meta.snapshot ? [...meta.snapshot.variables, ...meta.snapshot.optimizer] : [])];
+  const entries = [...meta.variables, ...meta.optimizer.state, ...(meta.snapshot ? [...meta.snapshot.variables, ...meta.snapshot.optimizer] : []), ...(meta.averaging?.values ?? [])];
   let at = 0;
   for (const e of entries) {
     const okShape = Array.isArray(e.shape) && e.shape.every((d) => Number.isInteger(d) && d >= 0);
@@ -176,6 +191,20 @@ export async function unpackCheckpoint(trainer: CheckpointSubject, meta: Checkpo
   if (meta.optimizer.className !== cls) problems.push(`optimizer is ${meta.optimizer.className} in the checkpoint but ${cls} now`);
   const objs = trainer.statefulObjects;
   for (const k of Object.keys(meta.stateful)) if (!Object.prototype.hasOwnProperty.call(objs, k)) problems.push(`state '${k}' is in the checkpoint but the trainer has no such stateful object`);
+  const av = meta.averaging;
+  if (av) {
+    const mine = trainer.averaging;
+    if (!mine) problems.push(`averaged weights (${av.kind}) are in the checkpoint but the trainer has no averaging option`);
+    else if (mine.kind !== av.kind) problems.push(`averaging is ${av.kind} in the checkpoint but ${mine.kind} now`);
+    const trainable = new Map(trainer.model.variables.filter((v) => v.trainable).map((v) => [v.name, v]));
+    const names = new Set(av.values.map((e) => e.name));
+    for (const e of av.values) {
+      const v = trainable.get(e.name);
+      if (!v) problems.push(`averaged weight ${e.name} is in the checkpoint but not a trainable variable of the model`);
+      else if (v.shape.join(',') !== e.shape.join(',')) problems.push(`averaged weight ${e.name} has shape [${e.shape}] in the checkpoint but [${v.shape}] in the model`);
+    }
+    for (const n of trainable.keys()) if (!names.has(n)) problems.push(`trainable variable ${n} has no averaged value in the checkpoint`);
+  }
   if (problems.length) throw new Error(`restore: checkpoint ${where} does not match the trainer:\n  - ${problems.join('\n  - ')}`);
   const read = (e: TensorEntry): tf.Tensor => {
     const n = e.shape.reduce((a, b) => a * b, 1);
@@ -197,6 +226,14 @@ export async function unpackCheckpoint(trainer: CheckpointSubject, meta: Checkpo
   }
   trainer.state.snapshot?.dispose();
   trainer.state.snapshot = meta.snapshot ? Snapshot.fromEntries(meta.snapshot.step, readAll(meta.snapshot.variables), readAll(meta.snapshot.optimizer)) : null;
+  if (av && trainer.averaging) {
+    const vals = readAll(av.values);
+    try {
+      trainer.averaging.restore(av, Object.fromEntries(vals.map((v) => [v.name, v.tensor])));
+    } finally {
+      tf.dispose(vals.map((v) => v.tensor));
+    }
+  }
   for (const [k, json] of Object.entries(meta.stateful)) {
     const made: tf.Tensor[] = [];
     objs[k].setState(stateFromJson(json, made));

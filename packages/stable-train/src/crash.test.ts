@@ -1,6 +1,6 @@
 // Issue 20 "must show": random `kill -9` of a CLI run, resumed to the end, equals an
 // uninterrupted run bit for bit (the whole saved state: weights, optimizer state, snapshot),
-// for each feature set. Small and fast: ~150 steps of a tiny MLP; about 1-2 minutes in CI.
+// for each feature set (weight averaging included: its average is in the hashed weights). Small and fast: ~150 steps of a tiny MLP; about 1-2 minutes in CI.
 import {spawn} from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -17,8 +17,8 @@ const base = {
 };
 const sets: [string, object, object][] = [
   ['plain', {}, {}],
-  ['rollback guard', {guard: {policy: 'rollback', snapshotEvery: 7}}, {}],
-  ['plateau + AutoClip', {clip: {mode: 'autoclip', percentile: 50, historySize: 30}, plateau: {patience: 0, factor: 0.7, threshold: 0.2}}, {}],
+  ['rollback guard + EMA', {guard: {policy: 'rollback', snapshotEvery: 7}, averaging: {kind: 'ema', decay: 0.95}}, {}],
+  ['plateau + AutoClip + SWA', {clip: {mode: 'autoclip', percentile: 50, historySize: 30}, plateau: {patience: 0, factor: 0.7, threshold: 0.2}, averaging: {kind: 'swa', start: 20, every: 8}}, {}],
   ['accumulation', {}, {accumulate: 2}],
 ];
 

@@ -10,6 +10,9 @@ export interface EpochSummary {
   loss: number;
   valLoss?: number;
   valAccuracy?: number;
+  /** `validation` evaluated with the averaged weights (Trainer `averaging`, once the average has started). */
+  averagedValLoss?: number;
+  averagedValAccuracy?: number;
 }
 
 /** Options of `Trainer.fit`. */
@@ -28,7 +31,7 @@ export interface FitOptions {
   checkpointEvery?: number;
   /** Stored in each checkpoint's meta (the CLI stores its config). */
   checkpointExtra?: unknown;
-  /** Evaluated at the end of every epoch. */
+  /** Evaluated at the end of every epoch (with the live weights, and the averaged ones when the Trainer averages). */
   validation?: Dataset;
   onEpoch?: (s: EpochSummary) => void;
   /** Return true to stop after the current step. */
@@ -96,6 +99,7 @@ export async function fitLoop(trainer: FitTarget, data: Dataset, o: FitOptions):
         const v = await evaluate(trainer.model, o.validation, {loss: trainer.opts.loss});
         s.valLoss = v.loss;
         s.valAccuracy = v.accuracy;
+        await averagedValidation(trainer, o.validation, data, o.batchSize, s);
       }
       trainer.opts.plateau?.step(s.valLoss ?? s.loss);
       await trainer.flush();
@@ -113,6 +117,18 @@ export async function fitLoop(trainer: FitTarget, data: Dataset, o: FitOptions):
 }
 
 const step0 = (t: FitTarget): number => t.step_;
+
+/** The epoch's validation with the averaged weights (when the Trainer averages and the average has started), reported as an event. */
+async function averagedValidation(trainer: FitTarget, val: Dataset, train: Dataset, batchSize: number, s: EpochSummary): Promise<void> {
+  const av = trainer.averaging;
+  if (!av?.initialized || !trainer.evaluate) return;
+  const a = await trainer.evaluate(val, {weights: 'averaged', ...(av.updateBatchNorm ? {batchNormData: train, batchSize} : {})});
+  s.averagedValLoss = a.loss;
+  s.averagedValAccuracy = a.accuracy;
+  const acc = (x?: number): string => (x === undefined || Number.isNaN(x) ? '' : `, accuracy ${x.toFixed(4)}`);
+  trainer.emit({step: trainer.step_, kind: 'info', cause: 'averaged-eval', action: 'none',
+    message: `epoch ${s.epoch}: validation with the averaged weights (${av.describe()}): loss ${a.loss.toPrecision(5)}${acc(a.accuracy)}; live weights: loss ${s.valLoss!.toPrecision(5)}${acc(s.valAccuracy)}`});
+}
 
 function callback<T>(name: string, step: number, f: () => T): T {
   try {

@@ -1,3 +1,6 @@
+import type {Dataset} from './data/dataset';
+import type {EvalResult} from './evaluate';
+import type {TrainerEvalOptions} from './evaluate_averaged';
 import type {LossFn, LossName} from './losses';
 import type {TrainState} from './train_state';
 import type {Batch, Module, TrainerEvent} from './types';
@@ -15,4 +18,7 @@ export interface FitTarget {
   flush(): Promise<void>;
   emit(e: TrainerEvent): void;
   save(dir: string, extra?: unknown): Promise<string>;
+  /** The weight averaging, if any (`fit` then also validates with the averaged weights). */
+  readonly averaging?: {readonly initialized: boolean; readonly updateBatchNorm: boolean; describe(): string} | null;
+  evaluate?(data: Dataset, opts?: TrainerEvalOptions): Promise<EvalResult>;
 }

@@ -13,7 +13,9 @@ export * as schedule from '@stable-train/lr-schedule';
 export * as regularize from '@stable-train/regularizers';
 export * as blocks from '@stable-train/resnet-blocks';
 
-export {Trainer, type GuardRecord, type Stateful, type StepResult, type TrainerOptions} from './trainer';
+export {Trainer, type GuardRecord, type Stateful, type StepResult, type TrainerEvalOptions, type TrainerOptions} from './trainer';
+export {AveragingStage, type AveragingJson, type AveragingOptions, type AveragingWhen} from './averaging_stage';
+export {evaluateWith, inputBatches, type EvalSubject} from './evaluate_averaged';
 export {ExplosionGuard, type GuardOptions, type GuardState, type GuardVerdict, type StepStats} from './guard';
 export {RunningMedian} from './running_median';
 export {Snapshot} from './snapshot';

@@ -1,6 +1,7 @@
 // Issue 20 item 5: resume from any step is bit-identical to an uninterrupted run, for every
 // feature combination (rollback guard, plateau + AutoClip mid-epoch, stock tf.train.adam,
-// accumulation, a self-scheduled optimizer with guard cuts).
+// accumulation, a self-scheduled optimizer with guard cuts), weight averaging (EMA with the
+// rollback guard, SWA from step 3 every 4 steps with the plateau) included.
 import * as tf from '@tensorflow/tfjs-core';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -36,18 +37,18 @@ const sets: [string, boolean, () => Built][] = [
     const optimizer = tf.train.adam(0.02);
     return {opts: {model: m, optimizer, logEvery: 0}, dispose: () => (m.dispose(), optimizer.dispose())};
   }],
-  ['rollback guard with NaN batches', true, () => {
+  ['rollback guard with NaN batches, EMA', true, () => {
     const m = model();
     const optimizer = tf.train.adam(0.02);
-    return {opts: {model: m, optimizer, logEvery: 0, guard: {policy: 'rollback', snapshotEvery: 4, maxConsecutive: 50}},
+    return {opts: {model: m, optimizer, logEvery: 0, guard: {policy: 'rollback', snapshotEvery: 4, maxConsecutive: 50}, averaging: {kind: 'ema', decay: 0.9}},
       dispose: () => (m.dispose(), optimizer.dispose())};
   }],
-  ['plateau + AutoClip, resumed mid-epoch', false, () => {
+  ['plateau + AutoClip + SWA, resumed mid-epoch', false, () => {
     const m = model();
     const optimizer = tf.train.momentum(0.05, 0.9);
     const auto = new AutoClip({percentile: 50, historySize: 20});
     const plateau = new ReduceOnPlateau({initial: 0.05, patience: 0, factor: 0.5, threshold: 0.5});
-    return {opts: {model: m, optimizer, logEvery: 0, plateau, transforms: [auto.transform as GradTransform], stateful: {auto}},
+    return {opts: {model: m, optimizer, logEvery: 0, plateau, transforms: [auto.transform as GradTransform], stateful: {auto}, averaging: {kind: 'swa', start: 3, every: 4}},
       dispose: () => (m.dispose(), optimizer.dispose(), auto.dispose())};
   }],
   ['accumulation + self-scheduled optimizer with guard cuts', true, () => {
@@ -59,7 +60,8 @@ const sets: [string, boolean, () => Built][] = [
 ];
 
 async function weights(t: Trainer): Promise<number[][]> {
-  return Promise.all(t.model.variables.map(async (v) => Array.from(await v.data())));
+  const avg = Object.values(t.averaging?.averager.values ?? {});
+  return Promise.all([...t.model.variables, ...avg].map(async (v) => Array.from(await v.data())));
 }
 
 describe('bit-identical resume (issue 20 item 5)', () => {

@@ -12,6 +12,9 @@ import {afterGoodStep, ensureSnapshot, judgeStep, rejectStep, rejectUpdate} from
 import {resolveLoss, type LossFn} from './losses';
 import {LrPlan} from './lr_plan';
 import {LrWatch} from './lr_watch';
+import {AveragingStage} from './averaging_stage';
+import {evaluateWith, type TrainerEvalOptions} from './evaluate_averaged';
+import type {EvalResult} from './evaluate';
 import {measure} from './measure';
 import {MetricsLog, weightsBefore} from './metrics_log';
 import {applyTransforms, applyUpdate, preservesFinite, updateIsFinite} from './step_stages';
@@ -22,6 +25,7 @@ import type {Batch, Module, Stateful, TrainerEvent} from './types';
 
 export type {Stateful} from './types';
 export type {GuardRecord, StepResult, TrainerOptions} from './trainer_options';
+export type {TrainerEvalOptions} from './evaluate_averaged';
 
 /**
  * The training loop of stable-train: it composes the stages of a step (see `step`) and holds what
@@ -51,6 +55,8 @@ export class Trainer implements CheckpointSubject {
   readonly state = new TrainState();
   readonly seed: number;
   readonly opts: TrainerOptions;
+  /** The weight averaging of `opts.averaging` (EMA/SWA), or null. */
+  readonly averaging: AveragingStage | null;
   private readonly checked: CheckedOptions;
   private readonly loss: LossFn;
   private readonly lrPlan: LrPlan;
@@ -72,6 +78,7 @@ export class Trainer implements CheckpointSubject {
     this.finiteTransforms = preservesFinite(opts.transforms ?? []);
     this.metrics = new MetricsLog(this.checked.maxRecords, opts.layerMetrics ?? true, opts.onStep);
     this.history = this.metrics.history;
+    this.averaging = opts.averaging ? new AveragingStage(opts.averaging) : null;
   }
 
   /** Steps taken so far (applied or not); the next step's schedule index. Read-only. */
@@ -132,6 +139,7 @@ export class Trainer implements CheckpointSubject {
     checkBatch(batch, this.model as {inputShape?: number[]});
     const step = this.state.step;
     const params = this.params;
+    this.averaging?.beforeStep(step, params);
     await ensureSnapshot(this, step);
     const lr = this.currentLr(); // before anything runs: a bad schedule value fails the step cleanly
     const r = computeGrads(this.model, params, this.loss, this.opts.penalties ?? [], batch, this.checked.accumulate);
@@ -156,6 +164,7 @@ export class Trainer implements CheckpointSubject {
         undo();
       }
       this.state.addLoss(r.loss);
+      this.averaging?.afterApplied(step + 1, params);
       if (before) {
         this.metrics.log({step, epoch: this.state.epoch, lr, skipped: this.guard.badSteps, loss: r.loss, grads: r.grads, clipped: update, before, params, sumSquares});
         tf.dispose(before);
@@ -248,9 +257,26 @@ export class Trainer implements CheckpointSubject {
     return this.metrics.flush();
   }
 
-  /** Frees the trainer's own tensors (snapshot, running loss); not the model or optimizer. */
+  /**
+   * Loss and accuracy on `data` with the live weights, or with the averaged ones
+   * (`{weights: 'averaged'}`, needs `averaging`): they are swapped in for the evaluation and the
+   * live weights put back, bit for bit. See `TrainerEvalOptions` (batch-norm statistics).
+   *
+   * ```ts
+   * const live = await trainer.evaluate(testSet);
+   * const avg = await trainer.evaluate(testSet, {weights: 'averaged', batchNormData: trainSet});
+   * ```
+   * @param data the dataset
+   * @param opts weights, batch size, batch-norm data
+   */
+  evaluate(data: Dataset, opts: TrainerEvalOptions = {}): Promise<EvalResult> {
+    return evaluateWith(this, data, opts);
+  }
+
+  /** Frees the trainer's own tensors (snapshot, running loss, the average it made); not the model or optimizer. */
   dispose(): void {
     this.state.dispose();
+    this.averaging?.dispose();
   }
 }
 

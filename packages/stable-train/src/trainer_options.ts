@@ -1,4 +1,6 @@
 import type * as tf from '@tensorflow/tfjs-core';
+import type {WeightAverager} from '@stable-train/lr-schedule';
+import type {AveragingOptions} from './averaging_stage';
 import type {ExplosionGuard, GuardOptions} from './guard';
 import type {LossFn, LossName} from './losses';
 import type {StepMetrics} from './step_metrics';
@@ -45,6 +47,16 @@ export interface TrainerOptions {
   guard?: GuardOptions | ExplosionGuard;
   /** Seed of the data order. Default 0. */
   seed?: number;
+  /**
+   * Weight averaging: an EMA (`{kind: 'ema', decay: 0.999}`, timm `ModelEmaV2`) or SWA
+   * (`{kind: 'swa', start, every}`, PyTorch `swa_utils.AveragedModel`) of the trainable weights,
+   * or lr-schedule's `ema()`/`swa()` (the Trainer then does not dispose it). The average starts
+   * from the weights before step `start` (default 0) and takes in the weights after every
+   * `every`-th step from there (default 1) that the guard accepted; it is saved in checkpoints.
+   * Evaluate with it through `trainer.evaluate(data, {weights: 'averaged'})`; `fit` evaluates its
+   * `validation` with both. See `AveragingOptions`.
+   */
+  averaging?: AveragingOptions | WeightAverager;
   /** Extra state saved in checkpoints, by key. */
   stateful?: {[key: string]: Stateful};
   onStep?: (m: StepMetrics) => void;

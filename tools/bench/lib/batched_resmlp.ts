@@ -1,49 +1,100 @@
-// M independent residual MLPs of L blocks (no normalisation) trained side by side. The block is
-// @stable-train/resnet-blocks' pre-activation `residualDense` (checked against it in
-// deep-residual.ts --check):
-//   plain/gated: y = x + g · (W2 · relu(W1 · relu(x) + c1) + c2)        (g = alpha, or 1)
-//   Fixup:       y = x + s · (W2 · (relu(W1 · relu(x + b1) + b2 ... ) — see below
-// Fixup (Zhang et al. 2019): h = relu(x + b1) + b2; h = W1 h + c1; h = relu(h + b3) + b4;
-// h = W2 h + c2; y = x + s·h, with W1 = He·L^(-1/2), W2 = 0, c2 = 0, scalar b1..b4 = 0, s = 1.
-// Every block's parameters are stacked over blocks and models ([L, M, ...]) and unstacked once per
-// step (the package's per-block variables cost ~5,000 optimizer updates per step at L = 1000).
-// Parameters a variant does not have (alpha for plain/Fixup, Fixup scalars for the others) stay
-// at their neutral value: their gradients are masked to zero.
+// M independent residual MLPs of L blocks (no normalisation) trained side by side, every
+// technique taken from the packages:
+// - the block math is @stable-train/resnet-blocks' `residualBlockApply` on the layout of
+//   `residualDenseSpec` (plain, gate 'rezero' / 'skipinit', or Fixup with L blocks);
+// - the initial weights are those of the package's own `residualDense` blocks (Fixup's scaled
+//   first layer and zero last layer, ReZero's alpha = 0, ...), built once per model and block with
+//   a seeded He-uniform kernel init from @stable-train/initializers, read, and disposed.
+// Nothing here computes a block, an init or an update itself.
+//
+// Why batched: the models of one variant share a layout, so each weight of the block is stacked
+// over blocks and models ([L, M, ...]) and unstacked once per step; `residualBlockApply` then runs
+// on [M, B, w] activations (dense layers are `matMul`, batched over the model axis; biases
+// [M, 1, w] and scalars [M, 1, 1] broadcast). The package's per-block variables would cost
+// ~5,000 optimizer updates per step at L = 1000.
 import * as tf from '@tensorflow/tfjs-core';
-import {fixupScale, heUniform} from '@stable-train/initializers';
+import {heUniform} from '@stable-train/initializers';
+import {residualBlockApply, residualBlockWeights, residualDense, residualDenseSpec, resolveActivation, type BlockLayout, type BlockOptions} from '@stable-train/resnet-blocks';
 import {batchedLossAndGrads} from './batched_grads';
 import {unstackTree} from './unstack';
 
 export type ResVariant = 'plain' | 'rezero' | 'skipinit' | 'fixup';
 
+/** The package options of a variant's blocks (the same as `residualMlp`'s for that variant). */
+export function variantOptions(variant: ResVariant, blocks: number): Pick<BlockOptions, 'gate' | 'fixup'> {
+  if (variant === 'fixup') return {fixup: {numBlocks: blocks}};
+  return variant === 'plain' ? {} : {gate: variant};
+}
+
+interface Group {
+  /** the variants sharing this layout (ReZero and SkipInit do) */
+  variants: ResVariant[];
+  layout: BlockLayout;
+  /** indices into `models` of this group's models, in stack order */
+  members: number[];
+  /** stacked weights by the block's weight name (`dense1/kernel`, `gate/alpha`, ...) */
+  vars: {[name: string]: tf.Variable};
+}
+
+let instances = 0;
+const RELU = resolveActivation('relu', 'BatchedResMlp');
+
 export class BatchedResMlp {
   readonly M: number;
-  readonly vars: {[k: string]: tf.Variable} = {};
-  private readonly masks: {[k: string]: tf.Tensor} = {};
+  readonly groups: Group[] = [];
+  /** position of model i in the concatenation of the groups' outputs */
+  private readonly order: tf.Tensor1D;
 
   constructor(readonly o: {models: {seed: number; variant: ResVariant}[]; blocks: number; width: number}) {
     const {blocks: L, width: w} = o;
-    const M = (this.M = o.models.length);
+    this.M = o.models.length;
+    const id = instances++;
     const init = heUniform(); // U(±√(6/fanIn)), resnet-blocks' default kernel init, seeded here
-    const fx = fixupScale(L, 2);
-    const per = (f: (m: {seed: number; variant: ResVariant}, l: number) => tf.Tensor) =>
-      tf.tidy(() => tf.stack(Array.from({length: L}, (_, l) => tf.stack(o.models.map((m) => f(m, l))))));
-    this.vars.W1 = tf.variable(per((m, l) => tf.mul(init([w, w], {seed: m.seed * 100003 + 2 * l}), m.variant === 'fixup' ? fx : 1)));
-    this.vars.W2 = tf.variable(per((m, l) => (m.variant === 'fixup' ? tf.zeros([w, w]) : init([w, w], {seed: m.seed * 100003 + 2 * l + 1}))));
-    this.vars.c1 = tf.variable(tf.zeros([L, M, 1, w]));
-    this.vars.c2 = tf.variable(tf.zeros([L, M, 1, w]));
-    const gated = o.models.map((m) => m.variant === 'rezero' || m.variant === 'skipinit');
-    const fixup = o.models.map((m) => m.variant === 'fixup');
-    this.vars.alpha = tf.variable(tf.tidy(() => tf.tile(tf.reshape(tf.tensor1d(gated.map((g) => (g ? 0 : 1))), [1, M, 1, 1]), [L, 1, 1, 1])));
-    this.vars.scale = tf.variable(tf.ones([L, M, 1, 1]));
-    for (const k of ['b1', 'b2', 'b3', 'b4']) this.vars[k] = tf.variable(tf.zeros([L, M, 1, 1]));
-    const mask = (on: boolean[]) => tf.reshape(tf.tensor1d(on.map((b) => (b ? 1 : 0))), [1, M, 1, 1]);
-    this.masks.alpha = mask(gated);
-    for (const k of ['scale', 'b1', 'b2', 'b3', 'b4']) this.masks[k] = mask(fixup);
+    // one group per block layout: ReZero and SkipInit share one (a scalar gate starting at 0)
+    const layoutOf = (v: ResVariant) => residualDenseSpec({units: w, name: 'layout', ...variantOptions(v, L)});
+    const keyOf = (v: ResVariant) => {
+      const {where, opts, ...layout} = layoutOf(v);
+      return JSON.stringify(layout);
+    };
+    for (const key of [...new Set(o.models.map((m) => keyOf(m.variant)))]) {
+      const members = o.models.map((m, i) => (keyOf(m.variant) === key ? i : -1)).filter((i) => i >= 0);
+      const variants = [...new Set(members.map((i) => o.models[i].variant))];
+      const layout = layoutOf(variants[0]);
+      const weights = residualBlockWeights(layout);
+      // values[name][l][j]: block l of member j, from the package's own block
+      const values: {[name: string]: tf.Tensor[][]} = Object.fromEntries(weights.map((wt) => [wt.name, []]));
+      for (let l = 0; l < L; l++) {
+        for (const name of Object.keys(values)) values[name].push([]);
+        for (const i of members) {
+          const variant = o.models[i].variant;
+          let k = 0; // dense1 gets seed·100003 + 2l, dense2 + 1 (Fixup's zero dense2 draws nothing)
+          const kernelInit = (shape: number[]) => init(shape, {seed: o.models[i].seed * 100003 + 2 * l + k++});
+          const name = `batched_init${id}/${variant}/m${i}/block${l}`;
+          const block = residualDense({units: w, name, kernelInit, ...variantOptions(variant, L)});
+          const byName = Object.fromEntries(block.variables.map((v) => [v.name, v]));
+          for (const wt of weights) {
+            // kernels [w, w] stay; biases [w] → [1, w] and scalars → [1, 1] to broadcast over the batch
+            const shape = wt.shape.length === 2 ? wt.shape : [1, wt.shape[0] ?? 1];
+            values[wt.name][l].push(tf.reshape(byName[`${name}/${wt.name}`], shape));
+          }
+          block.dispose();
+        }
+      }
+      const vars: {[name: string]: tf.Variable} = {};
+      for (const [name, perBlock] of Object.entries(values)) {
+        vars[name] = tf.variable(tf.tidy(() => tf.stack(perBlock.map((ms) => tf.stack(ms)))), true, `batched${id}/${variants.join('+')}/${name}`);
+        tf.dispose(perBlock.flat());
+      }
+      this.groups.push({variants, layout, members, vars});
+    }
+    const pos = new Array<number>(this.M);
+    let p = 0;
+    for (const g of this.groups) for (const i of g.members) pos[i] = p++;
+    this.order = tf.tensor1d(pos, 'int32');
   }
 
   get variables(): tf.Variable[] {
-    return Object.values(this.vars);
+    return this.groups.flatMap((g) => Object.values(g.vars));
   }
 
   /**
@@ -51,38 +102,37 @@ export class BatchedResMlp {
    * gradient possible), so a large held-out set fits in memory at L = 1000.
    */
   apply(x: tf.Tensor, inference = false): tf.Tensor {
-    if (inference) {
-      let h: tf.Tensor = tf.tidy(() => tf.tile(tf.expandDims(x, 0), [this.M, 1, 1]));
-      const u = tf.tidy(() => this.unstacked());
+    const outs = this.groups.map((g) => {
+      if (!inference) return tf.tidy(() => this.run(g, x, this.unstacked(g)));
+      const u = tf.tidy(() => this.unstacked(g));
+      let h: tf.Tensor = tf.tidy(() => tf.tile(tf.expandDims(x, 0), [g.members.length, 1, 1]));
       for (let l = 0; l < this.o.blocks; l++) {
-        const next = tf.tidy(() => this.block(h, u, l));
+        const next = this.block(g, h, u, l);
         h.dispose();
         h = next;
       }
       tf.dispose(Object.values(u).flat());
       return h;
-    }
-    return tf.tidy(() => {
-      const u = this.unstacked();
-      let h: tf.Tensor = tf.tile(tf.expandDims(x, 0), [this.M, 1, 1]);
-      for (let l = 0; l < this.o.blocks; l++) h = this.block(h, u, l);
-      return h;
     });
+    const y = tf.tidy(() => tf.gather(outs.length === 1 ? outs[0] : tf.concat(outs, 0), this.order));
+    tf.dispose(outs);
+    return y;
   }
 
-  private unstacked(): {[k: string]: tf.Tensor[]} {
-    const u: {[k: string]: tf.Tensor[]} = {};
-    for (const [k, v] of Object.entries(this.vars)) if (k !== 'scale' && k !== 'alpha') u[k] = unstackTree(v);
-    u.gate = unstackTree(tf.mul(this.vars.scale, this.vars.alpha)); // one op for all blocks
-    return u;
+  private run(g: Group, x: tf.Tensor, u: {[name: string]: tf.Tensor[]}): tf.Tensor {
+    let h: tf.Tensor = tf.tile(tf.expandDims(x, 0), [g.members.length, 1, 1]);
+    for (let l = 0; l < this.o.blocks; l++) h = this.block(g, h, u, l);
+    return h;
   }
 
-  private block(h: tf.Tensor, u: {[k: string]: tf.Tensor[]}, l: number): tf.Tensor {
-    let z = tf.add(tf.relu(tf.add(h, u.b1[l])), u.b2[l]);
-    z = tf.add(tf.matMul(z, u.W1[l]), u.c1[l]);
-    z = tf.add(tf.relu(tf.add(z, u.b3[l])), u.b4[l]);
-    z = tf.add(tf.matMul(z, u.W2[l]), u.c2[l]);
-    return tf.add(h, tf.mul(z, u.gate[l]));
+  private unstacked(g: Group): {[name: string]: tf.Tensor[]} {
+    return Object.fromEntries(Object.entries(g.vars).map(([k, v]) => [k, unstackTree(v)]));
+  }
+
+  /** Block l of every model in the group: the package's `residualBlockApply`. */
+  private block(g: Group, h: tf.Tensor, u: {[name: string]: tf.Tensor[]}, l: number): tf.Tensor {
+    const weights = Object.fromEntries(Object.entries(u).map(([k, t]) => [k, t[l]]));
+    return residualBlockApply(g.layout, h, weights, {activation: RELU});
   }
 
   /** MSE of each model against y [B, w], [M]. */
@@ -95,21 +145,13 @@ export class BatchedResMlp {
 
   /** One optimizer step of every model; returns the per-model training loss and gradient norm. */
   step(x: tf.Tensor, y: tf.Tensor, opt: tf.Optimizer): {loss: Float32Array; gradNorm: Float32Array} {
-    const names = Object.keys(this.vars);
     const out = tf.tidy(() => {
       const r = batchedLossAndGrads(() => this.losses(x, y), this.variables);
-      const kept = r.lossVec;
-      const grads: tf.NamedTensorMap = {};
-      const sq: tf.Tensor[] = [];
-      for (const k of names) {
-        const v = this.vars[k];
-        let g = r.grads[v.name];
-        if (this.masks[k]) g = tf.mul(g, this.masks[k]);
-        grads[v.name] = g;
-        sq.push(tf.sum(tf.square(g), [0, 2, 3]));
-      }
-      opt.applyGradients(grads);
-      return tf.concat([kept, tf.sqrt(tf.addN(sq))]);
+      // Σg² per model: every stacked weight is [L, M_group, ...]; reduce all axes but the model axis
+      const sq = this.groups.map((g) => tf.addN(Object.values(g.vars).map((v) => tf.sum(tf.square(r.grads[v.name]), [0, 2, 3]))));
+      opt.applyGradients(r.grads);
+      const norms = tf.gather(tf.sqrt(sq.length === 1 ? sq[0] : tf.concat(sq)), this.order);
+      return tf.concat([r.lossVec, norms]);
     });
     const s = out.dataSync() as Float32Array;
     out.dispose();
@@ -117,6 +159,6 @@ export class BatchedResMlp {
   }
 
   dispose(): void {
-    tf.dispose([...this.variables, ...Object.values(this.masks)]);
+    tf.dispose([...this.variables, this.order]);
   }
 }

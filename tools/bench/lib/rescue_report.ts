@@ -73,7 +73,7 @@ function medianCurve(rs: RunRecord[], steps: number): number[] {
   });
 }
 
-export function writeRescueReport(o: {name: string; quick: boolean; scenarios: Scenario[]; seeds: number[]; runs: RunRecord[]; torch: TorchResult; backend: string; oursSeconds: number; totalSeconds: number}): string[] {
+export function writeRescueReport(o: {name: string; quick: boolean; scenarios: Scenario[]; seeds: number[]; runs: RunRecord[]; torch: TorchResult; backend: string; oursSeconds: number; totalSeconds: number; note?: string; extra?: Record<string, unknown>}): string[] {
   const L: string[] = [];
   const haveTorch = o.torch.runs.length > 0;
   L.push(`# Rescue benchmark: each technique turns a failing run into a working one${o.quick ? ' (--quick)' : ''}`, '');
@@ -120,6 +120,7 @@ export function writeRescueReport(o: {name: string; quick: boolean; scenarios: S
   for (const sc of o.scenarios) {
     L.push(`## ${sc.technique} (\`--scenario ${sc.name}\`)`, '');
     L.push(`${sc.setup}; ${sc.steps} steps${o.quick ? ` (--quick: ${sc.quickSteps})` : ''}. After ${sc.reference}. What it rescues: ${sc.rescues}.`, '');
+    if (sc.tried) L.push(sc.tried, '');
     const vrows: string[][] = [];
     const panels = [] as {title: string; series: Series[]; logY?: boolean; xTitle: string; yTitle: string}[];
     for (const [fw, runs] of [['stable-train', o.runs], ['pytorch', o.torch.runs]] as const) {
@@ -146,12 +147,12 @@ export function writeRescueReport(o: {name: string; quick: boolean; scenarios: S
     svgs[sc.name] = lineCharts({title: `${sc.technique}: naive vs rescued (faint: seeds; gaps/ends: non-finite)`, panels});
     L.push(`![${sc.name}](${o.name}${o.quick ? '-quick' : ''}-${sc.name}.svg)`, '');
   }
-  L.push(`Total ${o.totalSeconds.toFixed(0)} s (ours ${o.oursSeconds.toFixed(0)} s).`, '');
+  L.push(`Total ${o.totalSeconds.toFixed(0)} s (ours ${o.oursSeconds.toFixed(0)} s).${o.note ? ` ${o.note}` : ''}`, '');
   const text = L.join('\n');
   console.log(text);
   return writeResults(o.name, o.quick, {seeds: o.seeds, criteria: CRITERIA, torch: {status: o.torch.status, version: o.torch.version},
     scenarios: o.scenarios.map((s) => ({name: s.name, technique: s.technique, task: s.task, steps: o.quick ? s.quickSteps : s.steps, batch: s.batch, setup: s.setup, variants: s.variants})),
-    runs: [...o.runs, ...o.torch.runs], summary: rows}, svgs, text);
+    runs: [...o.runs, ...o.torch.runs], summary: rows, ...o.extra}, svgs, text);
 }
 
 const PAL = ['#d62728', '#ff7f0e', '#2ca02c', '#1f77b4'];

@@ -1,16 +1,16 @@
 import * as tf from '@tensorflow/tfjs-core';
-import * as lrSchedule from '@stable-train/lr-schedule';
-import {ClippedOptimizer} from '@stable-train/grad-clip';
+import {registerOptimizers as registerScheduleOptimizers} from '@stable-train/lr-schedule';
+import {ClippedOptimizer, registerClippedOptimizer} from '@stable-train/grad-clip';
 import {ApplyIfFiniteOptimizer} from './apply_if_finite';
-
-type Registrable = tf.serialization.SerializableConstructor<tf.serialization.Serializable> & {className?: string};
 
 /**
  * Registers every optimizer class a saved model may name with `tf.serialization.registerClass`:
- * each `tf.Optimizer` subclass exported by `@stable-train/lr-schedule` (all `TorchOptimizer`s,
- * present and future, and `ScheduledOptimizer`), grad-clip's `ClippedOptimizer` and
- * {@link ApplyIfFiniteOptimizer}. Call it once before `tf.loadLayersModel` when a bundler may
- * have dropped the modules that register them on import. Idempotent.
+ * every optimizer of `@stable-train/lr-schedule` (its `registerOptimizers()`: the `Torch*`
+ * optimizers and `ScheduledOptimizer`), grad-clip's `ClippedOptimizer`
+ * (`registerClippedOptimizer()`) and {@link ApplyIfFiniteOptimizer}. Importing
+ * `@stable-train/layers` runs it once (this file is listed in `sideEffects`, so bundlers keep
+ * it); call it again before `tf.loadLayersModel` only if something replaced a registration.
+ * Idempotent.
  *
  * ```ts
  * import {optimizers} from '@stable-train/layers';
@@ -19,14 +19,11 @@ type Registrable = tf.serialization.SerializableConstructor<tf.serialization.Ser
  * @returns the class names registered
  */
 export function registerOptimizers(): string[] {
-  const names: string[] = [];
-  const all: unknown[] = [...Object.values(lrSchedule), ClippedOptimizer, ApplyIfFiniteOptimizer];
-  for (const v of all) {
-    if (typeof v !== 'function' || v.prototype == null || !(v.prototype instanceof tf.Optimizer)) continue;
-    const cls = v as Registrable;
-    if (typeof cls.className !== 'string' || cls.className === '') continue; // abstract bases
-    tf.serialization.registerClass(cls);
-    names.push(cls.className);
-  }
-  return names;
+  registerClippedOptimizer();
+  tf.serialization.registerClass(ApplyIfFiniteOptimizer);
+  return [...registerScheduleOptimizers(), ClippedOptimizer.className, ApplyIfFiniteOptimizer.className];
 }
+
+// The technique packages register nothing on import; @stable-train/layers registers the
+// optimizers they define, as it registers its own layers, so loading needs only this import.
+registerOptimizers();

@@ -91,6 +91,7 @@ export async function buildRun(c: RunConfig): Promise<BuiltRun> {
     dispose: () => owned.forEach((x) => x.dispose()),
     trainerOptions: {
       model, optimizer, schedule, transforms, guard: c.guard, seed, plateau,
+      ...(c.averaging ? {averaging: c.averaging} : {}),
       ...(Object.keys(stateful).length ? {stateful} : {}),
       loss: ds.train.numClasses ? (c.loss ? resolveLoss({name: 'softmax_cross_entropy', ...c.loss}) : 'softmax_cross_entropy') : 'mse', logEvery: c.train.logEvery ?? 10,
       ...(c.train.accumulate ? {accumulate: c.train.accumulate} : {}),

@@ -1,6 +1,6 @@
 import {createClipper} from '@stable-train/grad-clip';
 import {resolveInitializer} from '@stable-train/initializers';
-import {OPTIMIZER_TYPES, resolveOptimizer} from '@stable-train/lr-schedule';
+import {OPTIMIZER_TYPES, resolveOptimizer, resolveSchedule, scheduleOptionKeys, SCHEDULE_TYPES} from '@stable-train/lr-schedule';
 import {z} from 'zod';
 import {canonicalConfigNames} from './config_names';
 
@@ -28,24 +28,41 @@ const init = z.union([z.string().max(64), z.strictObject({
   }
 });
 
-/** lr-schedule's `resolveSchedule` specs, one strict object per type (unknown keys are rejected at every depth). */
-const OPTS: {[type: string]: string[]} = {
-  constant: ['value'], step: ['initial', 'stepSize', 'gamma'], multiStep: ['initial', 'milestones', 'gamma'],
-  exponential: ['initial', 'gamma', 'decaySteps', 'staircase'], cosine: ['initial', 'decaySteps', 'final', 'periodic'],
-  cosineRestarts: ['initial', 'period', 'periodMult', 'final'],
-  oneCycle: ['maxValue', 'totalSteps', 'pctStart', 'anneal', 'divFactor', 'finalDivFactor', 'threePhase'],
-  linear: ['initial', 'startFactor', 'endFactor', 'steps'], polynomial: ['initial', 'decaySteps', 'power', 'final'],
-  cyclic: ['baseValue', 'maxValue', 'stepSizeUp', 'stepSizeDown', 'mode', 'gamma'],
-  warmupCosine: ['initial', 'peak', 'warmupSteps', 'decaySteps', 'final'], inverseSqrt: ['peak', 'warmupSteps'],
-};
+/**
+ * lr-schedule's `resolveSchedule` specs, one strict object per type with the option keys
+ * lr-schedule lists (`scheduleOptionKeys`; unknown keys are rejected at every depth): every type
+ * but `lambda`, whose function only code can give (`TrainerOptions.schedule`). `sequence` and
+ * `chained` hold specs. The values are checked by `resolveSchedule` itself at parse time.
+ */
+const NESTED = new Set(['sequence', 'chained', 'lambda']);
 const value = z.union([num, z.boolean(), z.enum(['cos', 'linear', 'triangular', 'triangular2', 'exp_range']), z.array(int(0)).max(1000)]);
 type ScheduleJson = {type: string; [k: string]: unknown};
 const scheduleVariants = (): z.ZodType<ScheduleJson>[] => [
-  ...Object.entries(OPTS).map(([type, keys]): z.ZodType<ScheduleJson> => z.strictObject({type: z.literal(type), ...Object.fromEntries(keys.map((k) => [k, value.optional()]))})),
+  ...SCHEDULE_TYPES.filter((t) => !NESTED.has(t)).map((type): z.ZodType<ScheduleJson> =>
+    z.strictObject({type: z.literal(type), ...Object.fromEntries(scheduleOptionKeys(type)!.map((k) => [k, value.optional()]))})),
   z.strictObject({type: z.literal('sequence'), schedules: z.array(schedule).min(1).max(100), boundaries: z.array(int(0)).max(99)}),
+  z.strictObject({type: z.literal('chained'), initial: num.optional(), schedules: z.array(schedule).min(1).max(100)}),
 ];
 const schedule: z.ZodType<ScheduleJson> = z.lazy(() => z.union(scheduleVariants() as [z.ZodType<ScheduleJson>, ...z.ZodType<ScheduleJson>[]]));
+/** The top-level schedule: its shape as above, its values checked by building it once. */
+const checkedSchedule = schedule.superRefine((s, ctx) => {
+  try {
+    resolveSchedule(s as never)(0);
+  } catch (e) {
+    ctx.addIssue({code: 'custom', message: (e as Error).message});
+  }
+});
 
+/**
+ * Weight averaging (Trainer `averaging`): an EMA of the weights (`decay`, timm ModelEmaV2;
+ * `copyOnFirstUpdate`: PyTorch AveragedModel), or SWA (PyTorch swa_utils); from step `start`,
+ * every `every` steps; `updateBatchNorm` recomputes batch-norm statistics for the averaged weights.
+ */
+const when = {start: int(0, 1e8).optional(), every: int(1, 1e8).optional(), updateBatchNorm: z.boolean().optional()};
+const averaging = z.discriminatedUnion('kind', [
+  z.strictObject({kind: z.literal('ema'), decay: z.number().min(0).max(1).optional(), copyOnFirstUpdate: z.boolean().optional(), ...when}),
+  z.strictObject({kind: z.literal('swa'), ...when}),
+]);
 
 const model = z.discriminatedUnion('type', [
   z.strictObject({type: z.literal('mlp'), hidden: z.array(int(1, 8192)).min(1).max(512), activation: z.string().max(32).optional(),
@@ -136,12 +153,14 @@ export const RunConfigSchema = z.strictObject({
   data,
   optimizer,
   /** lr-schedule's `resolveSchedule` spec, e.g. `{type: 'warmupCosine', ...}`. */
-  schedule: schedule.optional(),
+  schedule: checkedSchedule.optional(),
   /** `{mode: 'auto', percentile: 10}` or grad-clip's `createClipper` config, e.g. `{mode: 'globalNorm', maxNorm: 1}`. */
   clip: clip.optional(),
   /** Reduce the lr on a plateau (instead of `schedule`). */
   plateau: plateau.optional(),
   guard: guard.optional(),
+  /** `{kind: 'ema', decay: 0.999}` or `{kind: 'swa', start, every}`: the test split is also evaluated with the averaged weights. */
+  averaging: averaging.optional(),
   /** Cross-entropy options for classification data (PyTorch `label_smoothing`, `ignore_index`). */
   loss: z.strictObject({labelSmoothing: z.number().min(0).max(1).optional(), ignoreIndex: z.number().int().optional()}).optional(),
   train: z.strictObject({

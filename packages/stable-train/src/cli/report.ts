@@ -140,8 +140,12 @@ export function reportData(runs: RunSummary[]): ReportData {
 export function writeHtmlReport(file: string, runs: RunSummary[], title = 'stable-train report'): string {
   const {js, css} = uplotAssets();
   const data = reportData(runs);
+  const withAvg = runs.some((r) => r.averaged);
+  const avgCells = (r: RunSummary): string => (!withAvg ? '' : r.averaged
+    ? `<td>${fmtNum(r.averaged.loss)}</td><td>${fmtAcc(r.averaged.accuracy)}</td><td>${esc(r.averaged.averaging)}</td>` : '<td>-</td><td>-</td><td>-</td>');
   const rows = runs.map((r) => `<tr><td>${esc(r.name)}</td><td>${esc(String(r.status))}</td><td>${r.steps}</td><td>${r.seconds.toFixed(1)}</td>` +
-    `<td>${fmtNum(r.test.loss)}</td><td>${Number.isFinite(r.test.accuracy) ? (100 * r.test.accuracy).toFixed(2) + '%' : '-'}</td><td>${r.skipped}</td></tr>`).join('');
+    `<td>${fmtNum(r.test.loss)}</td><td>${fmtAcc(r.test.accuracy)}</td>${avgCells(r)}<td>${r.skipped}</td></tr>`).join('');
+  const avgHead = withAvg ? '<th>test loss, averaged weights</th><th>test accuracy, averaged weights</th><th>averaging</th>' : '';
   const MAX_EVENTS = 500;
   const all = runs.flatMap((r) => r.events.map((e) => ({run: r.name, e})));
   const events = all.slice(0, MAX_EVENTS).map(({run, e}) =>
@@ -150,7 +154,7 @@ export function writeHtmlReport(file: string, runs: RunSummary[], title = 'stabl
   const html = `<!doctype html><html><head><meta charset="utf-8"><title>${esc(title)}</title><style>${css}
 body{font-family:system-ui,sans-serif;margin:2em;max-width:1100px}table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ccc;padding:3px 8px;text-align:left}
 .chart{margin:1.2em 0}.note{color:#555;font-size:90%}</style></head>
-<body><h1>${esc(title)}</h1><table><tr><th>run</th><th>status</th><th>steps</th><th>seconds</th><th>test loss</th><th>test accuracy</th><th>bad steps</th></tr>${rows}</table>
+<body><h1>${esc(title)}</h1><table><tr><th>run</th><th>status</th><th>steps</th><th>seconds</th><th>test loss</th><th>test accuracy</th>${avgHead}<th>bad steps</th></tr>${rows}</table>
 <p class="note">Every step the explosion guard judged is plotted, the rejected ones included; a large filled dot above the curves marks a NaN or Infinity value (hover to see it in the legend); its height means nothing.</p>
 <div id="charts"></div><h2>Guard events</h2>${events ? `<table><tr><th>run</th><th>step</th><th>cause</th><th>action</th><th>message</th></tr>${events}</table>${more}` : '<p>none</p>'}
 <script>${js}</script><script>
@@ -192,6 +196,7 @@ for (const c of D.charts) {
 }
 
 const fmtNum = (v: number): string => (Number.isFinite(v) ? (Math.abs(v) < 1e4 ? v.toFixed(4) : v.toExponential(2)) : String(v));
+const fmtAcc = (v: number): string => (Number.isFinite(v) ? `${(100 * v).toFixed(2)}%` : '-');
 
 /**
  * The end-of-run summary table for the terminal (box-drawing characters).
@@ -202,9 +207,11 @@ const fmtNum = (v: number): string => (Number.isFinite(v) ? (Math.abs(v) < 1e4 ?
  * @param runs the runs
  */
 export function summaryTable(runs: RunSummary[]): string {
-  const head = ['run', 'status', 'steps', 'time (s)', 'test loss', 'test acc', 'bad steps'];
-  const body = runs.map((r) => [r.name, r.status, String(r.steps), r.seconds.toFixed(1), Number.isFinite(r.test.loss) ? (r.test.loss < 1e4 ? r.test.loss.toFixed(4) : r.test.loss.toExponential(2)) : String(r.test.loss),
-    Number.isFinite(r.test.accuracy) ? `${(100 * r.test.accuracy).toFixed(2)}%` : '-', String(r.skipped)]);
+  // with weight averaging, the averaged weights' test loss and accuracy stand next to the live ones
+  const withAvg = runs.some((r) => r.averaged);
+  const head = ['run', 'status', 'steps', 'time (s)', 'test loss', 'test acc', ...(withAvg ? ['avg-weights loss', 'avg-weights acc'] : []), 'bad steps'];
+  const body = runs.map((r) => [r.name, r.status, String(r.steps), r.seconds.toFixed(1), fmtNum(r.test.loss), fmtAcc(r.test.accuracy),
+    ...(withAvg ? (r.averaged ? [`${fmtNum(r.averaged.loss)} (${r.averaged.averaging.split(',')[0]})`, fmtAcc(r.averaged.accuracy)] : ['-', '-']) : []), String(r.skipped)]);
   const w = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
   const line = (cells: string[]): string => '│ ' + cells.map((c, i) => c.padEnd(w[i])).join(' │ ') + ' │';
   const sep = (l: string, m: string, r: string): string => l + w.map((x) => '─'.repeat(x + 2)).join(m) + r;

@@ -21,6 +21,8 @@ export interface RunSummary {
   steps: number;
   seconds: number;
   test: EvalResult;
+  /** The test split with the averaged weights (config `averaging`, once the average has started), and which average. */
+  averaged?: EvalResult & {averaging: string};
   lastLoss: number;
   skipped: number;
   events: TrainerEvent[];
@@ -60,9 +62,13 @@ export async function runTraining(config: RunConfig, reporter: Reporter, resumeD
     reporter.stop();
   }
   const test = await evaluate(built.model, built.test, {loss: built.trainerOptions.loss});
+  const av = trainer.averaging;
+  const averaged = av?.initialized
+    ? {...await trainer.evaluate(built.test, {weights: 'averaged', ...(av.updateBatchNorm ? {batchNormData: built.train, batchSize: config.train.batchSize} : {})}), averaging: av.describe()}
+    : undefined;
   const last = trainer.history[trainer.history.length - 1];
   const summary: RunSummary = {
-    name, status: fit.status, steps: fit.steps, seconds: fit.seconds, test, lastLoss: last?.loss ?? NaN,
+    name, status: fit.status, steps: fit.steps, seconds: fit.seconds, test, ...(averaged ? {averaged} : {}), lastLoss: last?.loss ?? NaN,
     skipped: trainer.guard.badSteps, events: trainer.events.filter((e) => e.kind !== 'checkpoint'),
     history: trainer.history, guardLog: trainer.guardLog, checkpoint: fit.lastCheckpoint,
   };

@@ -40,12 +40,18 @@ export function newVariable(make: () => tf.Tensor, name: string): tf.Variable {
   return tf.tidy(() => tf.variable(make(), true, name));
 }
 
-/** A norm-layer factory `(channels, name) => Module`, or undefined for `'none'`. */
-export function normFactory(norm: NormSpec | undefined): ((channels: number, name: string) => Module) | undefined {
+/**
+ * A norm-layer factory `(channels, name) => Module`, or undefined for `'none'`.
+ * @param norm which norm
+ * @param made receives every norm module the factory makes (a model lists them as `norms`, so
+ *   that lr-schedule's `updateBatchNormStats` finds its batch norms)
+ */
+export function normFactory(norm: NormSpec | undefined, made?: Module[]): ((channels: number, name: string) => Module) | undefined {
   if (norm === undefined || norm === 'none') return undefined;
-  if (norm === 'batch') return (channels, name) => new BatchNorm({channels, name});
-  if (norm === 'layer') return (channels, name) => new LayerNorm({channels, name});
-  if (norm === 'instance') return (channels, name) => new InstanceNorm({channels, name, affine: true});
+  const keep = <M extends Module>(m: M): M => (made?.push(m), m);
+  if (norm === 'batch') return (channels, name) => keep(new BatchNorm({channels, name}));
+  if (norm === 'layer') return (channels, name) => keep(new LayerNorm({channels, name}));
+  if (norm === 'instance') return (channels, name) => keep(new InstanceNorm({channels, name, affine: true}));
   throw new Error(`normFactory: norm must be 'none', 'batch', 'layer' or 'instance', got ${JSON.stringify(norm)}`);
 }
 
@@ -75,12 +81,19 @@ export function dense(o: {inUnits: number; units: number; name: string; kernelIn
   };
 }
 
-/** Chains modules into a model with a declared input shape (the Trainer checks batches against it). */
-export function sequential(name: string, inputShape: number[], parts: (Module | ((x: tf.Tensor, training: boolean) => tf.Tensor))[]): Model {
+/**
+ * Chains modules into a model with a declared input shape (the Trainer checks batches against it).
+ * @param name the model's name
+ * @param inputShape one input sample's shape
+ * @param parts modules and functions `(x, training) => y`, applied in order
+ * @param norms the norm modules inside (see `Model.norms`); default none
+ */
+export function sequential(name: string, inputShape: number[], parts: (Module | ((x: tf.Tensor, training: boolean) => tf.Tensor))[], norms: Module[] = []): Model {
   const mods = parts.filter((p): p is Module => typeof p !== 'function');
   return {
     name,
     inputShape,
+    norms,
     get variables() {
       return mods.flatMap((m) => m.variables);
     },
@@ -103,6 +116,12 @@ export function sequential(name: string, inputShape: number[], parts: (Module | 
 export interface Model extends Module {
   readonly name: string;
   readonly inputShape: number[];
+  /**
+   * The normalisation modules inside, in order (batch norms among them): what
+   * `Trainer.evaluate(..., {batchNormData})` hands to lr-schedule's `updateBatchNormStats` as
+   * `layers`. A module of your own may list its batch norms here too.
+   */
+  readonly norms?: Module[];
   /** Every intermediate output of an inference pass (the doctor measures their norms); run inside a tidy. */
   trace?(x: tf.Tensor): tf.Tensor[];
 }

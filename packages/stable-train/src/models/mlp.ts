@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import {activation, dense, normFactory, seededInit, sequential, type InitSpec, type Model, type NormSpec} from './layers';
+import type {Module} from '../types';
 
 /** Options of `mlp`. */
 export interface MlpOptions {
@@ -33,7 +34,8 @@ export function mlp(o: MlpOptions): Model {
   const name = o.name ?? 'mlp';
   const init = seededInit(o.kernelInit ?? 'he_normal', o.seed ?? 0);
   const act = activation(o.activation ?? 'relu');
-  const norm = normFactory(o.norm);
+  const norms: Module[] = [];
+  const norm = normFactory(o.norm, norms);
   const parts: Parameters<typeof sequential>[2] = [(x) => tf.reshape(x, [x.shape[0], -1])];
   let width = o.inputs;
   o.hidden.forEach((h, i) => {
@@ -43,5 +45,5 @@ export function mlp(o: MlpOptions): Model {
     width = h;
   });
   parts.push(dense({inUnits: width, units: o.outputs, name: `${name}/head`, kernelInit: init}));
-  return sequential(name, [o.inputs], parts);
+  return sequential(name, [o.inputs], parts, norms);
 }

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import {residualCnn as residualStages} from '@stable-train/resnet-blocks';
 import type {Gate, StageOptions} from '@stable-train/resnet-blocks';
 import {dense, newVariable, normFactory, seededInit, sequential, type InitSpec, type Model, type NormSpec} from './layers';
+import type {Module} from '../types';
 
 /** Options of `residualCnn`. */
 export interface ResidualCnnModelOptions {
@@ -42,7 +43,8 @@ export function residualCnn(o: ResidualCnnModelOptions): Model {
   const init = seededInit(o.kernelInit ?? 'he_normal', o.seed ?? 0);
   const stemK = newVariable(() => init([3, 3, o.inputShape[2], o.stem]), `${name}/stem/kernel`);
   const stem = {variables: [stemK], apply: (x: tf.Tensor) => tf.conv2d(x as tf.Tensor4D, stemK as tf.Tensor4D, 1, 'same'), dispose: () => stemK.dispose()};
-  const body = residualStages({name: `${name}/body`, stages: o.stages, inChannels: o.stem, norm: normFactory(o.norm ?? 'batch'), gate: o.gate, kernelInit: init,
+  const norms: Module[] = [];
+  const body = residualStages({name: `${name}/body`, stages: o.stages, inChannels: o.stem, norm: normFactory(o.norm ?? 'batch', norms), gate: o.gate, kernelInit: init,
     dropPath: o.dropPath, layerScale: o.layerScale, squeezeExcite: o.squeezeExcite, preAct: o.preAct});
   const last = o.stages[o.stages.length - 1].filters;
   return sequential(name, [...o.inputShape], [
@@ -50,5 +52,5 @@ export function residualCnn(o: ResidualCnnModelOptions): Model {
     body,
     (x) => tf.mean(tf.relu(x), [1, 2]),
     dense({inUnits: last, units: o.outputs, name: `${name}/head`, kernelInit: init}),
-  ]);
+  ], norms);
 }

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import {residualMlp as residualStack} from '@stable-train/resnet-blocks';
 import type {Gate} from '@stable-train/resnet-blocks';
 import {dense, normFactory, seededInit, sequential, type InitSpec, type Model, type NormSpec} from './layers';
+import type {Module} from '../types';
 
 /** Options of `residualMlp`. */
 export interface ResidualMlpModelOptions {
@@ -37,8 +38,9 @@ export interface ResidualMlpModelOptions {
 export function residualMlp(o: ResidualMlpModelOptions): Model {
   const name = o?.name ?? 'resmlp';
   const init = seededInit(o.kernelInit ?? 'he_normal', o.seed ?? 0);
+  const norms: Module[] = [];
   const blocks = residualStack({
-    name: `${name}/blocks`, depth: o.depth, width: o.width, norm: normFactory(o.norm ?? 'layer'),
+    name: `${name}/blocks`, depth: o.depth, width: o.width, norm: normFactory(o.norm ?? 'layer', norms),
     gate: o.gate ?? 'rezero', activation: (o.activation ?? 'relu') as never, kernelInit: init,
     dropPath: o.dropPath, layerScale: o.layerScale,
   });
@@ -48,5 +50,5 @@ export function residualMlp(o: ResidualMlpModelOptions): Model {
     blocks,
     (x) => tf.relu(x),
     dense({inUnits: o.width, units: o.outputs, name: `${name}/head`, kernelInit: init}),
-  ]);
+  ], norms);
 }
