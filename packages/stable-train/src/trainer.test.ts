@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import {describeBackends, expectClose, expectNoLeak} from '@stable-train/testing';
 import {Trainer} from './trainer';
 import {softmaxCrossEntropy} from './losses';
+import {getOptimizerLr} from './optimizer_lr';
 import {countReads, tinyBatch, tinyModel} from './test_util';
 import type {StepMetrics} from './step_metrics';
 import type {GradTransform, TrainerEvent} from './types';
@@ -51,7 +52,7 @@ describeBackends(['cpu', 'wasm'], () => {
       for (let i = 0; i < 3; i++) await trainer.step(batch);
       await trainer.flush();
       expect(seen).toEqual([0.01, 0.005, 0.01 / 3]);
-      expect((opt as unknown as {learningRate: number}).learningRate).toBeCloseTo(0.01 / 3, 12);
+      expect(getOptimizerLr(opt)).toBeCloseTo(0.01 / 3, 12);
       tf.dispose([batch.x, batch.y]);
       model.dispose();
       opt.dispose();

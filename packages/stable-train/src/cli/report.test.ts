@@ -7,17 +7,17 @@ import {lossPlot} from './terminal_plot';
 
 // A naive run that gave up after 3 steps (finite loss, infinite gradient norm, no logged step)
 // and a stable run logged every 2 steps and judged every step.
-const naive = {
-  name: 'naive', status: 'gave-up', steps: 3, seconds: 0.1, test: {loss: 5e24, accuracy: 0.1}, lastLoss: NaN, skipped: 3,
+const naive: RunSummary = {
+  name: 'naive', status: 'gave-up', steps: 3, seconds: 0.1, test: {loss: 5e24, accuracy: 0.1, samples: 1}, lastLoss: NaN, skipped: 3,
   events: [{step: 0, kind: 'guard', cause: 'nonfinite-grad', action: 'skip', message: 'gradient norm is Infinity <b>'}],
   history: [],
-  guardLog: [0, 1, 2].map((s) => ({step: s, loss: 5e24, gradNorm: Infinity, lr: 0.1 / 2 ** s, ok: false, cause: 'nonfinite-grad'})),
-} as unknown as RunSummary;
-const stable = {
-  name: 'stable', status: 'done', steps: 6, seconds: 1, test: {loss: 0.3, accuracy: 0.9}, lastLoss: 0.4, skipped: 0, events: [],
+  guardLog: [0, 1, 2].map((s) => ({step: s, loss: 5e24, gradNorm: Infinity, lr: 0.1 / 2 ** s, ok: false, cause: 'nonfinite-grad' as const})),
+};
+const stable: RunSummary = {
+  name: 'stable', status: 'done', steps: 6, seconds: 1, test: {loss: 0.3, accuracy: 0.9, samples: 1}, lastLoss: 0.4, skipped: 0, events: [],
   history: [1, 3, 5].map((s) => ({step: s, epoch: 0, loss: 2 - s / 4, gradNorm: 3, gradNormClipped: 1, lr: 0.01, updateRatio: 0, skipped: 0, layers: [], timeMs: 0})),
   guardLog: [0, 1, 2, 3, 4, 5].map((s) => ({step: s, loss: 2 - s / 4, gradNorm: 3, lr: s === 0 ? 0 : 0.01, ok: true})),
-} as unknown as RunSummary;
+};
 
 describe('HTML report', () => {
   it('puts every run on one chart per metric, aligned on the steps, bad steps included', () => {
@@ -77,7 +77,7 @@ describe('terminal loss plot', () => {
 
   it('colours the curves and the legend when asked; nothing to plot gives a note', () => {
     expect(lossPlot([naive, stable], {color: true})).toContain('\x1b[31m');
-    const none = {...naive, guardLog: [{step: 0, loss: NaN, gradNorm: NaN, lr: 0.1, ok: false}]} as unknown as RunSummary;
+    const none: RunSummary = {...naive, guardLog: [{step: 0, loss: NaN, gradNorm: NaN, lr: 0.1, ok: false}]};
     expect(lossPlot([none], {color: false})).toMatch(/nothing to plot[\s\S]*naive \(gave-up\): no finite loss to plot \(1 non-finite\)/);
     expect(lossPlot([], {color: false})).toBe('');
     expect(() => lossPlot([stable], {width: 1})).toThrow(/width must be an integer >= 2/);
