@@ -1,9 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import {boundedPush} from './bounded_push';
 import {checkBatch} from './check_batch';
-import {packCheckpoint, unpackCheckpoint, type CheckpointSubject} from './checkpoint';
-import {otherHint} from './checkpoint_fs';
-import {isIoUrl, readCheckpoint, writeCheckpoint, type CheckpointTarget} from './checkpoint_io';
+import {packCheckpoint, type CheckpointSubject} from './checkpoint';
+import {readCheckpoint, writeCheckpoint, type CheckpointTarget} from './checkpoint_io';
 import {computeGrads} from './compute_grads';
 import type {Dataset} from './data/dataset';
 import {fitLoop, type FitOptions, type FitResult} from './fit';
@@ -19,8 +18,9 @@ import {measure} from './measure';
 import {MetricsLog, weightsBefore} from './metrics_log';
 import {applyTransforms, applyUpdate, preservesFinite, updateIsFinite} from './step_stages';
 import type {StepMetrics} from './step_metrics';
+import {restoreCheckpoint} from './restore_checkpoint';
 import {TrainState} from './train_state';
-import {checkTrainerOptions, type CheckedOptions, type GuardRecord, type StepResult, type TrainerOptions} from './trainer_options';
+import {checkTrainerOptions, statefulOf, type CheckedOptions, type GuardRecord, type StepResult, type TrainerOptions} from './trainer_options';
 import type {Batch, Module, Stateful, TrainerEvent} from './types';
 
 export type {Stateful} from './types';
@@ -93,12 +93,7 @@ export class Trainer implements CheckpointSubject {
 
   /** Objects whose state checkpoints keep: `stateful`, plus the plateau under `'#plateau'` when it is not among them. */
   get statefulObjects(): {[key: string]: Stateful} {
-    const out: {[key: string]: Stateful} = {...(this.opts.stateful ?? {})};
-    const p = this.opts.plateau;
-    if (p && typeof p.getState === 'function' && typeof p.setState === 'function' && !Object.values(out).includes(p as Stateful)) {
-      out['#plateau'] = p as Stateful;
-    }
-    return out;
+    return statefulOf(this.opts);
   }
 
   /** Trainable variables by name. */
@@ -227,17 +222,8 @@ export class Trainer implements CheckpointSubject {
    * @param source what `save` wrote to
    * @param opts the same model structure, optimizer kind and stateful objects as when saved
    */
-  static async restore(source: CheckpointTarget, opts: TrainerOptions): Promise<Trainer> {
-    const {meta, bytes, where} = await readCheckpoint(source);
-    const t = new Trainer({...opts, seed: Number.isInteger(meta?.seed) ? meta.seed : opts.seed});
-    try {
-      await unpackCheckpoint(t, meta, bytes, where);
-    } catch (e) {
-      t.dispose();
-      const hint = typeof source === 'string' && !isIoUrl(source) ? await otherHint(source, where) : '';
-      throw new Error(`${(e as Error).message}${hint}`);
-    }
-    return t;
+  static restore(source: CheckpointTarget, opts: TrainerOptions): Promise<Trainer> {
+    return restoreCheckpoint(source, (seed) => new Trainer({...opts, seed: seed ?? opts.seed}));
   }
 
   /**

@@ -126,3 +126,17 @@ export function checkTrainerOptions(opts: TrainerOptions): CheckedOptions {
   }
   return {accumulate, logEvery, maxRecords, seed};
 }
+
+/**
+ * The objects whose state checkpoints keep: `stateful`, plus the plateau under `'#plateau'` when
+ * it has getState/setState and is not among them.
+ * @param opts the Trainer's options
+ */
+export function statefulOf(opts: TrainerOptions): {[key: string]: Stateful} {
+  const out: {[key: string]: Stateful} = {...(opts.stateful ?? {})};
+  const p = opts.plateau;
+  if (p && typeof p.getState === 'function' && typeof p.setState === 'function' && !Object.values(out).includes(p as Stateful)) {
+    out['#plateau'] = p as Stateful;
+  }
+  return out;
+}
