@@ -53,7 +53,7 @@ function gradsOf(
   return tf.tidy(() => {
     const xs = k === 1 ? [batch.x] : tf.split(batch.x, k, 0);
     const ys = k === 1 ? [batch.y] : tf.split(batch.y, k, 0);
-    let lossSum: tf.Tensor = tf.scalar(0);
+    let lossSum: tf.Tensor | null = null;
     let gradSum: NamedTensorMap | null = null;
     for (let i = 0; i < k; i++) {
       const {value, grads} = tf.variableGrads(() => {
@@ -61,7 +61,7 @@ function gradsOf(
         for (const p of penalties) l = tf.add(l, p(params));
         return l as tf.Scalar;
       }, varList);
-      lossSum = tf.add(lossSum, value);
+      lossSum = lossSum === null ? value : tf.add(lossSum, value);
       if (gradSum === null) gradSum = grads;
       else {
         const prev: NamedTensorMap = gradSum;
@@ -71,7 +71,7 @@ function gradsOf(
     }
     const grads: NamedTensorMap = {};
     for (const name of Object.keys(gradSum!)) grads[name] = k === 1 ? gradSum![name] : tf.div(gradSum![name], k);
-    return {loss: (k === 1 ? lossSum : tf.div(lossSum, k)) as tf.Scalar, grads};
+    return {loss: (k === 1 ? lossSum! : tf.div(lossSum!, k)) as tf.Scalar, grads};
   });
 }
 

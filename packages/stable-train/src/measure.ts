@@ -36,8 +36,7 @@ export interface Measured {
  */
 export async function measure(policy: string, r: GradResult, batch: Batch, owned: Set<tf.Tensor>): Promise<Measured> {
   if (policy === 'off') {
-    const s = await readPacked(() => tf.cast(r.loss, 'float32'));
-    return {stats: {loss: s[0], gradNorm: NaN, inputFinite: true, gradFinite: true}};
+    return {stats: {loss: await lossValue(r.loss), gradNorm: NaN, inputFinite: true, gradFinite: true}};
   }
   const names = Object.keys(r.grads);
   const gs = names.map((n) => r.grads[n]);
@@ -72,7 +71,7 @@ async function sumsAndLoss(gs: tf.Tensor[], loss: tf.Scalar, owned: Set<tf.Tenso
     const normValue = Math.fround(hostNorm);
     const norm = tf.scalar(normValue);
     owned.add(norm);
-    const l = (await readPacked(() => tf.cast(loss, 'float32')))[0];
+    const l = await lossValue(loss);
     return {loss: l, sums: host, norm, normValue, hostNorm, gradFinite: Number.isFinite(total)};
   }
   const {parts, norm} = sumSquares(gs);
@@ -94,6 +93,11 @@ function sumSquares(gs: tf.Tensor[]): {parts: tf.Scalar[]; norm: tf.Scalar} {
     const total = live.length === 0 ? tf.scalar(0) : live.length === 1 ? live[0] : (tf.addN(live) as tf.Scalar);
     return {parts, norm: tf.sqrt(total) as tf.Scalar};
   });
+}
+
+/** The loss read back (one host read; no new tensor when it is float32 already). */
+async function lossValue(loss: tf.Scalar): Promise<number> {
+  return loss.dtype === 'float32' ? (await loss.data())[0] : (await readPacked(() => tf.cast(loss, 'float32')))[0];
 }
 
 /** Runs `make` in a tidy and reads its result back (one host read), freeing it. */
