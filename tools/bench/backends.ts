@@ -12,7 +12,7 @@ import '@tensorflow/tfjs-core/dist/public/chained_ops/register_all_chained_ops';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import {setupBackend} from '../../packages/stable-train/src/backends';
-import {printThreadsSweep, threadsSweep} from './lib/threads_sweep';
+import {printThreadsSweep, threadsSweep, torchStatus} from './lib/threads_sweep';
 import {batchedMatMulMs, convnet, fmt, median, mlp, mlpGemmFloor, step, timeSteps} from './backends_models';
 
 const QUICK = process.env.BENCH_QUICK === '1';
@@ -71,21 +71,13 @@ function trainConvnet(label: string, warmup: number, steps: number, repeats: num
   }
 }
 
-function torch() {
-  const ok = spawnSync('python3', ['-c', 'import torch'], {stdio: 'ignore'}).status === 0;
-  if (!ok) {
-    const ref = JSON.parse(fs.readFileSync(path.join(REPO, 'tools/goldens/training_reference.json'), 'utf8'));
-    log('  skipped: python3 has no torch here. Reference figures (tools/goldens/training_reference.json, PyTorch 1.13 CPU, same MLP step):');
-    for (const s of ref.benchmark_mlp.summary) log(`    ${s.blas_variant}, ${s.threads} thread(s): ${fmt(s.median_ms_per_step)} ms/step`);
-    return;
-  }
-  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-torch-'));
-  const r = spawnSync('python3', [path.join(__dirname, '../goldens/bench_torch.py'), '20240611', out, '--steps', '60', '--repeats', '1'], {encoding: 'utf8'});
-  const file = path.join(out, 'training_reference.json');
-  if (r.status !== 0 || !fs.existsSync(file)) return log(`  bench_torch.py failed: ${(r.stderr || '').split('\n').slice(-3).join(' ')}`);
-  for (const s of JSON.parse(fs.readFileSync(file, 'utf8')).benchmark_mlp.summary) {
-    log(`    PyTorch ${s.blas_variant}, ${s.threads} thread(s): ${fmt(s.median_ms_per_step)} ms/step`);
-  }
+/** PyTorch's figures come from the threads sweep (measured now); without torch, the reference file's. */
+function torchReference() {
+  const st = torchStatus();
+  if (st.ok) return log(`  measured in the threads table below (${st.note})`);
+  const ref = JSON.parse(fs.readFileSync(path.join(REPO, 'tools/goldens/training_reference.json'), 'utf8'));
+  log(`  ${st.note}. Reference figures (tools/goldens/training_reference.json, PyTorch 1.13 CPU, same MLP step, NOT from this run):`);
+  for (const r of ref.benchmark_mlp.summary) log(`    ${r.blas_variant}, ${r.threads} thread(s): ${fmt(r.median_ms_per_step)} ms/step`);
 }
 
 async function main() {
@@ -131,7 +123,7 @@ async function main() {
     log(`  Convnet: stock wasm cannot train it; ours ${fmt(oursConv)} ms vs cpu ${fmt(cpuConv)} ms -> ${(cpuConv / oursConv).toFixed(1)}x the cpu backend's speed (target >= 5x)`);
   }
   log('\nPyTorch, same MLP');
-  torch();
+  torchReference();
 
   log('\nThreads: the MLP and the convnet with 1, 2 and all WASM threads, next to PyTorch with the same thread counts');
   printThreadsSweep(threadsSweep({nets: ['mlp', 'convnet'], repeats: QUICK ? 2 : 5, steps: QUICK ? 5 : 20, warmup: QUICK ? 2 : 3}), log);

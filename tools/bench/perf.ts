@@ -173,19 +173,20 @@ async function main() {
     cNote = `tfjs-layers child failed (status ${child.status}): ${(child.stderr || '').trim().split('\n').slice(-3).join(' ')}`;
   }
 
-  // D: PyTorch
+  // D: PyTorch, and E: the threads axis: the bare step (B) with 1, 2 and all WASM threads next to
+  // PyTorch (same MLP, /usr/bin/python3, Debian OpenBLAS) with the same thread counts, each cell in
+  // its own process, interleaved (tools/bench/lib/threads_sweep.ts). Without torch: the reference
+  // figures of tools/goldens/training_reference.json, marked as such.
+  const th = threadsSweep({nets: ['mlp'], counts: flags.list('threads', defaultThreadCounts()), repeats: REPEATS, steps: STEPS, warmup: WARMUP});
   let torchNote = '';
   const torch: {name: string; ms: number}[] = [];
-  if (spawnSync('python3', ['-c', 'import torch'], {stdio: 'ignore'}).status === 0) {
-    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'perf-torch-'));
-    const r = spawnSync('python3', [path.join(__dirname, '../goldens/bench_torch.py'), '20240611', out, '--steps', '60', '--repeats', '1'], {encoding: 'utf8'});
-    const file = path.join(out, 'training_reference.json');
-    if (r.status === 0 && fs.existsSync(file)) {
-      for (const s of JSON.parse(fs.readFileSync(file, 'utf8')).benchmark_mlp.summary) torch.push({name: `PyTorch ${s.blas_variant}, ${s.threads} thread(s) (measured now)`, ms: s.median_ms_per_step});
-    } else torchNote = `bench_torch.py failed: ${(r.stderr || '').split('\n').slice(-3).join(' ')}`;
+  const torchCells = th.cells.filter((c) => c.framework === 'pytorch');
+  if (torchCells.length) {
+    for (const c of torchCells) torch.push({name: `PyTorch, ${c.threads} thread(s) (measured now)`, ms: median(c.ms)});
+    torchNote = th.torch;
   } else {
     const ref = JSON.parse(fs.readFileSync(path.join(REPO, 'tools/goldens/training_reference.json'), 'utf8'));
-    torchNote = 'PyTorch skipped: python3 has no torch here. Reference figures from tools/goldens/training_reference.json (PyTorch 1.13 CPU, same MLP, batch 128, SGD 0.05, measured on this machine type when quiet; NOT from this run):';
+    torchNote = `${th.torch}. Reference figures from tools/goldens/training_reference.json (PyTorch 1.13 CPU, same MLP, batch 128, SGD 0.05, measured on this machine type when quiet; NOT from this run):`;
     for (const s of ref.benchmark_mlp.summary) torch.push({name: `PyTorch ${s.blas_variant}, ${s.threads} thread(s) (reference file)`, ms: s.median_ms_per_step});
   }
 
@@ -213,10 +214,7 @@ async function main() {
     errHi: [sA.max, sA1.max, sA2.max, sB.max, sB0.max, ...(sC ? [sC.max] : []), ...torch.map(() => NaN)],
     unit: 'ms',
   });
-  // E: the threads axis: the bare step (B) with 1, 2 and all WASM threads, next to PyTorch with the
-  // same thread counts, each cell in its own process, interleaved (tools/bench/lib/threads_sweep.ts)
   rep.log('');
-  const th = threadsSweep({nets: ['mlp'], counts: flags.list('threads', defaultThreadCounts()), repeats: REPEATS, steps: STEPS, warmup: WARMUP});
   printThreadsSweep(th, (l) => rep.log(l));
   const files = writeResults('perf', Q, {
     params: {repeats: REPEATS, steps: STEPS, warmup: WARMUP, batch: BATCH, lr: LR},
