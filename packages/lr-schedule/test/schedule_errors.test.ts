@@ -48,6 +48,16 @@ describe('step validation', () => {
     expect(() => s(NaN)).toThrow(/step must be a finite number >= 0, got NaN/);
     expect(() => s(Infinity)).toThrow(/got Infinity/);
   });
+  it('oneCycle throws past totalSteps as PyTorch OneCycleLR does (last_epoch > total_steps)', () => {
+    // torch 1.13 lr_scheduler.py OneCycleLR.get_lr: `if step_num > self.total_steps: raise ValueError`
+    for (const s of [oneCycle({maxValue: 0.1, totalSteps: 100}), oneCycleMomentum({maxValue: 0.1, totalSteps: 100})]) {
+      expect(() => s(100)).not.toThrow();
+      expect(() => s(150)).toThrow(/^one\w+: step must be <= totalSteps \(100\) as in PyTorch OneCycleLR, got 150$/);
+      expect(() => s(100.5)).toThrow(/got 100.5/);
+    }
+    // step totalSteps holds the minimum (PyTorch extrapolates there: below zero with 'linear')
+    expect(oneCycle({maxValue: 0.1, totalSteps: 100, anneal: 'linear'})(100)).toBeCloseTo(0.1 / 25 / 1e4, 12);
+  });
   it('names the schedule in the message', () => {
     expect(() => cosineDecay({initial: 0.1, decaySteps: 10})(-2)).toThrow('cosineDecay: step must be a finite number >= 0, got -2');
   });
