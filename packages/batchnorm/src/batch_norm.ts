@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import {checkMoreThanOne, checkOptionalBool, checkPositive, checkUnit, valuesPerChannel} from './check';
+import {checkMoreThanOne, checkOptionalBool, checkPositive, checkUnit, valuesPerChannel, show} from './validate';
 import {batchNormInference} from './batch_norm_inference';
 import {batchNormMovingUpdate} from './batch_norm_moving_update';
 import {batchNormTrain} from './batch_norm_train';
@@ -101,7 +101,7 @@ export class BatchNorm extends NormLayer {
     super('BatchNorm', 'batch_norm', opts?.channels, opts?.name);
     const convention = opts.convention ?? 'pytorch';
     if (convention !== 'pytorch' && convention !== 'keras') {
-      throw new Error(`BatchNorm: convention must be 'pytorch' or 'keras', got ${JSON.stringify(convention)}`);
+      throw new Error(`BatchNorm: convention must be 'pytorch' or 'keras', got ${show(convention)}`);
     }
     const keras = convention === 'keras';
     if (opts.momentum === null && keras) {

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import {checkChannelVector, checkInput, checkOptionalBool, checkPositive, checkPositiveInt} from './check';
+import {checkChannelVector, checkInput, checkOptionalBool, checkPositive, checkPositiveInt} from './validate';
 import {moments} from './moments';
 import {ApplyOptions, NormLayer} from './norm_layer';
 

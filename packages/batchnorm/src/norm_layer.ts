@@ -1,7 +1,7 @@
 // The module shape every layer here shares (DESIGN.md): apply(x, {training}), variables,
 // dispose(), getState()/setState(). Internal base class; the options types are exported.
 import * as tf from '@tensorflow/tfjs-core';
-import {checkInput, checkPositiveInt} from './check';
+import {checkInput, checkPositiveInt, show} from './validate';
 
 /** Options of `apply`. */
 export interface ApplyOptions {
@@ -34,7 +34,7 @@ export abstract class NormLayer {
     this.kind = kind;
     checkPositiveInt(kind, 'channels', channels);
     if (name !== undefined && (typeof name !== 'string' || name.length === 0)) {
-      throw new Error(`${kind}: name must be a non-empty string, got ${JSON.stringify(name)}`);
+      throw new Error(`${kind}: name must be a non-empty string, got ${show(name)}`);
     }
     this.channels = channels as number;
     this.name = (name as string | undefined) ?? uniqueName(prefix);
@@ -77,7 +77,7 @@ export abstract class NormLayer {
       );
     }
     if (!opts || typeof opts.training !== 'boolean') {
-      throw new Error(`${this.label}.apply: opts.training must be true or false, got ${JSON.stringify(opts)}`);
+      throw new Error(`${this.label}.apply: opts.training must be true or false, got ${show(opts)}`);
     }
     return opts.training;
   }

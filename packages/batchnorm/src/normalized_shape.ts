@@ -2,7 +2,7 @@
 // checks of x and the elementwise-affine parameters against it. Static shapes only: no tensors,
 // no syncs, so every check runs before any tensor is made.
 import * as tf from '@tensorflow/tfjs-core';
-import {checkChannelVector, checkInput, checkPositiveInt} from './check';
+import {checkChannelVector, checkInput, checkPositiveInt, show} from './validate';
 
 /**
  * PyTorch's `normalized_shape`: an integer > 0 or a non-empty array of integers > 0; returns it
@@ -12,7 +12,7 @@ export function checkNormalizedShape(fn: string, v: unknown): number[] {
   const shape = typeof v === 'number' ? [v] : v;
   if (!Array.isArray(shape) || shape.length === 0 || !shape.every((d) => Number.isInteger(d) && d > 0)) {
     throw new Error(
-      `${fn}: normalizedShape must be an integer > 0 or a non-empty array of integers > 0, got ${JSON.stringify(v) ?? String(v)}`,
+      `${fn}: normalizedShape must be an integer > 0 or a non-empty array of integers > 0, got ${show(v)}`,
     );
   }
   return [...shape];
@@ -55,7 +55,7 @@ export function checkAffineParam(
     return;
   }
   if (!(t instanceof tf.Tensor)) {
-    throw new Error(`${fn}: ${arg} must be a tf.Tensor or null, got ${typeof t}`);
+    throw new Error(`${fn}: ${arg} must be a tf.Tensor or null, got ${show(t)}`);
   }
   if (t.isDisposed) throw new Error(`${fn}: ${arg} is disposed`);
   if (t.shape.join(',') !== shape.join(',')) {

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import {batchAxes, checkInput, checkPositive} from './check';
+import {batchAxes, checkInput, checkPositive} from './validate';
 import {moments} from './moments';
 
 /**

@@ -1,3 +1,4 @@
+import {show} from './validate';
 /**
  * The median of the last `window` values pushed, kept on the host (a few numbers per step).
  * The explosion guards (umbrella `ExplosionGuard`, layers `explosionGuard`) compare each new loss
@@ -13,7 +14,7 @@ export class RunningMedian {
   /** @param window how many recent values count, an integer >= 1 */
   constructor(readonly window: number) {
     if (!(Number.isInteger(window) && window >= 1)) {
-      throw new Error(`RunningMedian: window must be an integer >= 1, got ${window}`);
+      throw new Error(`RunningMedian: window must be an integer >= 1, got ${show(window)}`);
     }
   }
 
@@ -45,7 +46,7 @@ export class RunningMedian {
    * @param warmup values needed before any spike is reported (default 1)
    */
   isSpike(v: number, factor: number, warmup = 1): boolean {
-    if (!(Number.isFinite(factor) && factor > 0)) throw new Error(`RunningMedian.isSpike: factor must be a finite number > 0, got ${factor}`);
+    if (!(Number.isFinite(factor) && factor > 0)) throw new Error(`RunningMedian.isSpike: factor must be a finite number > 0, got ${show(factor)}`);
     return Number.isFinite(v) && this.values.length >= Math.max(1, warmup) && v > factor * Math.abs(this.median());
   }
 

@@ -1,5 +1,5 @@
 import type {Schedule} from './schedule';
-import {checkStep, integer, oneOf, options, positive} from './validate';
+import {checkStep, integer, oneOf, options, positive, show} from './validate';
 import {describedSchedule} from './described_schedule';
 
 /** Options of {@link oneCycle} (and, with momentum fields, {@link oneCycleMomentum}). */
@@ -44,7 +44,7 @@ export function oneCycleShape(
   const total = integer(fn, 'totalSteps', opts.totalSteps, 2);
   const pct = opts.pctStart ?? 0.3;
   if (typeof pct !== 'number' || !(pct > 0 && pct < 1)) {
-    throw new Error(`${fn}: pctStart must be a number in (0, 1), got ${String(pct)}`);
+    throw new Error(`${fn}: pctStart must be a number in (0, 1), got ${show(pct)}`);
   }
   const anneal = oneOf(fn, 'anneal', opts.anneal ?? 'cos', ['cos', 'linear'] as const);
   positive(fn, 'divFactor', opts.divFactor ?? 25);

@@ -1,5 +1,5 @@
 import type {Schedule} from './schedule';
-import {checkStep, integer} from './validate';
+import {checkStep, integer, show} from './validate';
 import {describedSchedule, scheduleSpec} from './described_schedule';
 
 /**
@@ -24,7 +24,7 @@ import {describedSchedule, scheduleSpec} from './described_schedule';
 export function sequence(schedules: Schedule[], boundaries: number[]): Schedule {
   const fn = 'sequence';
   if (!Array.isArray(schedules) || schedules.length === 0 || schedules.some((s) => typeof s !== 'function')) {
-    throw new Error(`${fn}: schedules must be a non-empty array of functions, got ${String(schedules)}`);
+    throw new Error(`${fn}: schedules must be a non-empty array of functions, got ${show(schedules)}`);
   }
   if (!Array.isArray(boundaries) || boundaries.length !== schedules.length - 1) {
     throw new Error(

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import {scheduleSpec} from './described_schedule';
 import type {Schedule, ScheduleSpec} from './schedule';
 import {scheduleFromSpec} from './schedule_from_spec';
-import {inRangeOrSchedule, isInRange, rangeText} from './validate';
+import {inRangeOrSchedule, isInRange, rangeText, show} from './validate';
 
 /** A learning rate: a constant, or a {@link Schedule} evaluated at the optimizer's step count. */
 export type LearningRate = number | Schedule;
@@ -39,12 +39,12 @@ export function checkLr(fn: string, lr: unknown): LearningRate {
     try {
       spec = JSON.parse(lr) as ScheduleSpec;
     } catch {
-      throw new Error(`${fn}: lr must be a finite number >= 0, a schedule function or a schedule's JSON spec, got ${JSON.stringify(lr)}`);
+      throw new Error(`${fn}: lr must be a finite number >= 0, a schedule function or a schedule's JSON spec, got ${show(lr)}`);
     }
     return scheduleFromSpec(spec);
   }
   if (typeof lr !== 'number' || !Number.isFinite(lr) || lr < 0) {
-    throw new Error(`${fn}: lr must be a finite number >= 0 or a schedule function, got ${String(lr)}`);
+    throw new Error(`${fn}: lr must be a finite number >= 0 or a schedule function, got ${show(lr)}`);
   }
   return lr;
 }
@@ -77,7 +77,7 @@ export abstract class TorchOptimizer extends tf.Optimizer {
     super();
     this.fnName = fnName;
     this.lr_ = checkLr(fnName, lr);
-    if (typeof maximize !== 'boolean') throw new Error(`${fnName}: maximize must be true or false, got ${String(maximize)}`);
+    if (typeof maximize !== 'boolean') throw new Error(`${fnName}: maximize must be true or false, got ${show(maximize)}`);
     this.maximize = maximize;
   }
 

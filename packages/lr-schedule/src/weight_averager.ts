@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import {show} from './validate';
 
 /**
  * A weight to average or write: a `tf.Variable`, or a tfjs-layers `LayerVariable`
@@ -23,7 +24,7 @@ function read(w: unknown): tf.Tensor {
   if (w instanceof tf.Tensor) return w;
   const r = (w as {read?: () => tf.Tensor}).read;
   if (typeof r === 'function') return r.call(w);
-  throw new Error(`weight averaging: expected a tensor, tf.Variable or LayerVariable, got ${String(w)}`);
+  throw new Error(`weight averaging: expected a tensor, tf.Variable or LayerVariable, got ${show(w)}`);
 }
 
 function write(fn: string, w: unknown, v: tf.Tensor): void {
@@ -41,7 +42,7 @@ function entries(fn: string, ws: Weights): [string, unknown][] {
       return [w.name, w];
     });
   }
-  if (ws == null || typeof ws !== 'object') throw new Error(`${fn}: weights must be an array of variables or a {name: tensor} map, got ${String(ws)}`);
+  if (ws == null || typeof ws !== 'object') throw new Error(`${fn}: weights must be an array of variables or a {name: tensor} map, got ${show(ws)}`);
   return Object.entries(ws);
 }
 
@@ -130,7 +131,7 @@ export abstract class WeightAverager {
   setState(state: AveragerState): void {
     const fn = `${this.fn}.setState`;
     if (state == null || !Number.isInteger(state.nAveraged) || state.nAveraged < 0 || state.values == null || typeof state.values !== 'object') {
-      throw new Error(`${fn}: expected {nAveraged: integer >= 0, values: {name: tensor}}, got ${String(state)}`);
+      throw new Error(`${fn}: expected {nAveraged: integer >= 0, values: {name: tensor}}, got ${show(state)}`);
     }
     this.init(state.values);
     this.nAveraged = state.nAveraged;

@@ -4,6 +4,7 @@ import type {NamedTensor} from './torch_optimizer';
 import {scheduleSpec} from './described_schedule';
 import type {ScheduleSpec} from './resolve_schedule';
 import {scheduleFromSpec} from './schedule_from_spec';
+import {show} from './validate';
 
 /** What withSchedule needs of a stock optimizer: the protected lr field and, for SGD/Momentum, its setter. */
 interface StockOptimizer {
@@ -50,15 +51,15 @@ export class ScheduledOptimizer<T extends tf.Optimizer = tf.Optimizer> extends t
     super();
     if (inner == null || typeof (inner as unknown as tf.Optimizer).applyGradients !== 'function' ||
       !('learningRate' in (inner as object))) {
-      throw new Error(`withSchedule: optimizer must be a tfjs-core optimizer with a learningRate, got ${String(inner)}`);
+      throw new Error(`withSchedule: optimizer must be a tfjs-core optimizer with a learningRate, got ${show(inner)}`);
     }
     if (typeof schedule !== 'function') {
-      throw new Error(`withSchedule: schedule must be a function (step) => number, got ${String(schedule)}`);
+      throw new Error(`withSchedule: schedule must be a function (step) => number, got ${show(schedule)}`);
     }
-    if (opts == null || typeof opts !== 'object') throw new Error(`withSchedule: options must be an object, got ${String(opts)}`);
+    if (opts == null || typeof opts !== 'object') throw new Error(`withSchedule: options must be an object, got ${show(opts)}`);
     if (opts.momentum !== undefined) {
       if (typeof opts.momentum !== 'function') {
-        throw new Error(`withSchedule: momentum must be a function (step) => number, got ${String(opts.momentum)}`);
+        throw new Error(`withSchedule: momentum must be a function (step) => number, got ${show(opts.momentum)}`);
       }
       const m = inner as unknown as Partial<StockMomentum>;
       if (!(inner instanceof tf.MomentumOptimizer) || !(m.m instanceof tf.Tensor) || typeof m.setMomentum !== 'function') {

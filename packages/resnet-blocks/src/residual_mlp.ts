@@ -4,7 +4,7 @@ import {residualDense} from './residual_dense';
 import {stack} from './stack';
 import type {Stack} from './stack';
 import type {BlockOptions} from './types';
-import {checkCommon, checkFreePrefix, checkInt, checkOptions} from './validate';
+import {checkCommon, checkFreePrefix, checkInt, checkOptions, show} from './validate';
 
 /** Options of {@link residualMlp}. */
 export interface ResidualMlpOptions extends Omit<BlockOptions, 'fixup'> {
@@ -46,7 +46,7 @@ export function residualMlp(opts: ResidualMlpOptions): Stack {
   const width = checkInt(where, 'width', opts.width);
   const hidden = opts.hidden === undefined ? width : checkInt(where, 'hidden', opts.hidden);
   if (opts.fixup !== undefined && typeof opts.fixup !== 'boolean') {
-    throw new Error(`${where}: fixup must be a boolean, got ${JSON.stringify(opts.fixup)}`);
+    throw new Error(`${where}: fixup must be a boolean, got ${show(opts.fixup)}`);
   }
   const fixup = opts.fixup ? {numBlocks: depth} : undefined;
   checkCommon(where, {...opts, fixup});
