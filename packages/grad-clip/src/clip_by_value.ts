@@ -36,7 +36,7 @@ export function checkClipValue(fn: string, clipValue: unknown): [number, number]
     const c = checkPositive(fn, 'clipValue', clipValue, true);
     return [-c, c];
   }
-  if (clipValue === null || typeof clipValue !== 'object') {
+  if (clipValue === null || typeof clipValue !== 'object' || Array.isArray(clipValue)) {
     throw new Error(`${fn}: clipValue must be a number >= 0 or {min, max}, got ${show(clipValue)}`);
   }
   const {min, max} = checkOptions<{min?: unknown; max?: unknown}>(fn, clipValue);

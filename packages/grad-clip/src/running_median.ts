@@ -13,7 +13,7 @@ export class RunningMedian {
 
   /** @param window how many recent values count, an integer >= 1 */
   constructor(readonly window: number) {
-    if (!(Number.isInteger(window) && window >= 1)) {
+    if (!(typeof window === 'number' && Number.isInteger(window) && window >= 1)) {
       throw new Error(`RunningMedian: window must be an integer >= 1, got ${show(window)}`);
     }
   }
@@ -46,7 +46,8 @@ export class RunningMedian {
    * @param warmup values needed before any spike is reported (default 1)
    */
   isSpike(v: number, factor: number, warmup = 1): boolean {
-    if (!(Number.isFinite(factor) && factor > 0)) throw new Error(`RunningMedian.isSpike: factor must be a finite number > 0, got ${show(factor)}`);
+    if (!(typeof factor === 'number' && Number.isFinite(factor) && factor > 0)) throw new Error(`RunningMedian.isSpike: factor must be a finite number > 0, got ${show(factor)}`);
+    if (!(typeof warmup === 'number' && Number.isInteger(warmup) && warmup >= 0)) throw new Error(`RunningMedian.isSpike: warmup must be an integer >= 0, got ${show(warmup)}`);
     return Number.isFinite(v) && this.values.length >= Math.max(1, warmup) && v > factor * Math.abs(this.median());
   }
 
@@ -56,8 +57,9 @@ export class RunningMedian {
   }
 
   setState(values: number[]): void {
-    if (!Array.isArray(values) || values.some((v) => typeof v !== 'number')) {
-      throw new Error('RunningMedian.setState: expected an array of numbers');
+    // push() keeps finite values only: a NaN in a restored state would make every median NaN
+    if (!Array.isArray(values) || !values.every((v) => typeof v === 'number' && Number.isFinite(v))) {
+      throw new Error(`RunningMedian.setState: values must be an array of finite numbers, got ${show(values)}`);
     }
     this.values = values.slice(-this.window);
   }

@@ -32,6 +32,12 @@ export function show(v: unknown, depth = 0): string {
   return name ? `a ${name}` : Object.prototype.toString.call(v);
 }
 
+/**
+ * Largest float32. A threshold above it is Infinity on device, where Infinity / Infinity (an
+ * overflowed norm) is NaN: thresholds are clamped to it on the host.
+ */
+export const F32_MAX = 3.4028234663852886e38;
+
 /** `value` must be a finite number > 0 (or >= 0 with `allowZero`). */
 export function checkPositive(fn: string, arg: string, value: unknown, allowZero = false): number {
   const ok = typeof value === 'number' && Number.isFinite(value) && (allowZero ? value >= 0 : value > 0);
