@@ -49,7 +49,8 @@ export function calculateGain(nonlinearity: Nonlinearity, param?: number): numbe
       return Math.sqrt(2);
     case 'leaky_relu': {
       const slope = param === undefined ? 0.01 : checkNumber('calculateGain', 'param', param);
-      return Math.sqrt(2 / (1 + slope * slope));
+      // sqrt(2 / (1 + slope²)) written with hypot: slope² overflows to Infinity past ~1e154 (gain 0)
+      return Math.SQRT2 / Math.hypot(1, slope);
     }
     case 'selu':
       // PyTorch's value: makes the variance of SELU networks stable for self-normalising inputs

@@ -31,10 +31,22 @@ export function show(v: unknown, depth = 0): string {
   return name ? `a ${name}` : Object.prototype.toString.call(v);
 }
 
+/** Largest float32: a value beyond it is Infinity once drawn into a float32 tensor. */
+export const F32_MAX = 3.4028234663852886e38;
+
+/** Most elements one initialised tensor may have (tfjs sizes are int32). */
+const MAX_SIZE = 2 ** 31 - 1;
+
 /** A shape: an array of positive integers (a zero-sized weight cannot be initialised). */
 export function checkShape(fn: string, shape: unknown, minRank = 0): number[] {
   if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d > 0)) {
     throw new Error(`${fn}: shape must be an array of positive integers, got ${show(shape)}`);
+  }
+  // tfjs sizes are int32 (and typed arrays are bounded): a larger weight is an error here, not an
+  // obscure 'Invalid typed array length' from inside the draw
+  const size = shape.reduce((a: number, b: number) => a * b, 1);
+  if (size > MAX_SIZE) {
+    throw new Error(`${fn}: shape must have at most ${MAX_SIZE} elements, got ${show(shape)} (${size} elements)`);
   }
   if (shape.length < minRank) {
     throw new Error(`${fn}: shape must have rank >= ${minRank}, got ${show(shape)} (rank ${shape.length})`);

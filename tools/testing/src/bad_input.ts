@@ -58,6 +58,8 @@ export interface ClearOrCorrectOptions {
   check?: (result: unknown) => boolean | void;
   /** tensors the call may keep on purpose (e.g. a module's variables it disposes itself) */
   allowed?: number;
+  /** other accepted message prefixes (a resolver may pass on the error of the function it resolved) */
+  prefixes?: readonly string[];
 }
 
 /**
@@ -88,8 +90,9 @@ export function clearOrCorrect(
   } catch (e) {
     if (!(e instanceof Error)) throw new Error(`${fn}: threw a non-Error ${String(e)}`);
     if (e.message === `${fn}: returned a silently wrong result`) throw e;
-    const esc = fn.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    if (!new RegExp(`^${esc}([:.(]| ')`).test(e.message)) {
+    const esc = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const names = [fn, ...(opts.prefixes ?? [])].map(esc).join('|');
+    if (!new RegExp(`^(${names})([:.(]| ')`).test(e.message)) {
       throw new Error(`${fn}: unclear error (must start with '${fn}:'): ${e.message}`);
     }
     if (params.length > 0 && !params.some((p) => e.message.includes(p))) {
