@@ -31,7 +31,7 @@ const FACTORIES: [string, (o: unknown) => Initializer][] = [
   ['deltaOrthogonal', (o) => deltaOrthogonal(o as never)], ['dirac', (o) => dirac(o as never)],
   ['identity', () => identity], ['uniform', (o) => uniform(o as never)], ['normal', (o) => normal(o as never)],
   ['truncatedNormal', (o) => truncatedNormal(o as never)], ['sparse', (o) => sparse(o as never)],
-  ['constant', (o) => constant((o as {value?: number})?.value as number)], ['zeros', () => zeros()], ['ones', () => ones()],
+  ['constant', (o) => constant((o as {value?: number})?.value as number)], ['zeros', () => zeros], ['ones', () => ones],
 ];
 
 /** A drawn tensor is right when it has the asked shape and dtype and only finite values within the stats' range. */
