@@ -59,7 +59,8 @@ export class BatchRenorm extends BatchNorm {
           `got ${show(opts.trackRunningStats)}`,
       );
     }
-    super({...opts, name: opts?.name ?? uniqueName('batch_renorm')});
+    if (opts === null || typeof opts !== 'object') throw new Error(`BatchRenorm: opts must be an object, got ${show(opts)}`);
+    super({...opts, name: opts?.name ?? uniqueName('batch_renorm')}, 'BatchRenorm');
     this.kind = 'BatchRenorm';
     this.rMax = rMax;
     this.dMax = dMax;

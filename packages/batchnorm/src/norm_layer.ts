@@ -1,7 +1,7 @@
 // The module shape every layer here shares (DESIGN.md): apply(x, {training}), variables,
 // dispose(), getState()/setState(). Internal base class; the options types are exported.
 import * as tf from '@tensorflow/tfjs-core';
-import {checkInput, checkPositiveInt, show} from './validate';
+import {checkInput, checkPositiveInt, MAX_CHANNELS, show} from './validate';
 
 /** Options of `apply`. */
 export interface ApplyOptions {
@@ -32,12 +32,17 @@ export abstract class NormLayer {
 
   protected constructor(kind: string, prefix: string, channels: unknown, name: unknown) {
     this.kind = kind;
-    checkPositiveInt(kind, 'channels', channels);
+    checkPositiveInt(kind, 'channels', channels, MAX_CHANNELS);
     if (name !== undefined && (typeof name !== 'string' || name.length === 0)) {
       throw new Error(`${kind}: name must be a non-empty string, got ${show(name)}`);
     }
     this.channels = channels as number;
     this.name = (name as string | undefined) ?? uniqueName(prefix);
+    // tfjs variable names are global: a second live layer of this name would fail half-built
+    const taken = Object.keys(tf.engine().registeredVariables).find((n) => n.startsWith(`${this.name}/`));
+    if (taken !== undefined) {
+      throw new Error(`${kind}: name must not be in use, got ${show(name)} (variable '${taken}' exists: dispose the old layer or choose another name)`);
+    }
   }
 
   /** `Kind 'name'`, for error messages. */
@@ -93,9 +98,8 @@ export abstract class NormLayer {
   setState(state: tf.NamedTensorMap): void {
     for (const v of this.variables) {
       const t = state?.[v.name];
-      if (!(t instanceof tf.Tensor)) throw new Error(`${this.label}.setState: missing tensor '${v.name}'`);
-      if (t.shape.join(',') !== v.shape.join(',')) {
-        throw new Error(`${this.label}.setState: '${v.name}' must have shape [${v.shape}], got [${t.shape}]`);
+      if (!(t instanceof tf.Tensor) || t.isDisposed || t.shape.join(',') !== v.shape.join(',')) {
+        throw new Error(`${this.label}.setState: state['${v.name}'] must be a tensor of shape [${v.shape}], got ${show(t)}`);
       }
     }
     tf.tidy(() => {

@@ -36,6 +36,11 @@ export function checkPositive(fn: string, arg: string, v: unknown): void {
   if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) {
     throw new Error(`${fn}: ${arg} must be a finite number > 0, got ${show(v)}`);
   }
+  // an eps of 1e-50 is 0 in float32 (and 1e39 is Infinity): 1/sqrt(0 + eps) would be Infinity
+  const f = Math.fround(v);
+  if (!(f > 0 && Number.isFinite(f))) {
+    throw new Error(`${fn}: ${arg} must be within float32 range [1.4e-45, 3.4e38], got ${show(v)}`);
+  }
 }
 
 /** Throws unless `v` is a number in [0, 1]. */
@@ -45,10 +50,13 @@ export function checkUnit(fn: string, arg: string, v: unknown): void {
   }
 }
 
-/** Throws unless `v` is an integer > 0. */
-export function checkPositiveInt(fn: string, arg: string, v: unknown): void {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0) {
-    throw new Error(`${fn}: ${arg} must be an integer > 0, got ${show(v)}`);
+/** Most channels a layer may have: its per-channel variables are made at once (2^24 = 16M). */
+export const MAX_CHANNELS = 2 ** 24;
+
+/** Throws unless `v` is an integer > 0 (and <= `max`). */
+export function checkPositiveInt(fn: string, arg: string, v: unknown, max = Infinity): void {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0 || v > max) {
+    throw new Error(`${fn}: ${arg} must be an integer ${max === Infinity ? '> 0' : `in [1, ${max}]`}, got ${show(v)}`);
   }
 }
 
