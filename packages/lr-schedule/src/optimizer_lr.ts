@@ -41,7 +41,9 @@ function innerOf(o: LrFields): tf.Optimizer | undefined {
  */
 export function setOptimizerLr(optimizer: tf.Optimizer, lr: number): void {
   if (typeof lr !== 'number' || !(Number.isFinite(lr) && lr >= 0)) throw new Error(`setOptimizerLr: lr must be a finite number >= 0, got ${show(lr)}`);
-  if (optimizer == null || typeof optimizer !== 'object') throw new Error(`setOptimizerLr: optimizer must be a tf.Optimizer, got ${show(optimizer)}`);
+  if (optimizer == null || typeof optimizer !== 'object' || typeof (optimizer as {applyGradients?: unknown}).applyGradients !== 'function') {
+    throw new Error(`setOptimizerLr: optimizer must be a tf.Optimizer, got ${show(optimizer)}`);
+  }
   const o = optimizer as unknown as LrFields;
   const inner = innerOf(o);
   if (inner) return setOptimizerLr(inner, lr);
@@ -71,6 +73,9 @@ export function setOptimizerLr(optimizer: tf.Optimizer, lr: number): void {
  * @param optimizer any tfjs-core optimizer or a subclass
  */
 export function getOptimizerLr(optimizer: tf.Optimizer): number {
+  if (optimizer == null || typeof optimizer !== 'object' || typeof (optimizer as {applyGradients?: unknown}).applyGradients !== 'function') {
+    throw new Error(`getOptimizerLr: optimizer must be a tf.Optimizer, got ${show(optimizer)}`);
+  }
   const o = optimizer as unknown as LrFields;
   const inner = innerOf(o);
   if (inner) return getOptimizerLr(inner);

@@ -16,7 +16,7 @@ import {multiplicative} from './multiplicative';
 import {constantFactor} from './constant_factor';
 import {chainedSchedule} from './chained_schedule';
 import {swaSchedule} from './swa_schedule';
-import {knownOptions, nonNegative, show} from './validate';
+import {checkStep, knownOptions, nonNegative, show} from './validate';
 
 export type {ScheduleSpec} from './schedule';
 import type {ScheduleSpec} from './schedule';
@@ -106,7 +106,14 @@ const builders: Record<string, (o: any, r: ResolveScheduleOptions) => Schedule> 
   lambda: (o, r) => {
     const initial = nonNegative('resolveSchedule: lambda', 'initial', o.initial);
     const f = lookup('lambda.fn', o.fn, r);
-    return (step: number) => initial * f(step);
+    return (step: number) => {
+      const m = f(checkStep('resolveSchedule: lambda', step));
+      // a NaN or negative factor would reach the optimizer as a silently bad lr
+      if (typeof m !== 'number' || !(m >= 0)) {
+        throw new Error(`resolveSchedule: lambda.fn(${step}) must return a number >= 0, got ${show(m)}`);
+      }
+      return initial * m;
+    };
   },
 };
 

@@ -36,6 +36,9 @@ function fail(fn: string, name: string, rule: string, v: unknown): never {
   throw new Error(`${fn}: ${name} must be ${rule}, got ${show(v)}`);
 }
 
+/** Largest float32: an lr beyond it is Infinity on device. */
+export const F32_MAX = 3.4028234663852886e38;
+
 /** A finite number (any sign). */
 export function finite(fn: string, name: string, v: unknown): number {
   if (typeof v !== 'number' || !Number.isFinite(v)) fail(fn, name, 'a finite number', v);

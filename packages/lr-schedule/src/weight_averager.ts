@@ -20,11 +20,15 @@ export interface AveragerState {
   values: tf.NamedTensorMap;
 }
 
-function read(w: unknown): tf.Tensor {
-  if (w instanceof tf.Tensor) return w;
-  const r = (w as {read?: () => tf.Tensor}).read;
-  if (typeof r === 'function') return r.call(w);
-  throw new Error(`weight averaging: expected a tensor, tf.Variable or LayerVariable, got ${show(w)}`);
+function read(fn: string, name: string, w: unknown): tf.Tensor {
+  let t: unknown = w;
+  const r = w == null ? undefined : (w as {read?: () => tf.Tensor}).read;
+  if (!(w instanceof tf.Tensor) && typeof r === 'function') t = r.call(w);
+  // an int32 average would truncate every update (d·e + (1−d)·w rounded): only float32 weights
+  if (!(t instanceof tf.Tensor) || t.isDisposed || t.dtype !== 'float32') {
+    throw new Error(`${fn}: weights['${name}'] must be a float32 tensor, tf.Variable or LayerVariable, got ${show(w)}`);
+  }
+  return t;
 }
 
 function write(fn: string, w: unknown, v: tf.Tensor): void {
@@ -38,7 +42,7 @@ function write(fn: string, w: unknown, v: tf.Tensor): void {
 function entries(fn: string, ws: Weights): [string, unknown][] {
   if (Array.isArray(ws)) {
     return ws.map((w, i) => {
-      if (w == null || typeof w.name !== 'string') throw new Error(`${fn}: weights[${i}] has no name`);
+      if (w == null || typeof w.name !== 'string') throw new Error(`${fn}: weights[${i}] must be a named variable, got ${show(w)}`);
       return [w.name, w];
     });
   }
@@ -64,10 +68,12 @@ export abstract class WeightAverager {
 
   /** Starts averaging `weights`: the average is a copy of them. Re-init drops the old state. */
   init(weights: Weights): void {
-    const list = entries(`${this.fn}.init`, weights);
+    const fn = `${this.fn}.init`;
+    // every weight is checked before the old state is dropped and any variable is made
+    const list = entries(fn, weights).map(([name, w]) => [name, read(fn, name, w)] as const);
     this.disposeValues();
     tf.tidy(() => {
-      for (const [name, w] of list) this.avg.set(name, tf.variable(tf.clone(read(w)), false));
+      for (const [name, t] of list) this.avg.set(name, tf.variable(tf.clone(t), false));
     });
     this.nAveraged = 0;
   }
@@ -78,14 +84,13 @@ export abstract class WeightAverager {
     if (this.avg.size === 0) throw new Error(`${fn}: call init(weights) first`);
     const list = entries(fn, weights).map(([name, w]) => {
       const a = this.avg.get(name);
-      if (!a) throw new Error(`${fn}: unknown weight '${name}'; init had ${[...this.avg.keys()].join(', ')}`);
-      const t = read(w);
-      if (t.shape.join(',') !== a.shape.join(',')) throw new Error(`${fn}: '${name}' has shape [${t.shape}], the average [${a.shape}]`);
-      return [a, w] as const;
+      if (!a) throw new Error(`${fn}: weights must have the names init had (${[...this.avg.keys()].join(', ')}), got '${name}'`);
+      const t = read(fn, name, w);
+      if (t.shape.join(',') !== a.shape.join(',')) throw new Error(`${fn}: weights['${name}'] must have the average's shape [${a.shape}], got ${show(t)}`);
+      return [a, t] as const;
     });
     tf.tidy(() => {
-      for (const [a, w] of list) {
-        const p = read(w);
+      for (const [a, p] of list) {
         a.assign(this.firstUpdateCopies && this.nAveraged === 0 ? p : this.combine(a, p, this.nAveraged));
       }
     });
@@ -107,8 +112,8 @@ export abstract class WeightAverager {
   swapIn(variables: Weights): void {
     const fn = `${this.fn}.swapIn`;
     if (this.swapped) throw new Error(`${fn}: already swapped in; call swapOut() first`);
-    const list = this.targets(fn, variables);
-    this.swapped = new Map(list.map(([name, w]) => [name, [w, tf.clone(read(w))]]));
+    const list = this.targets(fn, variables).map(([name, w]) => [name, w, read(fn, name, w)] as const);
+    this.swapped = new Map(list.map(([name, w, t]) => [name, [w, tf.clone(t)]]));
     for (const [name, w] of list) write(fn, w, this.avg.get(name)!);
   }
 
@@ -131,7 +136,7 @@ export abstract class WeightAverager {
   setState(state: AveragerState): void {
     const fn = `${this.fn}.setState`;
     if (state == null || !Number.isInteger(state.nAveraged) || state.nAveraged < 0 || state.values == null || typeof state.values !== 'object') {
-      throw new Error(`${fn}: expected {nAveraged: integer >= 0, values: {name: tensor}}, got ${show(state)}`);
+      throw new Error(`${fn}: state must be {nAveraged: integer >= 0, values: {name: tensor}}, got ${show(state)}`);
     }
     this.init(state.values);
     this.nAveraged = state.nAveraged;
@@ -153,9 +158,13 @@ export abstract class WeightAverager {
     const list = entries(fn, variables);
     for (const [name, w] of list) {
       const a = this.avg.get(name);
-      if (!a) throw new Error(`${fn}: unknown weight '${name}'; averaged: ${[...this.avg.keys()].join(', ') || 'none (call init)'}`);
-      const s = (w as {shape?: number[]}).shape;
-      if (s && s.join(',') !== a.shape.join(',')) throw new Error(`${fn}: '${name}' has shape [${s}], the average [${a.shape}]`);
+      if (!a) throw new Error(`${fn}: variables must be averaged weights (${[...this.avg.keys()].join(', ') || 'none: call init'}), got '${name}'`);
+      const o = (w ?? {}) as {shape?: number[]; assign?: unknown; write?: unknown};
+      if (w == null || (typeof o.assign !== 'function' && typeof o.write !== 'function')) {
+        throw new Error(`${fn}: variables['${name}'] must be a tf.Variable or LayerVariable, got ${show(w)}`);
+      }
+      const s = o.shape;
+      if (s && s.join(',') !== a.shape.join(',')) throw new Error(`${fn}: variables['${name}'] must have the average's shape [${a.shape}], got [${s}]`);
     }
     return list;
   }

@@ -49,7 +49,7 @@ export class ScheduledOptimizer<T extends tf.Optimizer = tf.Optimizer> extends t
 
   constructor(inner: T, schedule: Schedule, opts: WithScheduleOptions = {}) {
     super();
-    if (inner == null || typeof (inner as unknown as tf.Optimizer).applyGradients !== 'function' ||
+    if (inner == null || typeof inner !== 'object' || typeof (inner as unknown as tf.Optimizer).applyGradients !== 'function' ||
       !('learningRate' in (inner as object))) {
       throw new Error(`withSchedule: optimizer must be a tfjs-core optimizer with a learningRate, got ${show(inner)}`);
     }
@@ -64,7 +64,7 @@ export class ScheduledOptimizer<T extends tf.Optimizer = tf.Optimizer> extends t
       const m = inner as unknown as Partial<StockMomentum>;
       if (!(inner instanceof tf.MomentumOptimizer) || !(m.m instanceof tf.Tensor) || typeof m.setMomentum !== 'function') {
         const name = (inner as object).constructor?.name;
-        throw new Error(`withSchedule: a momentum schedule needs tf.train.momentum (a MomentumOptimizer), got ${name}; ` +
+        throw new Error(`withSchedule: optimizer must be tf.train.momentum (a MomentumOptimizer) for a momentum schedule, got ${name}; ` +
           'for Adam beta1 or RMSprop momentum use adam/adamw/rmsprop/sgd from this package');
       }
       this.momentum = opts.momentum;
