@@ -20,13 +20,13 @@ export interface AveragerState {
   values: tf.NamedTensorMap;
 }
 
-function read(fn: string, name: string, w: unknown): tf.Tensor {
+function read(fn: string, name: string, w: unknown, arg = 'weights'): tf.Tensor {
   let t: unknown = w;
   const r = w == null ? undefined : (w as {read?: () => tf.Tensor}).read;
   if (!(w instanceof tf.Tensor) && typeof r === 'function') t = r.call(w);
   // an int32 average would truncate every update (d·e + (1−d)·w rounded): only float32 weights
   if (!(t instanceof tf.Tensor) || t.isDisposed || t.dtype !== 'float32') {
-    throw new Error(`${fn}: weights['${name}'] must be a float32 tensor, tf.Variable or LayerVariable, got ${show(w)}`);
+    throw new Error(`${fn}: ${arg}['${name}'] must be a float32 tensor, tf.Variable or LayerVariable, got ${show(w)}`);
   }
   return t;
 }
@@ -39,14 +39,14 @@ function write(fn: string, w: unknown, v: tf.Tensor): void {
 }
 
 /** `[name, weight]` pairs of {@link Weights}. */
-function entries(fn: string, ws: Weights): [string, unknown][] {
+function entries(fn: string, ws: Weights, arg = 'weights'): [string, unknown][] {
   if (Array.isArray(ws)) {
     return ws.map((w, i) => {
-      if (w == null || typeof w.name !== 'string') throw new Error(`${fn}: weights[${i}] must be a named variable, got ${show(w)}`);
+      if (w == null || typeof w.name !== 'string') throw new Error(`${fn}: ${arg}[${i}] must be a named variable, got ${show(w)}`);
       return [w.name, w];
     });
   }
-  if (ws == null || typeof ws !== 'object') throw new Error(`${fn}: weights must be an array of variables or a {name: tensor} map, got ${show(ws)}`);
+  if (ws == null || typeof ws !== 'object') throw new Error(`${fn}: ${arg} must be an array of variables or a {name: tensor} map, got ${show(ws)}`);
   return Object.entries(ws);
 }
 
@@ -68,9 +68,13 @@ export abstract class WeightAverager {
 
   /** Starts averaging `weights`: the average is a copy of them. Re-init drops the old state. */
   init(weights: Weights): void {
-    const fn = `${this.fn}.init`;
+    this.initFrom(`${this.fn}.init`, 'weights', weights);
+  }
+
+  /** `init`, with errors naming `fn` and `arg` (setState passes its own). */
+  private initFrom(fn: string, arg: string, weights: Weights): void {
     // every weight is checked before the old state is dropped and any variable is made
-    const list = entries(fn, weights).map(([name, w]) => [name, read(fn, name, w)] as const);
+    const list = entries(fn, weights, arg).map(([name, w]) => [name, read(fn, name, w, arg)] as const);
     this.disposeValues();
     tf.tidy(() => {
       for (const [name, t] of list) this.avg.set(name, tf.variable(tf.clone(t), false));
@@ -138,7 +142,7 @@ export abstract class WeightAverager {
     if (state == null || !Number.isInteger(state.nAveraged) || state.nAveraged < 0 || state.values == null || typeof state.values !== 'object') {
       throw new Error(`${fn}: state must be {nAveraged: integer >= 0, values: {name: tensor}}, got ${show(state)}`);
     }
-    this.init(state.values);
+    this.initFrom(fn, 'state.values', state.values);
     this.nAveraged = state.nAveraged;
   }
 
