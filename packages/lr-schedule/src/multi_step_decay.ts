@@ -38,7 +38,7 @@ export function multiStepDecay(opts: MultiStepDecayOptions): Schedule {
   const milestones = opts.milestones.map((m, k) => integer(fn, `milestones[${k}]`, m, 1));
   for (let k = 1; k < milestones.length; k++) {
     if (milestones[k] <= milestones[k - 1]) {
-      throw new Error(`multiStepDecay: milestones must be strictly increasing, got [${milestones.join(', ')}]`);
+      throw new Error(`multiStepDecay: milestones must be strictly increasing, got ${show(milestones)}`);
     }
   }
   return describedSchedule({type: 'multiStep', ...opts}, (step: number) => {

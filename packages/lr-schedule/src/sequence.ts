@@ -28,14 +28,13 @@ export function sequence(schedules: Schedule[], boundaries: number[]): Schedule 
   }
   if (!Array.isArray(boundaries) || boundaries.length !== schedules.length - 1) {
     throw new Error(
-      `${fn}: boundaries must be an array of schedules.length - 1 = ${schedules.length - 1} steps, got ` +
-        (Array.isArray(boundaries) ? `[${boundaries.join(', ')}]` : String(boundaries)),
+      `${fn}: boundaries must be an array of schedules.length - 1 = ${schedules.length - 1} steps, got ${show(boundaries)}`,
     );
   }
   boundaries.forEach((b, k) => integer(fn, `boundaries[${k}]`, b, 1));
   for (let k = 1; k < boundaries.length; k++) {
     if (boundaries[k] <= boundaries[k - 1]) {
-      throw new Error(`${fn}: boundaries must be strictly increasing, got [${boundaries.join(', ')}]`);
+      throw new Error(`${fn}: boundaries must be strictly increasing, got ${show(boundaries)}`);
     }
   }
   const parts = schedules.slice();

@@ -50,7 +50,7 @@ export function unitNorms(fn: string, w: tf.Tensor, axis: number[] | undefined):
 export function resolveAxes(fn: string, w: tf.Tensor, axis: number[] | undefined): number[] {
   if (axis === undefined) return w.rank <= 1 ? [...Array(w.rank).keys()] : [...Array(w.rank - 1).keys()];
   return axis.map((a) => {
-    if (a < -w.rank || a >= w.rank) throw new Error(`${fn}: axis ${a} is out of range for a tensor of shape [${w.shape}]`);
+    if (a < -w.rank || a >= w.rank) throw new Error(`${fn}: axis must be in [${-w.rank}, ${w.rank - 1}] for a tensor of shape [${w.shape}], got ${a}`);
     return a < 0 ? a + w.rank : a;
   });
 }
@@ -62,7 +62,8 @@ export function makeConstraint(
   axis?: number[],
 ): Constraint {
   const checked = (w: tf.Tensor): tf.Tensor => {
-    if (!(w instanceof tf.Tensor)) throw new Error(`${name}: w must be a tf.Tensor, got ${show(w)}`);
+    // norms of int32 weights fail inside tf.sqrt (or truncate): weights are float32
+    if (!(w instanceof tf.Tensor) || w.isDisposed || w.dtype !== 'float32') throw new Error(`${name}: w must be a float32 tf.Tensor, got ${show(w)}`);
     resolveAxes(name, w, axis);
     return tf.tidy(() => constrain(w));
   };
@@ -73,7 +74,11 @@ export function makeConstraint(
       const vars = toNamedVariables(`${name}.apply`, 'variables', variables);
       checkOptions(`${name}.apply`, 'opts', opts, ['mask']);
       const names = selectParams(vars, compileMask(`${name}.apply`, opts.mask), `${name}.apply`);
-      for (const n of names) resolveAxes(`${name}.apply`, vars[n], axis); // all checks before any update
+      for (const n of names) {
+        // all checks before any update
+        if (vars[n].dtype !== 'float32') throw new Error(`${name}.apply: variables['${n}'] must be float32, got ${show(vars[n])}`);
+        resolveAxes(`${name}.apply`, vars[n], axis);
+      }
       tf.tidy(() => {
         for (const n of names) vars[n].assign(constrain(vars[n]));
       });

@@ -4,7 +4,7 @@ import {toNamedVariables} from './named_variables';
 import type {VariableSet} from './named_variables';
 import {compileMask, selectParams} from './select_params';
 import type {ParamMask} from './select_params';
-import {checkNonNegative, checkOptions} from './validate';
+import {checkNonNegative, checkOptions, show} from './validate';
 
 /** Options of {@link decoupledWeightDecay}. */
 export interface DecoupledWeightDecayOptions {
@@ -66,6 +66,10 @@ export function decoupledWeightDecay(opts: DecoupledWeightDecayOptions): Decoupl
         (n) => vars[n].trainable !== false && vars[n].dtype === 'float32',
       );
       const factor = 1 - lr * rate; // host arithmetic in float64, like PyTorch's p.mul_(1 - lr*wd)
+      // PyTorch multiplies by a factor <= 0 too: it zeroes or flips the sign of every weight
+      if (factor < 0) {
+        throw new Error(`${fn}.apply: lr must be <= 1 / rate (${1 / rate}) so that 1 − lr·rate >= 0, got ${show(lr)}`);
+      }
       if (factor !== 1) {
         tf.tidy(() => {
           for (const n of names) vars[n].assign(tf.mul(vars[n], factor));

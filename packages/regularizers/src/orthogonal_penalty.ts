@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import {sumPenalty} from './penalty';
 import {sumAbs} from './sum_abs';
 import type {Penalty, PenaltyOptions} from './penalty';
-import {checkNonNegative, checkOptions, show} from './validate';
+import {checkFactor, checkOptions, show} from './validate';
 
 /** Options of {@link orthogonalPenalty}. */
 export interface OrthogonalPenaltyOptions extends PenaltyOptions {
@@ -37,7 +37,7 @@ const EPS = 1e-7;
 export function orthogonalPenalty(opts: OrthogonalPenaltyOptions = {}): Penalty {
   const fn = 'orthogonalPenalty';
   checkOptions(fn, 'opts', opts, ['factor', 'mode', 'mask']);
-  const factor = checkNonNegative(fn, 'factor', opts.factor ?? 0.01);
+  const factor = checkFactor(fn, 'factor', opts.factor ?? 0.01);
   const mode = opts.mode ?? 'rows';
   if (mode !== 'rows' && mode !== 'columns') {
     throw new Error(`${fn}: mode must be 'rows' or 'columns', got ${show(mode)}`);

@@ -73,7 +73,7 @@ describeBackends(['cpu', 'wasm'], (backend) => {
     const restored = b.apply(w, {training: false});
     expectClose(restored, Array.from(evalOut.dataSync()));
     expect(() => b.setState({u: tf.zeros([2]) as tf.Tensor1D, v: before.v})).toThrow(
-      'spectralNorm.setState: state sizes (u [2], v [4]) do not match (u [3], v [4])',
+      'spectralNorm.setState: state.u and state.v must have sizes 3 and 4, got 2 and 4',
     );
     a.dispose();
     b.dispose();

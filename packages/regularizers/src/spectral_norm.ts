@@ -58,13 +58,15 @@ export interface SpectralNorm {
  * const y = tf.matMul(x, sn.apply(kernel, {training: true}));
  * // checkpoint: const {u, v} = sn.getState()!; ... sn.setState({u, v});
  * ```
- * @param opts `iterations`, `eps`, `initIterations`, `seed`
+ * @param opts `iterations`, `eps` (in (0, 1e-3]), `initIterations`, `seed`
  */
 export function spectralNorm(opts: SpectralNormOptions = {}): SpectralNorm {
   const fn = 'spectralNorm';
   checkOptions(fn, 'opts', opts, ['iterations', 'eps', 'initIterations', 'seed']);
   const iterations = checkInteger(fn, 'iterations', opts.iterations ?? 1, 1);
   const eps = checkPositive(fn, 'eps', opts.eps ?? 1e-12);
+  // eps floors the norms of u and v: a large one shrinks them, σ = vᵀWu with them, and W / σ blows up
+  if (eps > 1e-3) throw new Error(`${fn}: eps must be a number in (0, 1e-3] (a floor for vector norms), got ${show(eps)}`);
   const initIterations = checkInteger(fn, 'initIterations', opts.initIterations ?? 15, 0);
   if (opts.seed !== undefined && (typeof opts.seed !== 'number' || !Number.isFinite(opts.seed))) {
     throw new Error(`${fn}: seed must be a finite number, got ${show(opts.seed)}`);
@@ -143,10 +145,10 @@ export function spectralNorm(opts: SpectralNormOptions = {}): SpectralNorm {
       if (disposed) throw new Error(`${fn}.setState: this spectral normaliser was disposed`);
       const ok = (t: unknown): t is tf.Tensor1D => t instanceof tf.Tensor && t.rank === 1 && t.dtype === 'float32';
       if (!state || !ok(state.u) || !ok(state.v)) {
-        throw new Error(`${fn}.setState: state must be {u, v} with 1-D float32 tensors, got ${show(state && Object.keys(state))}`);
+        throw new Error(`${fn}.setState: state must be {u, v} with 1-D float32 tensors, got ${show(state)}`);
       }
       if (u && v && (u.size !== state.u.size || v.size !== state.v.size)) {
-        throw new Error(`${fn}.setState: state sizes (u [${state.u.size}], v [${state.v.size}]) do not match (u [${u.size}], v [${v.size}])`);
+        throw new Error(`${fn}.setState: state.u and state.v must have sizes ${u.size} and ${v.size}, got ${state.u.size} and ${state.v.size}`);
       }
       if (u && v) {
         u.assign(state.u);

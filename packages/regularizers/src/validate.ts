@@ -31,12 +31,26 @@ export function show(v: unknown, depth = 0): string {
   return name ? `a ${name}` : Object.prototype.toString.call(v);
 }
 
+/**
+ * Largest float32. A threshold above it is Infinity on device, where Infinity / Infinity (an
+ * overflowed norm) is NaN: norm thresholds are clamped to it on the host.
+ */
+export const F32_MAX = 3.4028234663852886e38;
+
 /** Throws unless `v` is a finite number >= 0. */
 export function checkNonNegative(fn: string, arg: string, v: unknown): number {
   if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) {
     throw new Error(`${fn}: ${arg} must be a finite number >= 0, got ${show(v)}`);
   }
   return v;
+}
+
+/** Throws unless `v` is a finite number in [0, F32_MAX]: a factor multiplied in on device. */
+export function checkFactor(fn: string, arg: string, v: unknown): number {
+  const x = checkNonNegative(fn, arg, v);
+  // beyond float32's range the factor is Infinity on device (and Infinity · 0 is NaN)
+  if (x > F32_MAX) throw new Error(`${fn}: ${arg} must be within float32 range [0, ${F32_MAX}], got ${show(v)}`);
+  return x;
 }
 
 /** Throws unless `v` is a finite number > 0. */
