@@ -8,7 +8,7 @@ import type {SqueezeExcite} from './squeeze_excite';
 import {residualBlockApply, residualBlockWeights} from './residual_block_apply';
 import type {BlockLayout, LayerSpec} from './residual_block_apply';
 import type {ApplyOptions, BlockOptions, Initializer, Module} from './types';
-import {checkFreeNames, show} from './validate';
+import {checkFreeNames, checkSize, show} from './validate';
 import {zerosInit} from './zeros_init';
 
 export type {LayerSpec} from './residual_block_apply';
@@ -52,7 +52,9 @@ export function buildResidualBlock(spec: BlockSpec): ResidualBlock {
     layerScale: opts.layerScale !== undefined,
     squeezeExciteRatio: opts.squeezeExcite ?? null,
   };
-  const names = residualBlockWeights(blockLayout).map((wt) => `${name}/${wt.name}`);
+  const weightSpecs = residualBlockWeights(blockLayout);
+  for (const wt of weightSpecs) checkSize(where, wt.shape, `weight '${wt.name}'`);
+  const names = weightSpecs.map((wt) => `${name}/${wt.name}`);
   checkFreeNames(where, names);
 
   const owned: tf.Variable[] = [];
@@ -64,8 +66,10 @@ export function buildResidualBlock(spec: BlockSpec): ResidualBlock {
       if (t instanceof tf.Tensor) t.dispose();
       throw new Error(`${where}: ${what} returned ${got} for '${vname}', expected shape [${shape}]`);
     }
-    const v = tf.variable(t.dtype === 'float32' ? t : tf.cast(t, 'float32'), true, vname);
-    tf.dispose(t);
+    // tf.variable keeps its own reference to the data: free t and, for a non-float32 t, its cast
+    const f32 = t.dtype === 'float32' ? t : tf.cast(t, 'float32');
+    const v = tf.variable(f32, true, vname);
+    tf.dispose([t, f32]);
     owned.push(v);
     return v;
   };
@@ -126,11 +130,13 @@ export function buildResidualBlock(spec: BlockSpec): ResidualBlock {
     },
     apply(x: tf.Tensor, applyOpts: ApplyOptions = {training: false}): tf.Tensor {
       if (disposed) throw new Error(`${where}: apply called after dispose()`);
-      if (!(x instanceof tf.Tensor) || x.rank !== rank || x.shape[rank - 1] !== inChannels) {
-        const got = x instanceof tf.Tensor ? `shape [${x.shape}]` : show(x);
-        throw new Error(`${where}: input must have shape ${layout}, got ${got}`);
+      if (!(x instanceof tf.Tensor) || x.isDisposed || x.dtype !== 'float32' || x.rank !== rank || x.shape[rank - 1] !== inChannels) {
+        throw new Error(`${where}: input must be a float32 tensor of shape ${layout}, got ${show(x)}`);
       }
-      const training = applyOpts?.training === true;
+      if (applyOpts === null || typeof applyOpts !== 'object' || (applyOpts.training !== undefined && typeof applyOpts.training !== 'boolean')) {
+        throw new Error(`${where}: opts must be {training: true or false}, got ${show(applyOpts)}`);
+      }
+      const training = applyOpts.training === true;
       const weights: {[n: string]: tf.Tensor} = {};
       for (const v of [...owned, ...(se ? se.variables : [])]) weights[v.name.slice(name.length + 1)] = v;
       const norm = norms.length ? (h: tf.Tensor, i: number) => norms[i].apply(h, {training}) : undefined;

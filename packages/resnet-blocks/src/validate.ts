@@ -50,11 +50,23 @@ export function checkInt(where: string, arg: string, v: unknown, min = 1): numbe
   return v;
 }
 
+/** Largest float32: an initial value beyond it is Infinity once on device. */
+export const F32_MAX = 3.4028234663852886e38;
+
+/** Most values one weight may have (tfjs sizes are int32): larger is an error, not an allocation failure. */
+export const MAX_SIZE = 2 ** 31 - 1;
+
+/** Throws unless the tensor of `shape` has at most {@link MAX_SIZE} values. */
+export function checkSize(fn: string, shape: number[], arg = 'shape'): void {
+  const size = shape.reduce((a, b) => a * b, 1);
+  if (size > MAX_SIZE) throw new Error(`${fn}: ${arg} must have at most ${MAX_SIZE} values, got ${show(shape)} (${size})`);
+}
+
 /** The gate's initial alpha, or null for `'none'`. */
 export function resolveGate(where: string, gate: Gate | undefined): number | null {
   if (gate === undefined || gate === 'none') return null;
   if (gate === 'rezero' || gate === 'skipinit') return 0;
-  if (gate !== null && typeof gate === 'object' && typeof gate.init === 'number' && Number.isFinite(gate.init)) {
+  if (gate !== null && typeof gate === 'object' && typeof gate.init === 'number' && Math.abs(gate.init) <= F32_MAX) {
     return gate.init;
   }
   throw new Error(`${where}: gate must be 'none', 'rezero', 'skipinit' or {init: <finite number>}, got ${show(gate)}`);
@@ -76,8 +88,8 @@ export function checkCommon(where: string, opts: BlockOptions): {alpha0: number 
   if (opts.dropPath !== undefined && (typeof opts.dropPath !== 'number' || !(opts.dropPath >= 0 && opts.dropPath <= 1))) {
     throw new Error(`${where}: dropPath must be a number in [0, 1], got ${show(opts.dropPath)}`);
   }
-  if (opts.layerScale !== undefined && (typeof opts.layerScale !== 'number' || !Number.isFinite(opts.layerScale))) {
-    throw new Error(`${where}: layerScale must be a finite number (the initial γ), got ${show(opts.layerScale)}`);
+  if (opts.layerScale !== undefined && (typeof opts.layerScale !== 'number' || !(Math.abs(opts.layerScale) <= F32_MAX))) {
+    throw new Error(`${where}: layerScale must be a finite float32 number (the initial γ), got ${show(opts.layerScale)}`);
   }
   if (opts.squeezeExcite !== undefined && (typeof opts.squeezeExcite !== 'number' || !Number.isFinite(opts.squeezeExcite) || opts.squeezeExcite <= 0)) {
     throw new Error(`${where}: squeezeExcite must be a finite number > 0 (the reduction ratio), got ${show(opts.squeezeExcite)}`);
