@@ -73,12 +73,12 @@ export abstract class NormLayer {
     const k = trailing?.length ?? 1;
     if (k > 1 && (t.rank < k || t.shape.slice(t.rank - k).join(',') !== trailing!.join(','))) {
       throw new Error(
-        `${this.label}: expected the last ${k} axes of x to be normalizedShape [${trailing}], got shape [${t.shape}]`,
+        `${this.label}.apply: x must end in normalizedShape [${trailing}], got shape [${t.shape}]`,
       );
     }
     if (c !== this.channels) {
       throw new Error(
-        `${this.label}: expected ${this.channels} channels in the last axis of x, got shape [${(x as tf.Tensor).shape}]`,
+        `${this.label}.apply: x must have ${this.channels} channels in the last axis, got shape [${(x as tf.Tensor).shape}]`,
       );
     }
     if (!opts || typeof opts.training !== 'boolean') {

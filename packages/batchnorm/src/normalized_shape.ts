@@ -57,7 +57,7 @@ export function checkAffineParam(
   if (!(t instanceof tf.Tensor)) {
     throw new Error(`${fn}: ${arg} must be a tf.Tensor or null, got ${show(t)}`);
   }
-  if (t.isDisposed) throw new Error(`${fn}: ${arg} is disposed`);
+  if (t.isDisposed) throw new Error(`${fn}: ${arg} must be a live tensor, got ${show(t)}`);
   if (t.shape.join(',') !== shape.join(',')) {
     throw new Error(`${fn}: ${arg} must have shape [${shape}] (normalizedShape), got [${t.shape}]`);
   }

@@ -65,7 +65,7 @@ export function checkInput(fn: string, arg: string, t: unknown, minRank: number)
   if (!(t instanceof tf.Tensor)) {
     throw new Error(`${fn}: ${arg} must be a tf.Tensor, got ${show(t)}`);
   }
-  if (t.isDisposed) throw new Error(`${fn}: ${arg} is disposed`);
+  if (t.isDisposed) throw new Error(`${fn}: ${arg} must be a live tensor, got ${show(t)}`);
   if (t.rank < minRank) {
     throw new Error(`${fn}: ${arg} must have rank >= ${minRank} (channels last), got shape [${t.shape}]`);
   }
@@ -77,7 +77,7 @@ export function checkChannelVector(fn: string, arg: string, t: unknown, channels
   if (!(t instanceof tf.Tensor)) {
     throw new Error(`${fn}: ${arg} must be a tf.Tensor, got ${show(t)}`);
   }
-  if (t.isDisposed) throw new Error(`${fn}: ${arg} is disposed`);
+  if (t.isDisposed) throw new Error(`${fn}: ${arg} must be a live tensor, got ${show(t)}`);
   if (t.rank !== 1 || t.shape[0] !== channels) {
     throw new Error(`${fn}: ${arg} must have shape [${channels}] (the last axis of x), got [${t.shape}]`);
   }

@@ -196,7 +196,7 @@ export class AutoClip {
   private async loadWeights(weights: NamedTensor[]): Promise<void> {
     const h = weights.find((w) => w.name === 'autoclip/history');
     const c = weights.find((w) => w.name === 'autoclip/count');
-    if (!h || !c) throw new Error(`AutoClip.setWeights: expected autoclip/history and autoclip/count, got ${show(weights.map((w) => w.name))}`);
+    if (!h || !c) throw new Error(`AutoClip.setWeights: weights must hold autoclip/history and autoclip/count, got ${show(weights.map((w) => w.name))}`);
     const count = (await c.tensor.data())[0];
     this.setState({history: h.tensor as tf.Tensor1D, count});
   }

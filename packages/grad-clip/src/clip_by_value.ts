@@ -42,6 +42,6 @@ export function checkClipValue(fn: string, clipValue: unknown): [number, number]
   const {min, max} = checkOptions<{min?: unknown; max?: unknown}>(fn, clipValue);
   if (typeof min !== 'number' || Number.isNaN(min)) throw new Error(`${fn}: clipValue.min must be a number, got ${show(min)}`);
   if (typeof max !== 'number' || Number.isNaN(max)) throw new Error(`${fn}: clipValue.max must be a number, got ${show(max)}`);
-  if (min > max) throw new Error(`${fn}: clipValue.min (${min}) must be less than or equal to clipValue.max (${max})`);
+  if (min > max) throw new Error(`${fn}: clipValue.max must be >= clipValue.min (${min}), got ${max}`);
   return [min, max];
 }

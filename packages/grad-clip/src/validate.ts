@@ -61,7 +61,7 @@ export function checkTensorMap(fn: string, arg: string, value: unknown): tf.Name
     if (!(t instanceof tf.Tensor)) {
       throw new Error(`${fn}: ${arg}['${name}'] must be a Tensor, got ${show(t)}`);
     }
-    if (t.isDisposed) throw new Error(`${fn}: ${arg}['${name}'] is disposed`);
+    if (t.isDisposed) throw new Error(`${fn}: ${arg}['${name}'] must be a live tensor, got ${show(t)}`);
     // an int32 gradient would be scaled by a coefficient cast to int32 (0): silently wrong
     if (t.dtype !== 'float32') throw new Error(`${fn}: ${arg}['${name}'] must be float32, got dtype ${t.dtype}`);
   }

@@ -39,7 +39,7 @@ export type Nonlinearity = (typeof NONLINEARITIES)[number];
 export function calculateGain(nonlinearity: Nonlinearity, param?: number): number {
   if (typeof nonlinearity !== 'string' || !(NONLINEARITIES as readonly string[]).includes(nonlinearity)) {
     throw new Error(
-      `calculateGain: unknown nonlinearity ${show(nonlinearity)}; expected one of ${NONLINEARITIES.join(', ')}`,
+      `calculateGain: nonlinearity must be one of ${NONLINEARITIES.join(', ')}, got ${show(nonlinearity)}`,
     );
   }
   switch (nonlinearity) {

@@ -33,7 +33,7 @@ export interface SparseOptions {
  */
 export function sparse(opts: SparseOptions): Initializer {
   const fn = 'sparse';
-  if (opts === undefined) throw new Error(`${fn}: options {sparsity, std} are required, got undefined`);
+  if (opts === undefined) throw new Error(`${fn}: options must be {sparsity, std?}, got undefined`);
   const o = checkOptions<SparseOptions>(fn, opts);
   const sparsity = checkNumber(fn, 'sparsity', o.sparsity, '>= 0');
   if (sparsity > 1) throw new Error(`${fn}: sparsity must be a number in [0, 1], got ${show(sparsity)}`);

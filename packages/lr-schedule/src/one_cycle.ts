@@ -63,7 +63,7 @@ export function oneCycleShape(
       ];
   for (let k = 1; k < phases.length; k++) {
     if (!(phases[k].end > phases[k - 1].end) || !(phases[0].end > 0)) {
-      throw new Error(`${fn}: pctStart ${pct} with totalSteps ${total} leaves an empty phase`);
+      throw new Error(`${fn}: pctStart must leave every phase at least one step with totalSteps ${total}, got ${pct}`);
     }
   }
   return (step, at) => {

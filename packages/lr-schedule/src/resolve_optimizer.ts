@@ -67,7 +67,7 @@ export function resolveOptimizer(spec: OptimizerSpec, opts: ResolveScheduleOptio
     throw new Error(`${fn}: spec must be an object with a string 'type', got ${show(spec)}`);
   }
   const entry = Object.prototype.hasOwnProperty.call(builders, spec.type) ? builders[spec.type] : undefined;
-  if (!entry) throw new Error(`${fn}: unknown type '${spec.type}'; expected one of ${OPTIMIZER_TYPES.join(', ')}`);
+  if (!entry) throw new Error(`${fn}: type must be one of ${OPTIMIZER_TYPES.join(', ')}, got ${show(spec.type)}`);
   const {type: _type, ...o} = spec;
   knownOptions(`${fn}: ${spec.type}`, o, entry[0]);
   if (o.lr != null && typeof o.lr === 'object') o.lr = resolveSchedule(o.lr as ScheduleSpec, opts);

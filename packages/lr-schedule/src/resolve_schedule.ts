@@ -155,7 +155,7 @@ export function resolveSchedule(spec: ScheduleSpec | number | Schedule, opts: Re
   }
   const build = Object.prototype.hasOwnProperty.call(builders, spec.type) ? builders[spec.type] : undefined;
   if (!build) {
-    throw new Error(`resolveSchedule: unknown type '${spec.type}'; expected one of ${SCHEDULE_TYPES.join(', ')}`);
+    throw new Error(`resolveSchedule: type must be one of ${SCHEDULE_TYPES.join(', ')}, got ${show(spec.type)}`);
   }
   const {type: _type, ...o} = spec;
   knownOptions(`resolveSchedule: ${spec.type}`, o, KEYS[spec.type]);

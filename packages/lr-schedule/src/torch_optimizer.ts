@@ -144,7 +144,7 @@ export abstract class TorchOptimizer extends tf.Optimizer {
     const v = h.value(this.step);
     if (!isInRange(v, h.lo, h.hi, h.openHigh)) {
       const range = rangeText(h.lo, h.hi, h.openHigh);
-      throw new Error(`${this.fnName}: the ${name} schedule returned ${String(v)} at step ${this.step}; expected a number in ${range}`);
+      throw new Error(`${this.fnName}: ${name}(${this.step}) must be a number in ${range}, got ${show(v)}`);
     }
     return v;
   }

@@ -35,7 +35,7 @@ function write(fn: string, w: unknown, v: tf.Tensor): void {
   const o = w as {assign?: (t: tf.Tensor) => void; write?: (t: tf.Tensor) => void; name?: string};
   if (typeof o.write === 'function') o.write(v); // LayerVariable
   else if (typeof o.assign === 'function') o.assign(v); // tf.Variable
-  else throw new Error(`${fn}: '${o.name}' is not a tf.Variable or LayerVariable and cannot be written`);
+  else throw new Error(`${fn}: variables['${o.name}'] must be a tf.Variable or LayerVariable, got ${show(w)}`);
 }
 
 /** `[name, weight]` pairs of {@link Weights}. */

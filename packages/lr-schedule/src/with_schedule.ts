@@ -82,7 +82,7 @@ export class ScheduledOptimizer<T extends tf.Optimizer = tf.Optimizer> extends t
   get currentLr(): number {
     const v = this.schedule(this.step);
     if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) {
-      throw new Error(`withSchedule: the schedule returned ${String(v)} at step ${this.step}; expected a finite number >= 0`);
+      throw new Error(`withSchedule: schedule(${this.step}) must be a finite number >= 0, got ${show(v)}`);
     }
     return v;
   }
@@ -92,7 +92,7 @@ export class ScheduledOptimizer<T extends tf.Optimizer = tf.Optimizer> extends t
     if (!this.momentum) return undefined;
     const v = this.momentum(this.step);
     if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v >= 1) {
-      throw new Error(`withSchedule: the momentum schedule returned ${String(v)} at step ${this.step}; expected a number in [0, 1)`);
+      throw new Error(`withSchedule: momentum(${this.step}) must be a number in [0, 1), got ${show(v)}`);
     }
     return v;
   }
@@ -172,7 +172,7 @@ export class ScheduledOptimizer<T extends tf.Optimizer = tf.Optimizer> extends t
     const inner = config.optimizer as {className?: string; config?: tf.serialization.ConfigDict} | undefined;
     const entry = inner?.className ? tf.serialization.SerializationMap.getMap().classNameMap[inner.className] : undefined;
     if (!entry || !inner?.config) {
-      throw new Error(`withSchedule: cannot load the wrapped optimizer ${JSON.stringify(inner?.className)}; register its class with tf.serialization.registerClass`);
+      throw new Error(`withSchedule: config.optimizer must name a registered optimizer class (tf.serialization.registerClass), got ${show(inner?.className)}`);
     }
     const optimizer = entry[1](entry[0], inner.config) as unknown as tf.Optimizer;
     let schedule: Schedule;

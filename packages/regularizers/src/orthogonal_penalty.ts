@@ -47,12 +47,12 @@ export function orthogonalPenalty(opts: OrthogonalPenaltyOptions = {}): Penalty 
   const check = (t: tf.Tensor, name: string): void => {
     if (t.rank < 2) {
       throw new Error(
-        `${fn}: parameter ${show(name)} has rank ${t.rank} (shape [${t.shape}]); it needs a kernel of rank >= 2, ` +
-          `exclude it with the mask (e.g. excludeNormAndBias)`,
+        `${fn}: params[${show(name)}] must be a kernel of rank >= 2 (exclude others with the mask, e.g. excludeNormAndBias), ` +
+          `got shape [${t.shape}]`,
       );
     }
     if (size(t) < 2) {
-      throw new Error(`${fn}: parameter ${show(name)} of shape [${t.shape}] has fewer than 2 ${mode}, nothing to orthogonalise`);
+      throw new Error(`${fn}: params[${show(name)}] must have at least 2 ${mode} to orthogonalise, got shape [${t.shape}]`);
     }
   };
   return sumPenalty(

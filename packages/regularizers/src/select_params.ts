@@ -136,7 +136,7 @@ export function selectParams(
   for (const p of [...(include ?? []), ...(exclude ?? [])]) {
     if (p.glob !== undefined && !names.some((n) => p.test(n, params[n]))) {
       throw new Error(
-        `${caller}: ${p.label} glob ${show(p.glob)} matches none of the parameter names (${listNames(names)})`,
+        `${caller}: ${p.label} glob must match at least one parameter name (${listNames(names)}), got ${show(p.glob)}`,
       );
     }
   }

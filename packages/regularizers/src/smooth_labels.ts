@@ -42,7 +42,7 @@ export function smoothLabels(targets: tf.Tensor, opts: SmoothLabelsOptions): tf.
   }
   const indices = targets.dtype === 'int32';
   if (indices && c === undefined) {
-    throw new Error(`${fn}: numClasses is required for class-index (int32) targets of shape [${targets.shape}]`);
+    throw new Error(`${fn}: numClasses must be given for class-index (int32) targets of shape [${targets.shape}], got undefined`);
   }
   if (!indices && targets.rank < 1) throw new Error(`${fn}: one-hot targets must have rank >= 1, got a scalar`);
   if (!indices && c !== undefined && targets.shape[targets.rank - 1] !== c) {

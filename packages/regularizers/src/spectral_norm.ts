@@ -82,7 +82,7 @@ export function spectralNorm(opts: SpectralNormOptions = {}): SpectralNorm {
     if (k.rank < 2) throw new Error(`${fn}.${where}: kernel must have rank >= 2, got shape [${k.shape}]`);
     if (u && v && (v.size !== dims(k)[0] || u.size !== dims(k)[1])) {
       throw new Error(
-        `${fn}.${where}: kernel of shape [${k.shape}] (as [${dims(k)}]) does not match the state (v [${v.size}], u [${u.size}])`,
+        `${fn}.${where}: kernel must match the state (v [${v.size}], u [${u.size}]), got shape [${k.shape}] (as [${dims(k)}])`,
       );
     }
   };

@@ -77,7 +77,7 @@ export function checkOptions(fn: string, arg: string, opts: unknown, allowed: st
   }
   for (const k of Object.keys(opts)) {
     if (!allowed.includes(k)) {
-      throw new Error(`${fn}: unknown option ${show(k)} in ${arg} (allowed: ${allowed.join(', ')})`);
+      throw new Error(`${fn}: unknown option '${k}' in ${arg}; expected one of ${allowed.join(', ')}`);
     }
   }
 }

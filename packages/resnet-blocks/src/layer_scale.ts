@@ -100,7 +100,7 @@ export function layerScale(opts: LayerScaleOptions): LayerScale {
   };
   const checkLast = (where: string, t: tf.Tensor) => {
     if (!(t instanceof tf.Tensor) || t.shape[t.rank - 1] !== dim) {
-      throw new Error(`${fn} '${name}'.${where}: expected ${dim} channels in the last axis, got ${t instanceof tf.Tensor ? `shape [${t.shape}]` : show(t)}`);
+      throw new Error(`${fn} '${name}'.${where}: x must have ${dim} channels in the last axis, got ${show(t)}`);
     }
   };
   return {

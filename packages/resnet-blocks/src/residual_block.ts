@@ -44,7 +44,7 @@ export function buildResidualBlock(spec: BlockSpec): ResidualBlock {
   const preAct = opts.preAct ?? true;
   const dropRate = opts.dropPath ?? 0;
   if (opts.squeezeExcite !== undefined && kind !== 'conv') {
-    throw new Error(`${where}: squeezeExcite needs a conv block (NHWC), not a dense one`);
+    throw new Error(`${where}: squeezeExcite must be left out of a dense block (it needs NHWC conv blocks), got ${show(opts.squeezeExcite)}`);
   }
 
   const blockLayout: BlockLayout = {
@@ -64,7 +64,7 @@ export function buildResidualBlock(spec: BlockSpec): ResidualBlock {
     if (!(t instanceof tf.Tensor) || t.shape.join(',') !== shape.join(',')) {
       const got = t instanceof tf.Tensor ? `shape [${t.shape}]` : show(t);
       if (t instanceof tf.Tensor) t.dispose();
-      throw new Error(`${where}: ${what} returned ${got} for '${vname}', expected shape [${shape}]`);
+      throw new Error(`${where}: ${what} must return a tensor of shape [${shape}] for '${vname}', got ${got}`);
     }
     // tf.variable keeps its own reference to the data: free t and, for a non-float32 t, its cast
     const f32 = t.dtype === 'float32' ? t : tf.cast(t, 'float32');

@@ -134,7 +134,7 @@ export function residualBlockApply(
   }
   const w = (name: string): tf.Tensor => {
     const t = weights[name];
-    if (!(t instanceof tf.Tensor)) throw new Error(`residualBlockApply: missing weight '${name}'`);
+    if (!(t instanceof tf.Tensor)) throw new Error(`residualBlockApply: weights['${name}'] must be a tensor, got ${show(t)}`);
     return t;
   };
   const weightLayer = (h: tf.Tensor, l: LayerSpec, withBias: boolean): tf.Tensor => {

@@ -102,13 +102,13 @@ export function checkCommon(where: string, opts: BlockOptions): {alpha0: number 
     }
     fixupL = checkInt(where, 'fixup.numBlocks', opts.fixup.numBlocks);
     if (opts.norm !== undefined) {
-      throw new Error(`${where}: fixup replaces normalisation; pass either norm or fixup, not both`);
+      throw new Error(`${where}: norm must be left out with fixup (fixup replaces normalisation), got ${show(opts.norm)}`);
     }
     if (alpha0 !== null) {
-      throw new Error(`${where}: fixup has its own scalar multiplier; pass either a gate or fixup, not both`);
+      throw new Error(`${where}: gate must be 'none' with fixup (fixup has its own scalar multiplier), got ${show(opts.gate)}`);
     }
     if (opts.preAct === false) {
-      throw new Error(`${where}: fixup is implemented for pre-activation blocks only; drop preAct: false or fixup`);
+      throw new Error(`${where}: preAct must be true with fixup (implemented for pre-activation blocks only), got false`);
     }
   }
   return {alpha0, fixupL};
@@ -119,7 +119,7 @@ export function checkFreeNames(where: string, names: string[]): void {
   const registered = tf.engine().registeredVariables;
   for (const n of names) {
     if (registered[n] !== undefined) {
-      throw new Error(`${where}: a variable named '${n}' already exists; dispose the old block or choose another name`);
+      throw new Error(`${where}: name must not be in use, got one whose variable '${n}' already exists (dispose the old block or choose another name)`);
     }
   }
 }
@@ -128,6 +128,6 @@ export function checkFreeNames(where: string, names: string[]): void {
 export function checkFreePrefix(where: string, prefix: string): void {
   const taken = Object.keys(tf.engine().registeredVariables).find((n) => n.startsWith(`${prefix}/`));
   if (taken !== undefined) {
-    throw new Error(`${where}: a variable named '${taken}' already exists; dispose the old model or choose another name`);
+    throw new Error(`${where}: name must not be in use, got one whose variable '${taken}' already exists (dispose the old model or choose another name)`);
   }
 }
