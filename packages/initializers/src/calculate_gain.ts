@@ -49,8 +49,10 @@ export function calculateGain(nonlinearity: Nonlinearity, param?: number): numbe
       return Math.sqrt(2);
     case 'leaky_relu': {
       const slope = param === undefined ? 0.01 : checkNumber('calculateGain', 'param', param);
-      // sqrt(2 / (1 + slope²)) written with hypot: slope² overflows to Infinity past ~1e154 (gain 0)
-      return Math.SQRT2 / Math.hypot(1, slope);
+      // PyTorch's sqrt(2 / (1 + slope²)), bit for bit; past |slope| ~1e154 slope² overflows to
+      // Infinity (gain 0), where the same value is √2 / |slope|
+      const sq = slope * slope;
+      return Number.isFinite(sq) ? Math.sqrt(2 / (1 + sq)) : Math.SQRT2 / Math.abs(slope);
     }
     case 'selu':
       // PyTorch's value: makes the variance of SELU networks stable for self-normalising inputs
