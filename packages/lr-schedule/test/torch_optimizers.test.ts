@@ -161,7 +161,7 @@ describe('serialization and errors', () => {
     expect([b.lr, b.eps, b.amsgrad]).toEqual([0.01, 1e-6, true]);
   });
   it.each([
-    [() => sgd({lr: 0.1, nesterov: true}), 'sgd: nesterov needs momentum > 0 and dampening 0, got momentum 0, dampening 0'],
+    [() => sgd({lr: 0.1, nesterov: true}), 'sgd: nesterov must be false unless momentum > 0 and dampening 0, got momentum 0, dampening 0'],
     [() => sgd({lr: -1}), 'sgd: lr must be a finite number >= 0 or a schedule function, got -1'],
     [() => adam({lr: 0.1, eps: 0}), 'adam: eps must be a finite number > 0, got 0'],
     [() => adam({lr: 0.1, beta1: 1}), 'adam: beta1 must be a number in [0, 1) or a schedule function, got 1'],
