@@ -107,9 +107,9 @@ describe('spectralNorm arguments', () => {
     const w = tf.ones([3, 2]);
     const w2 = tf.ones([2, 2]);
     expect(() => sn.apply(v)).toThrow('spectralNorm.apply: kernel must have rank >= 2, got shape [3]');
-    expect(() => sn.apply(w, {training: 'yes'} as never)).toThrow("spectralNorm.apply: training must be a boolean, got 'yes'");
+    expect(() => sn.apply(w, {training: 'yes'} as never)).toThrow("spectralNorm.apply: training must be a boolean, got \"yes\"");
     tf.dispose(sn.apply(w));
-    expect(() => sn.apply(w2)).toThrow('spectralNorm.apply: kernel of shape [2,2] (as [2,2]) does not match the state (v [3], u [2])');
+    expect(() => sn.apply(w2)).toThrow('spectralNorm.apply: kernel must match the state (v [3], u [2]), got shape [2,2] (as [2,2])');
     expect(() => sn.setState({u: w, v} as never)).toThrow('spectralNorm.setState: state must be {u, v} with 1-D float32 tensors');
     sn.dispose();
     expect(() => sn.apply(w)).toThrow('spectralNorm.apply: this spectral normaliser was disposed');
