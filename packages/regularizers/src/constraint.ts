@@ -43,7 +43,11 @@ export function checkAxis(fn: string, axis: unknown): number[] | undefined {
 export function unitNorms(fn: string, w: tf.Tensor, axis: number[] | undefined): tf.Tensor {
   const axes = resolveAxes(fn, w, axis);
   if (axes.length === 0) return tf.abs(w); // a scalar: its norm is |w|
-  return tf.sqrt(tf.sum(tf.square(w), axes, true));
+  // m · ‖w / m‖ with m = max |w| per unit (LAPACK snrm2's scaling): Σ w² overflows float32 for
+  // |w| above ~1.8e19, and Infinity / Infinity in the constraints would be NaN
+  const m = tf.max(tf.abs(w), axes, true);
+  const safe = tf.where(tf.greater(m, 0), m, tf.onesLike(m));
+  return tf.mul(safe, tf.sqrt(tf.sum(tf.square(tf.div(w, safe)), axes, true)));
 }
 
 /** The non-negative axes {@link unitNorms} reduces over; throws when one is out of range. */

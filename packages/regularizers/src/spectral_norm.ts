@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import {checkInteger, checkOptions, checkPositive, show} from './validate';
+import {checkIntegerIn, checkOptions, checkPositive, show} from './validate';
 
 /** Options of {@link spectralNorm}. */
 export interface SpectralNormOptions {
@@ -60,14 +60,18 @@ export interface SpectralNorm {
  * ```
  * @param opts `iterations`, `eps` (in (0, 1e-3]), `initIterations`, `seed`
  */
+/** Most power iterations per call (PyTorch uses 1 per step and 15 at creation). */
+const MAX_ITERATIONS = 10_000;
+
 export function spectralNorm(opts: SpectralNormOptions = {}): SpectralNorm {
   const fn = 'spectralNorm';
   checkOptions(fn, 'opts', opts, ['iterations', 'eps', 'initIterations', 'seed']);
-  const iterations = checkInteger(fn, 'iterations', opts.iterations ?? 1, 1);
+  // bounded: each iteration is two matrix-vector products per apply (2^31 would never return)
+  const iterations = checkIntegerIn(fn, 'iterations', opts.iterations ?? 1, 1, MAX_ITERATIONS);
   const eps = checkPositive(fn, 'eps', opts.eps ?? 1e-12);
   // eps floors the norms of u and v: a large one shrinks them, σ = vᵀWu with them, and W / σ blows up
   if (eps > 1e-3) throw new Error(`${fn}: eps must be a number in (0, 1e-3] (a floor for vector norms), got ${show(eps)}`);
-  const initIterations = checkInteger(fn, 'initIterations', opts.initIterations ?? 15, 0);
+  const initIterations = checkIntegerIn(fn, 'initIterations', opts.initIterations ?? 15, 0, MAX_ITERATIONS);
   if (opts.seed !== undefined && (typeof opts.seed !== 'number' || !Number.isFinite(opts.seed))) {
     throw new Error(`${fn}: seed must be a finite number, got ${show(opts.seed)}`);
   }

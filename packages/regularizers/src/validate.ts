@@ -69,6 +69,14 @@ export function checkInteger(fn: string, arg: string, v: unknown, min: number): 
   return v;
 }
 
+/** Throws unless `v` is an integer in [min, max]. */
+export function checkIntegerIn(fn: string, arg: string, v: unknown, min: number, max: number): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
+    throw new Error(`${fn}: ${arg} must be an integer in [${min}, ${max}], got ${show(v)}`);
+  }
+  return v;
+}
+
 /** Throws unless `opts` is undefined or a plain object whose keys are all in `allowed`. */
 export function checkOptions(fn: string, arg: string, opts: unknown, allowed: string[]): void {
   if (opts === undefined) return;

@@ -94,9 +94,10 @@ export function residualCnn(opts: ResidualCnnOptions): Stack {
         channels = block.outChannels;
       }
     });
+    // inside the try: a stack that refuses its blocks must not leave them alive
+    return stack(blocks);
   } catch (e) {
     blocks.forEach((b) => b.dispose());
     throw e;
   }
-  return stack(blocks);
 }

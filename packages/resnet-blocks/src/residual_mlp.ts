@@ -48,6 +48,8 @@ export function residualMlp(opts: ResidualMlpOptions): Stack {
   if (opts.fixup !== undefined && typeof opts.fixup !== 'boolean') {
     throw new Error(`${where}: fixup must be a boolean, got ${show(opts.fixup)}`);
   }
+  const extra = (opts as {inputUnits?: unknown}).inputUnits;
+  if (extra !== undefined) throw new Error(`${where}: inputUnits must be left out (every block takes width), got ${show(extra)}`);
   const fixup = opts.fixup ? {numBlocks: depth} : undefined;
   checkCommon(where, {...opts, fixup});
   checkFreePrefix(where, opts.name);
@@ -57,9 +59,10 @@ export function residualMlp(opts: ResidualMlpOptions): Stack {
       const dropPath = linearDropRate(opts.dropPath ?? 0, i, depth);
       blocks.push(residualDense({...opts, fixup, dropPath, units: width, hidden, name: `${opts.name}/block${i}`}));
     }
+    // inside the try: a stack that refuses its blocks must not leave them alive
+    return stack(blocks);
   } catch (e) {
     blocks.forEach((b) => b.dispose());
     throw e;
   }
-  return stack(blocks);
 }
