@@ -52,8 +52,9 @@ export function buildResidualBlock(spec: BlockSpec): ResidualBlock {
     layerScale: opts.layerScale !== undefined,
     squeezeExciteRatio: opts.squeezeExcite ?? null,
   };
+  // sizes first (units · expansion may be beyond any allocation, even Infinity)
+  for (const l of shortcut ? [...layers, shortcut] : layers) checkSize(where, l.kernelShape, `weight '${l.label}/kernel'`);
   const weightSpecs = residualBlockWeights(blockLayout);
-  for (const wt of weightSpecs) checkSize(where, wt.shape, `weight '${wt.name}'`);
   const names = weightSpecs.map((wt) => `${name}/${wt.name}`);
   checkFreeNames(where, names);
 

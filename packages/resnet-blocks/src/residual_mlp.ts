@@ -4,7 +4,7 @@ import {residualDense} from './residual_dense';
 import {stack} from './stack';
 import type {Stack} from './stack';
 import type {BlockOptions} from './types';
-import {checkCommon, checkFreePrefix, checkInt, checkOptions, show} from './validate';
+import {checkCommon, checkFreePrefix, checkInt, checkOptions, MAX_BLOCKS, show} from './validate';
 
 /** Options of {@link residualMlp}. */
 export interface ResidualMlpOptions extends Omit<BlockOptions, 'fixup'> {
@@ -42,7 +42,7 @@ export interface ResidualMlpOptions extends Omit<BlockOptions, 'fixup'> {
  */
 export function residualMlp(opts: ResidualMlpOptions): Stack {
   const where = checkOptions('residualMlp', opts);
-  const depth = checkInt(where, 'depth', opts.depth);
+  const depth = checkInt(where, 'depth', opts.depth, 1, MAX_BLOCKS);
   const width = checkInt(where, 'width', opts.width);
   const hidden = opts.hidden === undefined ? width : checkInt(where, 'hidden', opts.hidden);
   if (opts.fixup !== undefined && typeof opts.fixup !== 'boolean') {

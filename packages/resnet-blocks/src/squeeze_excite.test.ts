@@ -55,7 +55,7 @@ describeBackends(['cpu', 'wasm'], (backend) => {
 describe('squeezeExcite arguments', () => {
   it('names the bad argument and value', () => {
     expect(() => squeezeExcite({channels: 0, name: 'se_a'})).toThrow('squeezeExcite: channels must be an integer >= 1, got 0');
-    expect(() => squeezeExcite({channels: 8, ratio: -1, name: 'se_a'})).toThrow('squeezeExcite: ratio must be a finite number > 0, got -1');
+    expect(() => squeezeExcite({channels: 8, ratio: -1, name: 'se_a'})).toThrow('squeezeExcite: ratio must be a finite number >= 1, got -1');
     expect(() => squeezeExcite({channels: 8, name: ''})).toThrow('squeezeExcite: name must be a non-empty string, got ""');
     const a = squeezeExcite({channels: 8});
     const b = squeezeExcite({channels: 8});

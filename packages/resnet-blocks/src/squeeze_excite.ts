@@ -96,7 +96,8 @@ export function squeezeExcite(opts: SqueezeExciteOptions): SqueezeExcite {
   if (opts === null || typeof opts !== 'object') throw new Error(`${fn}: options must be an object, got ${show(opts)}`);
   const channels = checkInt(fn, 'channels', opts.channels);
   const ratio = opts.ratio ?? 16;
-  if (typeof ratio !== 'number' || !Number.isFinite(ratio) || ratio <= 0) throw new Error(`${fn}: ratio must be a finite number > 0, got ${show(ratio)}`);
+  // a reduction ratio: below 1 the hidden layer would grow (5e-324 gives Infinity units)
+  if (typeof ratio !== 'number' || !Number.isFinite(ratio) || ratio < 1) throw new Error(`${fn}: ratio must be a finite number >= 1, got ${show(ratio)}`);
   if (opts.name !== undefined && (typeof opts.name !== 'string' || opts.name.length === 0)) {
     throw new Error(`${fn}: name must be a non-empty string, got ${show(opts.name)}`);
   }

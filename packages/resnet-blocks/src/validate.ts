@@ -43,12 +43,15 @@ export function checkOptions(fn: string, opts: unknown): string {
   return `${fn}(${name})`;
 }
 
-export function checkInt(where: string, arg: string, v: unknown, min = 1): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min) {
-    throw new Error(`${where}: ${arg} must be an integer >= ${min}, got ${show(v)}`);
+export function checkInt(where: string, arg: string, v: unknown, min = 1, max = Infinity): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
+    throw new Error(`${where}: ${arg} must be an integer ${max === Infinity ? `>= ${min}` : `in [${min}, ${max}]`}, got ${show(v)}`);
   }
   return v;
 }
+
+/** Most blocks a builder makes (ResNet-1001 has 333): a typo like 1e9 is an error, not a hang. */
+export const MAX_BLOCKS = 10_000;
 
 /** Largest float32: an initial value beyond it is Infinity once on device. */
 export const F32_MAX = 3.4028234663852886e38;
@@ -91,8 +94,8 @@ export function checkCommon(where: string, opts: BlockOptions): {alpha0: number 
   if (opts.layerScale !== undefined && (typeof opts.layerScale !== 'number' || !(Math.abs(opts.layerScale) <= F32_MAX))) {
     throw new Error(`${where}: layerScale must be a finite float32 number (the initial γ), got ${show(opts.layerScale)}`);
   }
-  if (opts.squeezeExcite !== undefined && (typeof opts.squeezeExcite !== 'number' || !Number.isFinite(opts.squeezeExcite) || opts.squeezeExcite <= 0)) {
-    throw new Error(`${where}: squeezeExcite must be a finite number > 0 (the reduction ratio), got ${show(opts.squeezeExcite)}`);
+  if (opts.squeezeExcite !== undefined && (typeof opts.squeezeExcite !== 'number' || !Number.isFinite(opts.squeezeExcite) || opts.squeezeExcite < 1)) {
+    throw new Error(`${where}: squeezeExcite must be a finite number >= 1 (the reduction ratio), got ${show(opts.squeezeExcite)}`);
   }
   const alpha0 = resolveGate(where, opts.gate);
   let fixupL: number | null = null;
