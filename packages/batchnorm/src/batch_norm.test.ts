@@ -142,7 +142,7 @@ describe('BatchNorm module shape and errors', () => {
     const bn = new BatchNorm({channels: 3, name: 'stem/bn'});
     const x = tf.ones([2, 4, 4, 8]);
     expect(() => bn.apply(x, {training: true})).toThrow(
-      "BatchNorm 'stem/bn': expected 3 channels in the last axis of x, got shape [2,4,4,8]",
+      "BatchNorm 'stem/bn'.apply: x must have 3 channels in the last axis, got shape [2,4,4,8]",
     );
     expect(() => bn.apply(x, undefined as never)).toThrow(/BatchNorm 'stem\/bn'/);
     x.dispose();
@@ -151,7 +151,7 @@ describe('BatchNorm module shape and errors', () => {
 
   it('validates options before making variables', () => {
     const before = tf.memory().numTensors;
-    expect(() => new BatchNorm({channels: 0})).toThrow('BatchNorm: channels must be an integer > 0, got 0');
+    expect(() => new BatchNorm({channels: 0})).toThrow('BatchNorm: channels must be an integer in [1, 16777216], got 0');
     expect(() => new BatchNorm({channels: 3, momentum: 1.5})).toThrow('BatchNorm: momentum must be a number in [0, 1], got 1.5');
     expect(() => new BatchNorm({channels: 3, eps: -1})).toThrow('BatchNorm: eps must be a finite number > 0, got -1');
     expect(() => new BatchNorm({channels: 3, convention: 'tf' as never})).toThrow(/convention must be 'pytorch' or 'keras', got "tf"/);
@@ -171,7 +171,7 @@ describe('BatchNorm module shape and errors', () => {
     other.setState(renamed);
     tf.dispose(saved);
     expectClose(other.movingMean!, [0.2, 0.35]);
-    expect(() => other.setState({})).toThrow("BatchNorm 'st2'.setState: missing tensor 'st2/gamma'");
+    expect(() => other.setState({})).toThrow("BatchNorm 'st2'.setState: state['st2/gamma'] must be a tensor of shape [2], got undefined");
     other.dispose();
     bn.dispose();
     x.dispose();

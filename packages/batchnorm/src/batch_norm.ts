@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import {checkMoreThanOne, checkOptionalBool, checkPositive, checkUnit, valuesPerChannel} from './check';
+import {checkMoreThanOne, checkOptionalBool, checkPositive, checkUnit, valuesPerChannel, show} from './validate';
 import {batchNormInference} from './batch_norm_inference';
 import {batchNormMovingUpdate} from './batch_norm_moving_update';
 import {batchNormTrain} from './batch_norm_train';
@@ -97,25 +97,30 @@ export class BatchNorm extends NormLayer {
   /** training calls so far (float32 scalar); only with `momentum: null` and running stats, else null */
   readonly numBatchesTracked: tf.Variable | null;
 
-  constructor(opts: BatchNormOptions) {
-    super('BatchNorm', 'batch_norm', opts?.channels, opts?.name);
+  /**
+   * @param opts see {@link BatchNormOptions}
+   * @param kind the class name its errors start with (internal: `BatchRenorm` passes its own)
+   */
+  constructor(opts: BatchNormOptions, kind = 'BatchNorm') {
+    super(kind, 'batch_norm', opts?.channels, opts?.name);
+    if (opts === null || typeof opts !== 'object') throw new Error(`${kind}: opts must be an object, got ${show(opts)}`);
     const convention = opts.convention ?? 'pytorch';
     if (convention !== 'pytorch' && convention !== 'keras') {
-      throw new Error(`BatchNorm: convention must be 'pytorch' or 'keras', got ${JSON.stringify(convention)}`);
+      throw new Error(`${kind}: convention must be 'pytorch' or 'keras', got ${show(convention)}`);
     }
     const keras = convention === 'keras';
     if (opts.momentum === null && keras) {
       throw new Error(
-        "BatchNorm: momentum null (PyTorch's cumulative moving average) needs convention 'pytorch', got 'keras'",
+        `${kind}: momentum must not be null (PyTorch's cumulative moving average) with convention 'keras', got null`,
       );
     }
     this.convention = convention;
     this.momentum = opts.momentum === undefined ? (keras ? 0.99 : 0.1) : opts.momentum;
     this.eps = opts.eps ?? (keras ? 1e-3 : 1e-5);
-    if (this.momentum !== null) checkUnit('BatchNorm', 'momentum', this.momentum);
-    checkPositive('BatchNorm', 'eps', this.eps);
-    checkOptionalBool('BatchNorm', 'affine', opts.affine);
-    checkOptionalBool('BatchNorm', 'trackRunningStats', opts.trackRunningStats);
+    if (this.momentum !== null) checkUnit(kind, 'momentum', this.momentum);
+    checkPositive(kind, 'eps', this.eps);
+    checkOptionalBool(kind, 'affine', opts.affine);
+    checkOptionalBool(kind, 'trackRunningStats', opts.trackRunningStats);
     this.affine = opts.affine ?? true;
     this.trackRunningStats = opts.trackRunningStats ?? true;
     this.gamma = this.affine ? this.addVariable('gamma', 1, true) : null;

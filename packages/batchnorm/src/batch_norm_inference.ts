@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import {checkChannelVector, checkInput, checkPositive} from './check';
+import {checkChannelVector, checkInput, checkPositive} from './validate';
 
 /**
  * Inference-mode batch normalisation with fixed (moving) statistics, channels last:

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import {checkChannelVector, checkUnit} from './check';
+import {checkChannelVector, checkUnit, show} from './validate';
 
 /** What {@link batchNormMovingUpdate} returns: the new moving statistics (fresh tensors). */
 export interface BatchNormMovingStats {
@@ -51,10 +51,10 @@ export function batchNormMovingUpdate(
   checkChannelVector(fn, 'mean', mean, c);
   checkChannelVector(fn, 'variance', variance, c);
   if (typeof n !== 'number' || !Number.isInteger(n) || n < (unbiased ? 2 : 1)) {
-    throw new Error(`${fn}: n must be an integer >= ${unbiased ? 2 : 1}, got ${String(n)}`);
+    throw new Error(`${fn}: n must be an integer >= ${unbiased ? 2 : 1}, got ${show(n)}`);
   }
   if (!(batchWeight instanceof tf.Tensor)) checkUnit(fn, 'batchWeight', batchWeight);
-  if (typeof unbiased !== 'boolean') throw new Error(`${fn}: unbiased must be true or false, got ${String(unbiased)}`);
+  if (typeof unbiased !== 'boolean') throw new Error(`${fn}: unbiased must be true or false, got ${show(unbiased)}`);
   return tf.tidy(() => {
     const w = batchWeight;
     const keep = typeof w === 'number' ? 1 - w : tf.sub(1, w);

@@ -190,9 +190,9 @@ describe('BatchNorm PyTorch options: arguments and state', () => {
   it('rejects bad values with the argument named, before making tensors', () => {
     const before = tf.memory().numTensors;
     expect(() => new BatchNorm({channels: 3, convention: 'keras', momentum: null})).toThrow(
-      "BatchNorm: momentum null (PyTorch's cumulative moving average) needs convention 'pytorch', got 'keras'",
+      "BatchNorm: momentum must not be null (PyTorch's cumulative moving average) with convention 'keras', got null",
     );
-    expect(() => new BatchNorm({channels: 3, momentum: 'fast' as never})).toThrow('BatchNorm: momentum must be a number in [0, 1], got fast');
+    expect(() => new BatchNorm({channels: 3, momentum: 'fast' as never})).toThrow('BatchNorm: momentum must be a number in [0, 1], got \"fast\"');
     expect(() => new BatchNorm({channels: 3, momentum: NaN})).toThrow('BatchNorm: momentum must be a number in [0, 1], got NaN');
     expect(() => new BatchNorm({channels: 3, affine: 'yes' as never})).toThrow('BatchNorm: affine must be true or false, got "yes"');
     expect(() => new BatchNorm({channels: 3, affine: null as never})).toThrow('BatchNorm: affine must be true or false, got null');

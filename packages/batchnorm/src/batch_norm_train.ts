@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import {batchAxes, checkChannelVector, checkInput, checkMoreThanOne, checkPositive} from './check';
+import {batchAxes, checkChannelVector, checkInput, checkMoreThanOne, checkPositive} from './validate';
 import {moments} from './moments';
 
 /** What {@link batchNormTrain} returns: the output and the batch statistics it used. */

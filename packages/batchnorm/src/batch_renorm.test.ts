@@ -151,7 +151,7 @@ describe('BatchRenorm arguments', () => {
     const one = tf.ones([1, 3]);
     expect(() => bn.apply(one, {training: true})).toThrow("BatchRenorm 'rn': Expected more than 1 value per channel when training");
     const x5 = tf.ones([4, 5]);
-    expect(() => bn.apply(x5, {training: true})).toThrow("BatchRenorm 'rn': expected 3 channels in the last axis of x, got shape [4,5]");
+    expect(() => bn.apply(x5, {training: true})).toThrow("BatchRenorm 'rn'.apply: x must have 3 channels in the last axis, got shape [4,5]");
     tf.dispose([x, one, x5]);
     bn.dispose();
     expect(() => new BatchRenorm({channels: 3, trackRunningStats: false})).toThrow(

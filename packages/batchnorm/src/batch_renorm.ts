@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import {checkMoreThanOne, valuesPerChannel} from './check';
+import {checkMoreThanOne, valuesPerChannel, show} from './validate';
 import {BatchNorm, BatchNormOptions} from './batch_norm';
 import {batchRenormTrain} from './batch_renorm_train';
 import {ApplyOptions, uniqueName} from './norm_layer';
@@ -56,10 +56,11 @@ export class BatchRenorm extends BatchNorm {
     if (opts?.trackRunningStats !== undefined && opts.trackRunningStats !== true) {
       throw new Error(
         'BatchRenorm: trackRunningStats must be true (r and d correct toward the moving statistics), ' +
-          `got ${JSON.stringify(opts.trackRunningStats) ?? String(opts.trackRunningStats)}`,
+          `got ${show(opts.trackRunningStats)}`,
       );
     }
-    super({...opts, name: opts?.name ?? uniqueName('batch_renorm')});
+    if (opts === null || typeof opts !== 'object') throw new Error(`BatchRenorm: opts must be an object, got ${show(opts)}`);
+    super({...opts, name: opts?.name ?? uniqueName('batch_renorm')}, 'BatchRenorm');
     this.kind = 'BatchRenorm';
     this.rMax = rMax;
     this.dMax = dMax;
@@ -107,7 +108,7 @@ function checkLimit(arg: string, limit: unknown, min: number, step: number): num
   const v = typeof limit === 'function' ? (limit as (s: number) => unknown)(step) : limit;
   if (typeof v !== 'number' || Number.isNaN(v) || v < min) {
     const what = typeof limit === 'function' ? `${arg}(${step})` : arg;
-    throw new Error(`BatchRenorm: ${what} must be a number >= ${min}, got ${String(v)}`);
+    throw new Error(`BatchRenorm: ${what} must be a number >= ${min}, got ${show(v)}`);
   }
   return v;
 }

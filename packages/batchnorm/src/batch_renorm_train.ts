@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import {batchAxes, checkChannelVector, checkInput, checkMoreThanOne, checkPositive} from './check';
+import {batchAxes, checkChannelVector, checkInput, checkMoreThanOne, checkPositive, show} from './validate';
 import type {BatchNormTrainResult} from './batch_norm_train';
 import {moments} from './moments';
 import {stopGradient} from './stop_gradient';
@@ -45,10 +45,10 @@ export function batchRenormTrain(
   checkChannelVector(fn, 'movingMean', movingMean, c);
   checkChannelVector(fn, 'movingVariance', movingVariance, c);
   if (typeof rMax !== 'number' || Number.isNaN(rMax) || rMax < 1) {
-    throw new Error(`${fn}: rMax must be a number >= 1, got ${String(rMax)}`);
+    throw new Error(`${fn}: rMax must be a number >= 1, got ${show(rMax)}`);
   }
   if (typeof dMax !== 'number' || Number.isNaN(dMax) || dMax < 0) {
-    throw new Error(`${fn}: dMax must be a number >= 0, got ${String(dMax)}`);
+    throw new Error(`${fn}: dMax must be a number >= 0, got ${show(dMax)}`);
   }
   checkPositive(fn, 'eps', eps);
   checkMoreThanOne(fn, x);

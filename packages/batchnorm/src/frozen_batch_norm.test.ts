@@ -97,15 +97,15 @@ describeBackends(['cpu', 'wasm'], (backend) => {
 
 describe('FrozenBatchNorm / freezeBatchNorm arguments', () => {
   it('names the bad argument and value', () => {
-    expect(() => new FrozenBatchNorm({channels: -1})).toThrow('FrozenBatchNorm: channels must be an integer > 0, got -1');
+    expect(() => new FrozenBatchNorm({channels: -1})).toThrow('FrozenBatchNorm: channels must be an integer in [1, 16777216], got -1');
     expect(() => new FrozenBatchNorm({channels: 2, eps: 0})).toThrow('FrozenBatchNorm: eps must be a finite number > 0, got 0');
-    expect(() => freezeBatchNorm({} as never)).toThrow('freezeBatchNorm: bn must be a BatchNorm, got object');
+    expect(() => freezeBatchNorm({} as never)).toThrow('freezeBatchNorm: bn must be a BatchNorm, got an object {}');
     const noStats = new BatchNorm({channels: 2, trackRunningStats: false, name: 'fz_nostats'});
-    expect(() => freezeBatchNorm(noStats)).toThrow(/freezeBatchNorm: BatchNorm 'fz_nostats' has no running statistics/);
+    expect(() => freezeBatchNorm(noStats)).toThrow(/freezeBatchNorm: bn must have running statistics to freeze, got BatchNorm 'fz_nostats'/);
     const bn = new BatchNorm({channels: 2, name: 'fz_keep'});
-    expect(() => freezeBatchNorm(bn, {keepSource: true})).toThrow(/with keepSource: true the frozen layer needs another name than 'fz_keep'/);
+    expect(() => freezeBatchNorm(bn, {keepSource: true})).toThrow(/freezeBatchNorm: name must differ from the source's with keepSource: true, got "fz_keep"/);
     bn.dispose();
-    expect(() => freezeBatchNorm(bn)).toThrow("freezeBatchNorm: BatchNorm 'fz_keep' is disposed");
+    expect(() => freezeBatchNorm(bn)).toThrow("freezeBatchNorm: bn must be a live BatchNorm, got BatchNorm 'fz_keep' disposed");
     noStats.dispose();
   });
 });

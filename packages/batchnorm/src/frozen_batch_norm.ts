@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import {batchNormInference} from './batch_norm_inference';
 import type {BatchNorm} from './batch_norm';
-import {checkPositive} from './check';
+import {checkPositive, show} from './validate';
 import {ApplyOptions, NormLayer} from './norm_layer';
 
 /** Options of {@link FrozenBatchNorm}: torchvision `FrozenBatchNorm2d(num_features, eps)`. */
@@ -88,18 +88,18 @@ export interface FreezeBatchNormOptions {
 export function freezeBatchNorm(bn: BatchNorm, options: FreezeBatchNormOptions = {}): FrozenBatchNorm {
   const fn = 'freezeBatchNorm';
   if (bn === null || typeof bn !== 'object' || !Array.isArray((bn as BatchNorm).variables) || !('trackRunningStats' in bn)) {
-    throw new Error(`${fn}: bn must be a BatchNorm, got ${bn === null ? 'null' : typeof bn}`);
+    throw new Error(`${fn}: bn must be a BatchNorm, got ${show(bn)}`);
   }
   if (bn.movingMean === null || bn.movingVariance === null) {
-    throw new Error(`${fn}: BatchNorm '${bn.name}' has no running statistics (trackRunningStats: false), nothing to freeze`);
+    throw new Error(`${fn}: bn must have running statistics to freeze, got BatchNorm '${bn.name}' with trackRunningStats: false`);
   }
-  if (bn.variables.some((v) => v.isDisposed)) throw new Error(`${fn}: BatchNorm '${bn.name}' is disposed`);
-  if (options === null || typeof options !== 'object') throw new Error(`${fn}: options must be an object, got ${String(options)}`);
+  if (bn.variables.some((v) => v.isDisposed)) throw new Error(`${fn}: bn must be a live BatchNorm, got BatchNorm '${bn.name}' disposed`);
+  if (options === null || typeof options !== 'object') throw new Error(`${fn}: options must be an object, got ${show(options)}`);
   const keep = options.keepSource ?? false;
-  if (typeof keep !== 'boolean') throw new Error(`${fn}: keepSource must be true or false, got ${JSON.stringify(keep)}`);
+  if (typeof keep !== 'boolean') throw new Error(`${fn}: keepSource must be true or false, got ${show(keep)}`);
   const name = options.name ?? bn.name;
   if (keep && name === bn.name) {
-    throw new Error(`${fn}: with keepSource: true the frozen layer needs another name than '${bn.name}'`);
+    throw new Error(`${fn}: name must differ from the source's with keepSource: true, got ${show(name)}`);
   }
   const src = bn.name;
   const values: tf.NamedTensorMap = tf.tidy(() => ({

@@ -66,7 +66,7 @@ describe('GroupNorm module', () => {
     expect(() => new GroupNorm({channels: 16, groups: 5})).toThrow('GroupNorm: groups must divide channels (16), got 5');
     const gn = new GroupNorm({channels: 16, groups: 4, name: 'res/gn'});
     const x = tf.ones([2, 3, 3, 8]);
-    expect(() => gn.apply(x, {training: true})).toThrow("GroupNorm 'res/gn': expected 16 channels in the last axis of x, got shape [2,3,3,8]");
+    expect(() => gn.apply(x, {training: true})).toThrow("GroupNorm 'res/gn'.apply: x must have 16 channels in the last axis, got shape [2,3,3,8]");
     x.dispose();
     gn.dispose();
   });

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import {checkChannelVector, checkInput, checkOptionalBool, checkPositive, checkPositiveInt} from './check';
+import {checkChannelVector, checkInput, checkOptionalBool, checkPositive, checkPositiveInt} from './validate';
 import {moments} from './moments';
 import {ApplyOptions, NormLayer} from './norm_layer';
 
@@ -38,6 +38,8 @@ export function groupNorm(
   checkPositiveInt(fn, 'groups', groups);
   if (c % groups !== 0) throw new Error(`${fn}: groups must divide channels (${c}), got ${groups}`);
   checkPositive(fn, 'eps', eps);
+  // an empty batch (or empty spatial axes) normalises to an empty tensor; reshape could not infer it
+  if (x.size === 0) return tf.zeros(x.shape);
   return tf.tidy(() => {
     const n = x.shape[0];
     // [N, S, G, C/G]: S = all spatial positions; statistics over S and the group's channels

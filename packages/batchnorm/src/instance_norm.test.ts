@@ -101,7 +101,7 @@ describe('InstanceNorm arguments', () => {
   });
 
   it('names the bad argument and value', () => {
-    expect(() => new InstanceNorm({channels: 0})).toThrow('InstanceNorm: channels must be an integer > 0, got 0');
+    expect(() => new InstanceNorm({channels: 0})).toThrow('InstanceNorm: channels must be an integer in [1, 16777216], got 0');
     expect(() => new InstanceNorm({channels: 2, momentum: 2})).toThrow('InstanceNorm: momentum must be a number in [0, 1], got 2');
     expect(() => new InstanceNorm({channels: 2, eps: -1})).toThrow('InstanceNorm: eps must be a finite number > 0, got -1');
     expect(() => new InstanceNorm({channels: 2, affine: 1 as never})).toThrow('InstanceNorm: affine must be true or false, got 1');

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import {batchNormInference} from './batch_norm_inference';
-import {checkChannelVector, checkInput, checkOptionalBool, checkPositive, checkUnit} from './check';
+import {checkChannelVector, checkInput, checkOptionalBool, checkPositive, checkUnit} from './validate';
 import {moments} from './moments';
 import {ApplyOptions, NormLayer} from './norm_layer';
 

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import {checkOptionalBool, checkPositive} from './check';
+import {checkOptionalBool, checkPositive} from './validate';
 import {moments} from './moments';
 import {checkNormArgs, moduleShape} from './normalized_shape';
 import {ApplyOptions, NormLayer} from './norm_layer';

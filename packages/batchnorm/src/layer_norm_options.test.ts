@@ -215,7 +215,7 @@ describe('layerNorm / LayerNorm normalizedShape and elementwiseAffine arguments'
       'layerNorm: gamma must have shape [5] (the last axis of x), got [4,5]; to normalise over the last 2 axes pass normalizedShape [4,5]');
     for (const bad of [[], [0], [2.5], [-1], 'a', [4, NaN]]) {
       expect(() => layerNorm(x, null, null, 1e-5, bad as never)).toThrow(
-        `layerNorm: normalizedShape must be an integer > 0 or a non-empty array of integers > 0, got ${JSON.stringify(bad)}`);
+        `layerNorm: normalizedShape must be an integer > 0 or a non-empty array of integers > 0, got ${Array.isArray(bad) ? `[${bad.join(', ')}]` : JSON.stringify(bad)}`);
     }
     expect(() => layerNorm(x, null, null, 0, [5])).toThrow('layerNorm: eps must be a finite number > 0, got 0');
     expect(tf.memory().numTensors).toBe(before);
@@ -223,10 +223,10 @@ describe('layerNorm / LayerNorm normalizedShape and elementwiseAffine arguments'
   });
 
   it('LayerNorm validates its options and names the layer on a shape mismatch', () => {
-    expect(() => new LayerNorm({} as never)).toThrow('LayerNorm: channels or normalizedShape is required, got neither');
+    expect(() => new LayerNorm({} as never)).toThrow('LayerNorm: channels or normalizedShape must be given, got neither');
     expect(() => new LayerNorm({normalizedShape: []})).toThrow('LayerNorm: normalizedShape must be an integer > 0 or a non-empty array of integers > 0, got []');
     expect(() => new LayerNorm({normalizedShape: [4, 5], channels: 4})).toThrow(
-      'LayerNorm: channels (4) must equal the last entry of normalizedShape [4,5]; give one of them');
+      'LayerNorm: channels must equal the last entry of normalizedShape [4,5] (give one of them), got 4');
     expect(() => new LayerNorm({channels: 5, elementwiseAffine: 'no' as never})).toThrow(
       'LayerNorm: elementwiseAffine must be true or false, got "no"');
     const ln = new LayerNorm({normalizedShape: 5, name: 'enc/ln5'});
@@ -234,10 +234,10 @@ describe('layerNorm / LayerNorm normalizedShape and elementwiseAffine arguments'
     const ln2 = new LayerNorm({normalizedShape: [4, 5], name: 'enc/ln45'});
     const x = tf.ones([2, 3, 5]);
     expect(() => ln2.apply(x, {training: true})).toThrow(
-      "LayerNorm 'enc/ln45': expected the last 2 axes of x to be normalizedShape [4,5], got shape [2,3,5]");
+      "LayerNorm 'enc/ln45'.apply: x must end in normalizedShape [4,5], got shape [2,3,5]");
     const x1 = tf.ones([5]);
     expect(() => ln2.apply(x1, {training: true})).toThrow(
-      "LayerNorm 'enc/ln45': expected the last 2 axes of x to be normalizedShape [4,5], got shape [5]");
+      "LayerNorm 'enc/ln45'.apply: x must end in normalizedShape [4,5], got shape [5]");
     tf.dispose([x, x1]);
     ln.dispose();
     ln2.dispose();

@@ -1,7 +1,7 @@
 // The module shape every layer here shares (DESIGN.md): apply(x, {training}), variables,
 // dispose(), getState()/setState(). Internal base class; the options types are exported.
 import * as tf from '@tensorflow/tfjs-core';
-import {checkInput, checkPositiveInt} from './check';
+import {checkInput, checkPositiveInt, MAX_CHANNELS, show} from './validate';
 
 /** Options of `apply`. */
 export interface ApplyOptions {
@@ -32,12 +32,17 @@ export abstract class NormLayer {
 
   protected constructor(kind: string, prefix: string, channels: unknown, name: unknown) {
     this.kind = kind;
-    checkPositiveInt(kind, 'channels', channels);
+    checkPositiveInt(kind, 'channels', channels, MAX_CHANNELS);
     if (name !== undefined && (typeof name !== 'string' || name.length === 0)) {
-      throw new Error(`${kind}: name must be a non-empty string, got ${JSON.stringify(name)}`);
+      throw new Error(`${kind}: name must be a non-empty string, got ${show(name)}`);
     }
     this.channels = channels as number;
     this.name = (name as string | undefined) ?? uniqueName(prefix);
+    // tfjs variable names are global: a second live layer of this name would fail half-built
+    const taken = Object.keys(tf.engine().registeredVariables).find((n) => n.startsWith(`${this.name}/`));
+    if (taken !== undefined) {
+      throw new Error(`${kind}: name must not be in use, got ${show(name)} (variable '${taken}' exists: dispose the old layer or choose another name)`);
+    }
   }
 
   /** `Kind 'name'`, for error messages. */
@@ -68,16 +73,16 @@ export abstract class NormLayer {
     const k = trailing?.length ?? 1;
     if (k > 1 && (t.rank < k || t.shape.slice(t.rank - k).join(',') !== trailing!.join(','))) {
       throw new Error(
-        `${this.label}: expected the last ${k} axes of x to be normalizedShape [${trailing}], got shape [${t.shape}]`,
+        `${this.label}.apply: x must end in normalizedShape [${trailing}], got shape [${t.shape}]`,
       );
     }
     if (c !== this.channels) {
       throw new Error(
-        `${this.label}: expected ${this.channels} channels in the last axis of x, got shape [${(x as tf.Tensor).shape}]`,
+        `${this.label}.apply: x must have ${this.channels} channels in the last axis, got shape [${(x as tf.Tensor).shape}]`,
       );
     }
     if (!opts || typeof opts.training !== 'boolean') {
-      throw new Error(`${this.label}.apply: opts.training must be true or false, got ${JSON.stringify(opts)}`);
+      throw new Error(`${this.label}.apply: opts.training must be true or false, got ${show(opts)}`);
     }
     return opts.training;
   }
@@ -93,9 +98,8 @@ export abstract class NormLayer {
   setState(state: tf.NamedTensorMap): void {
     for (const v of this.variables) {
       const t = state?.[v.name];
-      if (!(t instanceof tf.Tensor)) throw new Error(`${this.label}.setState: missing tensor '${v.name}'`);
-      if (t.shape.join(',') !== v.shape.join(',')) {
-        throw new Error(`${this.label}.setState: '${v.name}' must have shape [${v.shape}], got [${t.shape}]`);
+      if (!(t instanceof tf.Tensor) || t.isDisposed || t.shape.join(',') !== v.shape.join(',')) {
+        throw new Error(`${this.label}.setState: state['${v.name}'] must be a tensor of shape [${v.shape}], got ${show(t)}`);
       }
     }
     tf.tidy(() => {

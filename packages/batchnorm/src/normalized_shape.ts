@@ -2,7 +2,7 @@
 // checks of x and the elementwise-affine parameters against it. Static shapes only: no tensors,
 // no syncs, so every check runs before any tensor is made.
 import * as tf from '@tensorflow/tfjs-core';
-import {checkChannelVector, checkInput, checkPositiveInt} from './check';
+import {checkChannelVector, checkInput, checkPositiveInt, MAX_CHANNELS, show} from './validate';
 
 /**
  * PyTorch's `normalized_shape`: an integer > 0 or a non-empty array of integers > 0; returns it
@@ -12,7 +12,7 @@ export function checkNormalizedShape(fn: string, v: unknown): number[] {
   const shape = typeof v === 'number' ? [v] : v;
   if (!Array.isArray(shape) || shape.length === 0 || !shape.every((d) => Number.isInteger(d) && d > 0)) {
     throw new Error(
-      `${fn}: normalizedShape must be an integer > 0 or a non-empty array of integers > 0, got ${JSON.stringify(v) ?? String(v)}`,
+      `${fn}: normalizedShape must be an integer > 0 or a non-empty array of integers > 0, got ${show(v)}`,
     );
   }
   return [...shape];
@@ -55,9 +55,9 @@ export function checkAffineParam(
     return;
   }
   if (!(t instanceof tf.Tensor)) {
-    throw new Error(`${fn}: ${arg} must be a tf.Tensor or null, got ${typeof t}`);
+    throw new Error(`${fn}: ${arg} must be a tf.Tensor or null, got ${show(t)}`);
   }
-  if (t.isDisposed) throw new Error(`${fn}: ${arg} is disposed`);
+  if (t.isDisposed) throw new Error(`${fn}: ${arg} must be a live tensor, got ${show(t)}`);
   if (t.shape.join(',') !== shape.join(',')) {
     throw new Error(`${fn}: ${arg} must have shape [${shape}] (normalizedShape), got [${t.shape}]`);
   }
@@ -76,15 +76,17 @@ export function moduleShape(kind: string, opts: {channels?: unknown; normalizedS
   const ch = opts?.channels;
   const ns = opts?.normalizedShape;
   if (ns === undefined) {
-    if (ch === undefined) throw new Error(`${kind}: channels or normalizedShape is required, got neither`);
-    checkPositiveInt(kind, 'channels', ch);
+    if (ch === undefined) throw new Error(`${kind}: channels or normalizedShape must be given, got neither`);
+    checkPositiveInt(kind, 'channels', ch, MAX_CHANNELS);
     return [ch as number];
   }
   const shape = checkNormalizedShape(kind, ns);
+  // gamma and beta have this shape: bound their size before they are made
+  if (shape.reduce((a, b) => a * b, 1) > MAX_CHANNELS) {
+    throw new Error(`${kind}: normalizedShape must have at most ${MAX_CHANNELS} elements, got ${show(ns)}`);
+  }
   if (ch !== undefined && ch !== shape[shape.length - 1]) {
-    throw new Error(
-      `${kind}: channels (${String(ch)}) must equal the last entry of normalizedShape [${shape}]; give one of them`,
-    );
+    throw new Error(`${kind}: channels must equal the last entry of normalizedShape [${shape}] (give one of them), got ${show(ch)}`);
   }
   return shape;
 }

@@ -54,7 +54,7 @@ describe('RMSNorm module', () => {
     expect(norm.eps).toBe(1e-6);
     expect(norm.variables.map((v) => v.name)).toEqual(['dec/rms/gamma']);
     const x = tf.ones([2, 5]);
-    expect(() => norm.apply(x, {training: false})).toThrow("RMSNorm 'dec/rms': expected 4 channels in the last axis of x, got shape [2,5]");
+    expect(() => norm.apply(x, {training: false})).toThrow("RMSNorm 'dec/rms'.apply: x must have 4 channels in the last axis, got shape [2,5]");
     x.dispose();
     norm.dispose();
   });

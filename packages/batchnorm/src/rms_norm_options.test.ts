@@ -154,22 +154,22 @@ describe('rmsNorm / RMSNorm normalizedShape and elementwiseAffine arguments', ()
     expect(() => rmsNorm(x, g34)).toThrow(
       'rmsNorm: gamma must have shape [4] (the last axis of x), got [3,4]; to normalise over the last 2 axes pass normalizedShape [3,4]');
     expect(() => rmsNorm(x, null, 1e-6, [0, 4])).toThrow(
-      'rmsNorm: normalizedShape must be an integer > 0 or a non-empty array of integers > 0, got [0,4]');
+      'rmsNorm: normalizedShape must be an integer > 0 or a non-empty array of integers > 0, got [0, 4]');
     expect(() => rmsNorm(x, null, -1, [4])).toThrow('rmsNorm: eps must be a finite number > 0, got -1');
     expect(tf.memory().numTensors).toBe(before);
     tf.dispose([x, g34, g4]);
   });
 
   it('RMSNorm validates its options and names the layer on a shape mismatch', () => {
-    expect(() => new RMSNorm({name: 'r'})).toThrow('RMSNorm: channels or normalizedShape is required, got neither');
+    expect(() => new RMSNorm({name: 'r'})).toThrow('RMSNorm: channels or normalizedShape must be given, got neither');
     expect(() => new RMSNorm({normalizedShape: [3, 4], channels: 3})).toThrow(
-      'RMSNorm: channels (3) must equal the last entry of normalizedShape [3,4]; give one of them');
+      'RMSNorm: channels must equal the last entry of normalizedShape [3,4] (give one of them), got 3');
     expect(() => new RMSNorm({channels: 4, elementwiseAffine: 1 as never})).toThrow('RMSNorm: elementwiseAffine must be true or false, got 1');
     expect(() => new RMSNorm({channels: 4, eps: 0})).toThrow('RMSNorm: eps must be a finite number > 0, got 0');
     const norm = new RMSNorm({normalizedShape: [3, 4], name: 'dec/rms34'});
     const x = tf.ones([2, 2, 4]);
     expect(() => norm.apply(x, {training: true})).toThrow(
-      "RMSNorm 'dec/rms34': expected the last 2 axes of x to be normalizedShape [3,4], got shape [2,2,4]");
+      "RMSNorm 'dec/rms34'.apply: x must end in normalizedShape [3,4], got shape [2,2,4]");
     x.dispose();
     norm.dispose();
   });

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import {batchAxes, checkInput, checkPositive} from './check';
+import {batchAxes, checkInput, checkPositive, show} from './validate';
 import {moments} from './moments';
 
 /**
@@ -19,7 +19,11 @@ import {moments} from './moments';
  * @param eps added to the variance inside the square root, finite and > 0 (default 1e-6, timm's)
  */
 export function weightStandardization(kernel: tf.Tensor, eps = 1e-6): tf.Tensor {
-  const fn = 'weightStandardization';
+  return standardize('weightStandardization', kernel, eps);
+}
+
+/** `weightStandardization`, its errors starting with `fn` (internal). */
+function standardize(fn: string, kernel: tf.Tensor, eps: number): tf.Tensor {
   checkInput(fn, 'kernel', kernel, 2);
   checkPositive(fn, 'eps', eps);
   return tf.tidy(() => {
@@ -50,13 +54,14 @@ export class WeightStandardization {
   readonly eps: number;
 
   constructor(opts: WeightStandardizationOptions = {}) {
+    if (opts === null || typeof opts !== 'object') throw new Error(`WeightStandardization: opts must be an object, got ${show(opts)}`);
     this.eps = opts.eps ?? 1e-6;
     checkPositive('WeightStandardization', 'eps', this.eps);
   }
 
   /** The standardised kernel. @param kernel `[h, w, in, out]` or `[in, out]` */
   apply(kernel: tf.Tensor): tf.Tensor {
-    return weightStandardization(kernel, this.eps);
+    return standardize('WeightStandardization.apply', kernel, this.eps);
   }
 
   /**
@@ -71,9 +76,20 @@ export class WeightStandardization {
     pad: 'valid' | 'same',
     dilations: number | [number, number] = 1,
   ): tf.Tensor4D {
-    if (!(kernel instanceof tf.Tensor) || kernel.rank !== 4) {
-      throw new Error(`WeightStandardization.conv2d: kernel must be a 4-D [h, w, in, out] tensor, got ${kernel instanceof tf.Tensor ? `[${kernel.shape}]` : typeof kernel}`);
+    const fn = 'WeightStandardization.conv2d';
+    if (!(kernel instanceof tf.Tensor) || kernel.isDisposed || kernel.rank !== 4) {
+      throw new Error(`${fn}: kernel must be a 4-D [h, w, in, out] tensor, got ${show(kernel)}`);
     }
-    return tf.tidy(() => tf.conv2d(x, this.apply(kernel) as tf.Tensor4D, strides, pad, 'NHWC', dilations));
+    if (!(x instanceof tf.Tensor) || x.isDisposed || x.rank !== 4 || x.shape[3] !== kernel.shape[2]) {
+      throw new Error(`${fn}: x must be a 4-D NHWC tensor with ${kernel.shape[2]} channels (the kernel's in), got ${show(x)}`);
+    }
+    const pairOk = (v: unknown): boolean => {
+      const ok = (n: unknown) => typeof n === 'number' && Number.isInteger(n) && n >= 1;
+      return ok(v) || (Array.isArray(v) && v.length === 2 && v.every(ok));
+    };
+    if (!pairOk(strides)) throw new Error(`${fn}: strides must be an integer >= 1 or a pair of them, got ${show(strides)}`);
+    if (!pairOk(dilations)) throw new Error(`${fn}: dilations must be an integer >= 1 or a pair of them, got ${show(dilations)}`);
+    if (pad !== 'valid' && pad !== 'same') throw new Error(`${fn}: pad must be 'valid' or 'same', got ${show(pad)}`);
+    return tf.tidy(() => tf.conv2d(x, standardize(fn, kernel, this.eps) as tf.Tensor4D, strides, pad, 'NHWC', dilations));
   }
 }

@@ -49,13 +49,10 @@ export function adaptiveClip(
   for (const [name, g] of Object.entries(grads)) {
     const w = params[name];
     if (w === undefined) {
-      throw new Error(
-        `${fn}: grads and params must have the same names; grads['${name}'] has no parameter ` +
-          `(params has ${show(Object.keys(params))})`,
-      );
+      throw new Error(`${fn}: params must have a tensor for every name in grads (${show(Object.keys(params))}), got none for '${name}'`);
     }
     if (w.shape.join(',') !== g.shape.join(',')) {
-      throw new Error(`${fn}: grads['${name}'] has shape [${g.shape}] but params['${name}'] has shape [${w.shape}]`);
+      throw new Error(`${fn}: params['${name}'] must have grads['${name}']'s shape [${g.shape}], got ${show(w)}`);
     }
   }
   return tf.tidy(() => {

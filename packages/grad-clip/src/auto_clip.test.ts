@@ -92,9 +92,9 @@ describe('AutoClip errors', () => {
   it('validates options, state and use after dispose', () => {
     expect(() => new AutoClip({percentile: 0})).toThrow('AutoClip: percentile must be a number in (0, 100], got 0');
     expect(() => new AutoClip({percentile: 101})).toThrow('AutoClip: percentile must be a number in (0, 100], got 101');
-    expect(() => new AutoClip({historySize: 1.5})).toThrow('AutoClip: historySize must be an integer >= 1, got 1.5');
+    expect(() => new AutoClip({historySize: 1.5})).toThrow('AutoClip: historySize must be an integer in [1, 1000000], got 1.5');
     const a = new AutoClip({historySize: 3});
-    expect(() => a.setState({history: [1, 2], count: 1})).toThrow('AutoClip.setState: history must have historySize (3) entries, got [1,2]');
+    expect(() => a.setState({history: [1, 2], count: 1})).toThrow('AutoClip.setState: history must have historySize (3) entries, got [1, 2]');
     expect(() => a.setState({history: [1, 2, 3], count: -1})).toThrow('AutoClip.setState: count must be an integer >= 0, got -1');
     a.dispose();
     expect(() => a.clip({})).toThrow('AutoClip.clip: this AutoClip has been disposed');

@@ -31,6 +31,9 @@ export interface AutoClipState {
   count: number;
 }
 
+/** Largest ring buffer AutoClip accepts (4 MB of float32 on device). */
+const MAX_HISTORY = 1_000_000;
+
 /**
  * AutoClip: clips the global gradient norm at the p-th percentile of the norms seen so far:
  * h ← h ∪ {‖g‖};  c = percentile(h, p);  g ← g · min(1, c / (‖g‖ + eps)).
@@ -70,13 +73,20 @@ export class AutoClip {
       throw new Error(`${fn}: percentile must be a number in (0, 100], got ${show(p)}`);
     }
     const n = opts.historySize ?? 1000;
-    if (!Number.isInteger(n) || n < 1) throw new Error(`${fn}: historySize must be an integer >= 1, got ${show(n)}`);
+    // the ring buffer lives on device: bound it so a typo (1e12) is an error, not an allocation failure
+    if (!Number.isInteger(n) || n < 1 || n > MAX_HISTORY) {
+      throw new Error(`${fn}: historySize must be an integer in [1, ${MAX_HISTORY}], got ${show(n)}`);
+    }
     this.percentile = p;
     this.historySize = n;
     this.eps = checkPositive(fn, 'eps', opts.eps ?? 1e-6, true);
     this.normType = checkNormType(fn, opts.normType ?? 2);
-    this.history = tf.variable(tf.zeros([n]), false);
-    this.countVar = tf.variable(tf.scalar(0, 'int32'), false);
+    // tf.variable keeps its own reference to the initial value: free the initial tensors
+    const h0 = tf.zeros([n]);
+    const c0 = tf.scalar(0, 'int32');
+    this.history = tf.variable(h0, false);
+    this.countVar = tf.variable(c0, false);
+    tf.dispose([h0, c0]);
     const self = this;
     const transform = (grads: tf.NamedTensorMap): tf.NamedTensorMap => {
       const r = self.clip(grads);
@@ -186,7 +196,7 @@ export class AutoClip {
   private async loadWeights(weights: NamedTensor[]): Promise<void> {
     const h = weights.find((w) => w.name === 'autoclip/history');
     const c = weights.find((w) => w.name === 'autoclip/count');
-    if (!h || !c) throw new Error(`AutoClip.setWeights: expected autoclip/history and autoclip/count, got ${show(weights.map((w) => w.name))}`);
+    if (!h || !c) throw new Error(`AutoClip.setWeights: weights must hold autoclip/history and autoclip/count, got ${show(weights.map((w) => w.name))}`);
     const count = (await c.tensor.data())[0];
     this.setState({history: h.tensor as tf.Tensor1D, count});
   }

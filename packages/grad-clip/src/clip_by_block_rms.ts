@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import {checkPositive, checkTensorMap} from './validate';
+import {checkPositive, checkTensorMap, F32_MAX} from './validate';
 
 /**
  * Clips each tensor on its own by its root mean square: g ← g / max(1, rms(g) / threshold),
@@ -20,7 +20,8 @@ import {checkPositive, checkTensorMap} from './validate';
 export function clipByBlockRms(grads: tf.NamedTensorMap, threshold: number): tf.NamedTensorMap {
   const fn = 'clipByBlockRms';
   checkTensorMap(fn, 'grads', grads);
-  checkPositive(fn, 'threshold', threshold);
+  // clamped to float32's range: Infinity / Infinity (an overflowed rms) would be NaN
+  const th = Math.min(checkPositive(fn, 'threshold', threshold), F32_MAX);
   return tf.tidy(() => {
     const out: tf.NamedTensorMap = {};
     for (const [name, g] of Object.entries(grads)) {
@@ -30,7 +31,7 @@ export function clipByBlockRms(grads: tf.NamedTensorMap, threshold: number): tf.
       }
       const x = g.dtype === 'float32' ? g : tf.cast(g, 'float32');
       const rms = tf.sqrt(tf.mean(tf.square(x)));
-      const denom = tf.maximum(1, tf.div(rms, threshold));
+      const denom = tf.maximum(1, tf.div(rms, th));
       out[name] = tf.cast(tf.div(x, denom), g.dtype);
     }
     return out;

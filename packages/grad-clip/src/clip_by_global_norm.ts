@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import {globalNormUnchecked} from './global_norm';
 import type {PNormType} from './types';
-import {checkBoolean, checkOptions, checkPNormType, checkPositive, checkTensorMap, show} from './validate';
+import {checkBoolean, checkOptions, checkPNormType, checkPositive, checkTensorMap, F32_MAX, show} from './validate';
 
 /** Options of `clipByGlobalNorm`. */
 export interface ClipByGlobalNormOptions {
@@ -80,7 +80,7 @@ export function clipByGlobalNorm(
       );
     }
   }
-  const clipped = scaleAll(grads, norm, maxNorm, eps);
+  const clipped = scaleAll(grads, norm, Math.min(maxNorm, F32_MAX), eps);
   return {grads: clipped, norm};
 }
 
@@ -92,7 +92,11 @@ export function scaleAll(
   eps: number,
 ): tf.NamedTensorMap {
   return tf.tidy(() => {
-    const coef = tf.minimum(1, tf.div(maxNorm, tf.add(norm, eps)));
+    const denom = tf.add(norm, eps);
+    const ratio = tf.minimum(1, tf.div(maxNorm, denom));
+    // a tensor threshold (AutoClip's percentile) is Infinity once an overflowed norm is in its
+    // history: Infinity / Infinity would be NaN, but a threshold >= the norm means no clipping
+    const coef = typeof maxNorm === 'number' ? ratio : tf.where(tf.greaterEqual(maxNorm, denom), tf.onesLike(ratio), ratio);
     const out: tf.NamedTensorMap = {};
     for (const [name, g] of Object.entries(grads)) out[name] = tf.mul(g, tf.cast(coef, g.dtype));
     return out;

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import {checkPositive, checkTensorMap} from './validate';
+import {checkPositive, checkTensorMap, F32_MAX} from './validate';
 
 /**
  * Clips each gradient tensor on its own to L2 norm at most `maxNorm`:
@@ -18,12 +18,13 @@ import {checkPositive, checkTensorMap} from './validate';
  */
 export function clipByNorm(grads: tf.NamedTensorMap, maxNorm: number): tf.NamedTensorMap {
   checkTensorMap('clipByNorm', 'grads', grads);
-  checkPositive('clipByNorm', 'maxNorm', maxNorm);
+  const m = Math.min(checkPositive('clipByNorm', 'maxNorm', maxNorm), F32_MAX);
   return tf.tidy(() => {
     const out: tf.NamedTensorMap = {};
     for (const [name, g] of Object.entries(grads)) {
       const norm = tf.sqrt(tf.sum(tf.square(g)));
-      out[name] = tf.mul(g, tf.div(maxNorm, tf.maximum(norm, maxNorm)));
+      // maxNorm clamped to float32's range: Infinity / Infinity would turn every gradient into NaN
+      out[name] = tf.mul(g, tf.div(m, tf.maximum(norm, m)));
     }
     return out;
   });

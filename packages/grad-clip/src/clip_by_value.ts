@@ -36,12 +36,12 @@ export function checkClipValue(fn: string, clipValue: unknown): [number, number]
     const c = checkPositive(fn, 'clipValue', clipValue, true);
     return [-c, c];
   }
-  if (clipValue === null || typeof clipValue !== 'object') {
+  if (clipValue === null || typeof clipValue !== 'object' || Array.isArray(clipValue)) {
     throw new Error(`${fn}: clipValue must be a number >= 0 or {min, max}, got ${show(clipValue)}`);
   }
   const {min, max} = checkOptions<{min?: unknown; max?: unknown}>(fn, clipValue);
   if (typeof min !== 'number' || Number.isNaN(min)) throw new Error(`${fn}: clipValue.min must be a number, got ${show(min)}`);
   if (typeof max !== 'number' || Number.isNaN(max)) throw new Error(`${fn}: clipValue.max must be a number, got ${show(max)}`);
-  if (min > max) throw new Error(`${fn}: clipValue.min (${min}) must be less than or equal to clipValue.max (${max})`);
+  if (min > max) throw new Error(`${fn}: clipValue.max must be >= clipValue.min (${min}), got ${max}`);
   return [min, max];
 }

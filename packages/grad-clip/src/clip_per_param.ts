@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import {globalNormUnchecked} from './global_norm';
 import type {PNormType} from './types';
-import {checkOptions, checkPNormType, checkPositive, checkTensorMap} from './validate';
+import {checkOptions, checkPNormType, checkPositive, checkTensorMap, F32_MAX} from './validate';
 
 /** Options of `clipPerParam`. */
 export interface ClipPerParamOptions {
@@ -37,7 +37,7 @@ export function clipPerParam(
 ): tf.NamedTensorMap {
   const fn = 'clipPerParam';
   checkTensorMap(fn, 'grads', grads);
-  checkPositive(fn, 'maxNorm', maxNorm);
+  const m = Math.min(checkPositive(fn, 'maxNorm', maxNorm), F32_MAX);
   const opts = checkOptions<ClipPerParamOptions>(fn, options);
   const p = checkPNormType(fn, opts.normType ?? 2);
   const eps = checkPositive(fn, 'eps', opts.eps ?? 1e-6, true);
@@ -45,7 +45,7 @@ export function clipPerParam(
     const out: tf.NamedTensorMap = {};
     for (const [name, g] of Object.entries(grads)) {
       const norm = globalNormUnchecked({g}, p);
-      const coef = tf.minimum(1, tf.div(maxNorm, tf.add(norm, eps)));
+      const coef = tf.minimum(1, tf.div(m, tf.add(norm, eps)));
       out[name] = tf.mul(g, tf.cast(coef, g.dtype));
     }
     return out;

@@ -133,15 +133,15 @@ describe('createClipper / chain errors', () => {
     );
     expect(() => createClipper({mode: 'globalNorm', maxNorm: -1})).toThrow('createClipper: maxNorm must be a finite number > 0, got -1');
     expect(() => createClipper({mode: 'globalNorm', maxnorm: 1} as never)).toThrow(
-      "createClipper: unknown option 'maxnorm' for mode 'globalNorm' (known: maxNorm, normType, eps, errorIfNonfinite)",
+      "createClipper: unknown option 'maxnorm' for mode 'globalNorm'; expected one of maxNorm, normType, eps, errorIfNonfinite",
     );
     expect(() => createClipper({mode: 'norm'} as never)).toThrow('createClipper: maxNorm must be a finite number > 0, got undefined');
-    expect(() => createClipper({mode: 'value', clipValue: 1, min: 0} as never)).toThrow("createClipper: mode 'value' takes clipValue or {min, max}, not both");
+    expect(() => createClipper({mode: 'value', clipValue: 1, min: 0} as never)).toThrow("createClipper: clipValue must be left out when min or max is given (mode 'value' takes one of them), got 1");
     expect(() => createClipper({mode: 'agc', exclude: 'head'} as never)).toThrow('createClipper: exclude must be an array of names, got "head"');
     expect(() => createClipper({mode: 'auto', percentile: 0})).toThrow('AutoClip: percentile must be a number in (0, 100], got 0');
     expect(() => createClipper(undefined as never)).toThrow('createClipper: config must be an object with a mode, got undefined');
     const g = {a: tf.ones([2])};
-    expect(() => createClipper({mode: 'agc'})(g)).toThrow("createClipper('agc'): the transform needs params (grads, params); got none");
+    expect(() => createClipper({mode: 'agc'})(g)).toThrow("createClipper: params must be passed to the 'agc' transform (grads, params), got undefined");
     tf.dispose(g);
     expect(() => chain()).toThrow('chain: transforms must contain at least one transform, got none');
     expect(() => chain(1 as never)).toThrow('chain: transforms[0] must be a function (grads, params?) => grads, got 1');

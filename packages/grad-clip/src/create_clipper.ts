@@ -67,7 +67,7 @@ export function createClipper(config: ClipperConfig): GradTransform {
   }
   for (const key of Object.keys(c)) {
     if (key !== 'mode' && !KEYS[mode].includes(key)) {
-      throw new Error(`${fn}: unknown option '${key}' for mode '${mode}' (known: ${KEYS[mode].join(', ')})`);
+      throw new Error(`${fn}: unknown option '${key}' for mode '${mode}'; expected one of ${KEYS[mode].join(', ')}`);
     }
   }
   const saved = [JSON.parse(JSON.stringify({...config, mode})) as ClipperConfig];
@@ -77,7 +77,7 @@ export function createClipper(config: ClipperConfig): GradTransform {
     case 'value': {
       const bounds = c.clipValue !== undefined ? c.clipValue : {min: c.min, max: c.max};
       if (c.clipValue !== undefined && (c.min !== undefined || c.max !== undefined)) {
-        throw new Error(`${fn}: mode 'value' takes clipValue or {min, max}, not both`);
+        throw new Error(`${fn}: clipValue must be left out when min or max is given (mode 'value' takes one of them), got ${show(c.clipValue)}`);
       }
       const [min, max] = checkClipValue(fn, bounds);
       return tag((grads: tf.NamedTensorMap) => clipByValue(grads, {min, max}));
@@ -129,7 +129,7 @@ export function createClipper(config: ClipperConfig): GradTransform {
       };
       return tag((grads: tf.NamedTensorMap, params?: tf.NamedTensorMap) => {
         if (params === undefined) {
-          throw new Error(`createClipper('agc'): the transform needs params (grads, params); got none`);
+          throw new Error(`createClipper: params must be passed to the 'agc' transform (grads, params), got ${show(params)}`);
         }
         return adaptiveClip(grads, params, opts);
       });

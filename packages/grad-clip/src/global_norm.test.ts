@@ -49,7 +49,7 @@ describe('globalNorm errors', () => {
     const g = {a: tf.ones([2])};
     expect(() => globalNorm(g, 0 as never)).toThrow("globalNorm: normType must be a finite number >= 1 or 'inf', got 0");
     expect(() => globalNorm(g, 'fro' as never)).toThrow(/normType must be a finite number >= 1 or 'inf', got "fro"/);
-    expect(() => globalNorm({a: [1, 2]} as never)).toThrow("globalNorm: grads['a'] must be a Tensor, got [1,2]");
+    expect(() => globalNorm({a: [1, 2]} as never)).toThrow("globalNorm: grads['a'] must be a Tensor, got [1, 2]");
     expect(() => globalNorm(null as never)).toThrow(/grads must be an object of tensors by name, got null/);
     tf.dispose(g);
   });

@@ -1,3 +1,4 @@
+import {show} from './validate';
 /**
  * The median of the last `window` values pushed, kept on the host (a few numbers per step).
  * The explosion guards (umbrella `ExplosionGuard`, layers `explosionGuard`) compare each new loss
@@ -12,8 +13,8 @@ export class RunningMedian {
 
   /** @param window how many recent values count, an integer >= 1 */
   constructor(readonly window: number) {
-    if (!(Number.isInteger(window) && window >= 1)) {
-      throw new Error(`RunningMedian: window must be an integer >= 1, got ${window}`);
+    if (!(typeof window === 'number' && Number.isInteger(window) && window >= 1)) {
+      throw new Error(`RunningMedian: window must be an integer >= 1, got ${show(window)}`);
     }
   }
 
@@ -45,7 +46,8 @@ export class RunningMedian {
    * @param warmup values needed before any spike is reported (default 1)
    */
   isSpike(v: number, factor: number, warmup = 1): boolean {
-    if (!(Number.isFinite(factor) && factor > 0)) throw new Error(`RunningMedian.isSpike: factor must be a finite number > 0, got ${factor}`);
+    if (!(typeof factor === 'number' && Number.isFinite(factor) && factor > 0)) throw new Error(`RunningMedian.isSpike: factor must be a finite number > 0, got ${show(factor)}`);
+    if (!(typeof warmup === 'number' && Number.isInteger(warmup) && warmup >= 0)) throw new Error(`RunningMedian.isSpike: warmup must be an integer >= 0, got ${show(warmup)}`);
     return Number.isFinite(v) && this.values.length >= Math.max(1, warmup) && v > factor * Math.abs(this.median());
   }
 
@@ -55,8 +57,9 @@ export class RunningMedian {
   }
 
   setState(values: number[]): void {
-    if (!Array.isArray(values) || values.some((v) => typeof v !== 'number')) {
-      throw new Error('RunningMedian.setState: expected an array of numbers');
+    // push() keeps finite values only: a NaN in a restored state would make every median NaN
+    if (!Array.isArray(values) || !values.every((v) => typeof v === 'number' && Number.isFinite(v))) {
+      throw new Error(`RunningMedian.setState: values must be an array of finite numbers, got ${show(values)}`);
     }
     this.values = values.slice(-this.window);
   }

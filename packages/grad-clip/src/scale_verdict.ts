@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import {checkOptions, show} from './validate';
 
 /** Per-layer measurements a scale diagnosis starts from (kernels input side first). */
 export interface ScaleMeasurements {
@@ -39,6 +40,8 @@ export interface ScaleVerdict {
  * @param t any tensor (cast to float32)
  */
 export function safeNorm(t: tf.Tensor): tf.Scalar {
+  if (!(t instanceof tf.Tensor) || t.isDisposed) throw new Error(`safeNorm: t must be a live tf.Tensor, got ${show(t)}`);
+  if (t.dtype === 'string') throw new Error(`safeNorm: t must be a numeric tensor, got ${show(t)}`);
   return tf.tidy(() => {
     const x = tf.cast(t, 'float32');
     const m = tf.max(tf.abs(x));
@@ -49,6 +52,9 @@ export function safeNorm(t: tf.Tensor): tf.Scalar {
 
 /** The upper median of `a` (the element at index ⌊n/2⌋ once sorted); NaN when empty. */
 export function upperMedian(a: number[]): number {
+  if (!Array.isArray(a) || !a.every((v) => typeof v === 'number')) {
+    throw new Error(`upperMedian: a must be an array of numbers, got ${show(a)}`);
+  }
   return a.length ? [...a].sort((p, q) => p - q)[Math.floor(a.length / 2)] : NaN;
 }
 const fmt = (v: number): string => (!Number.isFinite(v) ? String(v) : Math.abs(v) >= 1e4 || (v !== 0 && Math.abs(v) < 1e-2) ? v.toExponential(2) : v.toFixed(2));
@@ -77,7 +83,7 @@ const BACKWARD_VANISHES = 0.8;
  * @param m the measurements (kernels input side first)
  */
 export function scaleVerdict(m: ScaleMeasurements): ScaleVerdict {
-  const {layers, globals, activationNorms: acts, loss, chanceLoss} = m;
+  const {layers, globals, activationNorms: acts, loss, chanceLoss} = checkMeasurements(m);
   const g = layers.map((l) => l.gradNormInit);
   const ratios: number[] = [];
   for (let i = g.length - 1; i > 0; i--) if (g[i] > 0 && g[i - 1] > 0 && Number.isFinite(g[i]) && Number.isFinite(g[i - 1])) ratios.push(g[i - 1] / g[i]);
@@ -154,4 +160,34 @@ export function scaleVerdict(m: ScaleMeasurements): ScaleVerdict {
     : `healthy: ${Number.isFinite(fwd) ? `activations change ${fmt(fwd)}× per layer, ` : ''}gradient norm changes ${fmt(growth)}× per layer; ` +
       `${lossText}; global norm p90 ${fmt(p90)} (a reasonable clipping threshold).`;
   return {layers, activationNorms: acts, growthPerLayer: growth, forwardGrowthPerLayer: fwd, loss, chanceLoss, p90GradNorm: p90, status, findings, verdict};
+}
+
+/** Validates the measurements before any is read (a missing field would give a wrong verdict). */
+function checkMeasurements(m: unknown): ScaleMeasurements {
+  const fn = 'scaleVerdict';
+  const o = checkOptions<Record<string, unknown>>(fn, m);
+  if (m === undefined) throw new Error(`${fn}: m must be an object of measurements, got undefined`);
+  const numbers = (name: string, minLength = 0): number[] => {
+    const v = o[name];
+    if (!Array.isArray(v) || v.length < minLength || !v.every((x) => typeof x === 'number')) {
+      throw new Error(`${fn}: ${name} must be an array of numbers${minLength ? ` (at least ${minLength})` : ''}, got ${show(v)}`);
+    }
+    return v as number[];
+  };
+  numbers('globals');
+  numbers('activationNorms');
+  for (const k of ['loss', 'chanceLoss']) {
+    if (typeof o[k] !== 'number') throw new Error(`${fn}: ${k} must be a number (NaN when unknown), got ${show(o[k])}`);
+  }
+  const layers = o.layers;
+  if (!Array.isArray(layers)) throw new Error(`${fn}: layers must be an array of {name, gradNormInit, gradNormMedian, weightNorm}, got ${show(layers)}`);
+  layers.forEach((l: unknown, i) => {
+    const r = (l ?? {}) as Record<string, unknown>;
+    if (l === null || typeof l !== 'object') throw new Error(`${fn}: layers[${i}] must be {name, gradNormInit, gradNormMedian, weightNorm}, got ${show(l)}`);
+    if (typeof r.name !== 'string') throw new Error(`${fn}: layers[${i}].name must be a string, got ${show(r.name)}`);
+    for (const k of ['gradNormInit', 'gradNormMedian', 'weightNorm']) {
+      if (typeof r[k] !== 'number') throw new Error(`${fn}: layers[${i}].${k} must be a number, got ${show(r[k])}`);
+    }
+  });
+  return m as ScaleMeasurements;
 }

@@ -20,7 +20,9 @@ import {checkNormType, show} from './validate';
  * @returns the unit-wise norms (a new tensor; the caller disposes it)
  */
 export function unitwiseNorm(t: tf.Tensor, normType: NormType = 2): tf.Tensor {
-  if (!(t instanceof tf.Tensor)) throw new Error(`unitwiseNorm: t must be a Tensor, got ${show(t)}`);
+  if (!(t instanceof tf.Tensor) || t.isDisposed) throw new Error(`unitwiseNorm: t must be a live tf.Tensor, got ${show(t)}`);
+  // sums of int32/bool values would come back int32 (truncated), not the float32 norms
+  if (t.dtype !== 'float32') throw new Error(`unitwiseNorm: t must be a float32 tensor, got ${show(t)}`);
   const p = checkNormType('unitwiseNorm', normType);
   return unitwiseNormUnchecked(t, p);
 }

@@ -152,7 +152,7 @@ describeBackends(['cpu', 'wasm'], (backend) => {
 
 describe('withClipping errors', () => {
   it('rejects a non-optimizer and a non-function transform', () => {
-    expect(() => withClipping({} as never, createClipper({mode: 'norm', maxNorm: 1}))).toThrow('withClipping: optimizer must be a tf.Optimizer, got {}');
+    expect(() => withClipping({} as never, createClipper({mode: 'norm', maxNorm: 1}))).toThrow('withClipping: optimizer must be a tf.Optimizer, got an object {}');
     const sgd = tf.train.sgd(0.1);
     expect(() => withClipping(sgd, 'global_norm' as never)).toThrow(
       'withClipping: transform must be a function (grads, params?) => grads, got "global_norm"',

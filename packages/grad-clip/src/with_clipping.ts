@@ -91,7 +91,7 @@ export class ClippedOptimizer extends tf.Optimizer {
     const inner = config.optimizer as {className?: string; config?: tf.serialization.ConfigDict} | undefined;
     const entry = inner?.className ? tf.serialization.SerializationMap.getMap().classNameMap[inner.className] : undefined;
     if (!entry || !inner?.config) {
-      throw new Error(`ClippedOptimizer.fromConfig: unknown wrapped optimizer ${show(inner?.className)}; register it with tf.serialization.registerClass`);
+      throw new Error(`ClippedOptimizer.fromConfig: config.optimizer must name a registered optimizer class (tf.serialization.registerClass), got ${show(inner?.className)}`);
     }
     const optimizer = entry[1](entry[0], inner.config) as unknown as tf.Optimizer;
     let transform: GradTransform;

@@ -26,7 +26,7 @@ describeBackends(['cpu', 'wasm'], () => {
   });
 
   it('names the bad nonlinearity and the bad slope', () => {
-    expect(() => calculateGain('gelu' as Nonlinearity)).toThrow(/calculateGain: unknown nonlinearity 'gelu'; expected one of linear, .*selu/);
+    expect(() => calculateGain('gelu' as Nonlinearity)).toThrow(/calculateGain: nonlinearity must be one of linear, .*selu, got "gelu"/);
     expect(() => calculateGain('leaky_relu', NaN)).toThrow('calculateGain: param must be a finite number, got NaN');
   });
 });

@@ -39,7 +39,7 @@ export type Nonlinearity = (typeof NONLINEARITIES)[number];
 export function calculateGain(nonlinearity: Nonlinearity, param?: number): number {
   if (typeof nonlinearity !== 'string' || !(NONLINEARITIES as readonly string[]).includes(nonlinearity)) {
     throw new Error(
-      `calculateGain: unknown nonlinearity ${show(nonlinearity)}; expected one of ${NONLINEARITIES.join(', ')}`,
+      `calculateGain: nonlinearity must be one of ${NONLINEARITIES.join(', ')}, got ${show(nonlinearity)}`,
     );
   }
   switch (nonlinearity) {
@@ -49,7 +49,10 @@ export function calculateGain(nonlinearity: Nonlinearity, param?: number): numbe
       return Math.sqrt(2);
     case 'leaky_relu': {
       const slope = param === undefined ? 0.01 : checkNumber('calculateGain', 'param', param);
-      return Math.sqrt(2 / (1 + slope * slope));
+      // PyTorch's sqrt(2 / (1 + slope²)), bit for bit; past |slope| ~1e154 slope² overflows to
+      // Infinity (gain 0), where the same value is √2 / |slope|
+      const sq = slope * slope;
+      return Number.isFinite(sq) ? Math.sqrt(2 / (1 + sq)) : Math.SQRT2 / Math.abs(slope);
     }
     case 'selu':
       // PyTorch's value: makes the variance of SELU networks stable for self-normalising inputs

@@ -20,8 +20,8 @@ describeBackends(['cpu', 'wasm'], () => {
   });
 
   it('rejects a shape with a zero, a fraction or a non-array', () => {
-    expect(() => computeFans([3, 0])).toThrow('computeFans: shape must be an array of positive integers, got [3,0]');
-    expect(() => computeFans([3, 1.5])).toThrow(/got \[3,1.5\]/);
-    expect(() => computeFans('3x3' as never)).toThrow(/got '3x3'/);
+    expect(() => computeFans([3, 0])).toThrow('computeFans: shape must be an array of positive integers, got [3, 0]');
+    expect(() => computeFans([3, 1.5])).toThrow(/got \[3, 1.5\]/);
+    expect(() => computeFans('3x3' as never)).toThrow(/got "3x3"/);
   });
 });

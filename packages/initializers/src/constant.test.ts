@@ -25,6 +25,6 @@ describeBackends(['cpu', 'wasm'], () => {
   it('rejects bad values and shapes', () => {
     expect(() => constant(NaN)).toThrow('constant: value must be a finite number, got NaN');
     expect(() => zeros([0])).toThrow('zeros: shape must be an array of positive integers, got [0]');
-    expect(() => ones([2], {dtype: 'bool' as never})).toThrow(/ones: dtype must be one of 'float32', 'int32', got 'bool'/);
+    expect(() => ones([2], {dtype: 'bool' as never})).toThrow(/ones: dtype must be one of 'float32', 'int32', got "bool"/);
   });
 });

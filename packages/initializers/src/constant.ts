@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import {Initializer, makeInitializer} from './initializer';
-import {checkNumber} from './validate';
+import {checkNumber, F32_MAX, show} from './validate';
 
 /**
  * Fills the tensor with one value: w = value. Biases, and the last layer of a Fixup branch.
@@ -15,10 +15,18 @@ import {checkNumber} from './validate';
  */
 export function constant(value: number): Initializer {
   const v = checkNumber('constant', 'value', value);
+  // float32 would turn a larger value into Infinity without a word
+  if (Math.abs(v) > F32_MAX) throw new Error(`constant: value must be within float32 range (|value| <= ${F32_MAX}), got ${show(v)}`);
   return makeInitializer(
     'constant',
     'constant',
-    (shape, o) => tf.fill(shape, v, o.dtype),
+    (shape, o) => {
+      // an int32 fill truncates 0.5 to 0 and wraps 2^31: say so instead
+      if (o.dtype === 'int32' && !(Number.isInteger(v) && Math.abs(v) <= 2 ** 31 - 1)) {
+        throw new Error(`constant: value must be an integer in int32 range for dtype 'int32', got ${show(v)}`);
+      }
+      return tf.fill(shape, v, o.dtype);
+    },
     () => ({distribution: 'constant', mean: v, std: 0, low: v, high: v}),
     {floatOnly: false},
   );

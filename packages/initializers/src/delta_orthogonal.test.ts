@@ -39,7 +39,7 @@ describeBackends(['cpu', 'wasm'], () => {
     expect(() => deltaOrthogonal()([3, 3, 32, 16])).toThrow(
       'deltaOrthogonal: in channels must be <= out channels, got shape [3,3,32,16] (in 32, out 16)',
     );
-    expect(() => deltaOrthogonal()([8, 8])).toThrow('deltaOrthogonal: shape must have rank >= 3, got [8,8] (rank 2)');
+    expect(() => deltaOrthogonal()([8, 8])).toThrow('deltaOrthogonal: shape must have rank >= 3, got [8, 8] (rank 2)');
     expect(() => deltaOrthogonal({gain: -1})).toThrow('deltaOrthogonal: gain must be a finite number > 0, got -1');
     await expectNoLeak(() => deltaOrthogonal()([3, 3, 4, 4], {seed: 1}));
   });

@@ -15,7 +15,7 @@ describeBackends(['cpu', 'wasm'], () => {
   });
 
   it('rejects other ranks and does not leak', async () => {
-    expect(() => identity([3, 3, 2, 2])).toThrow('identity: shape must have rank <= 2, got [3,3,2,2] (rank 4)');
+    expect(() => identity([3, 3, 2, 2])).toThrow('identity: shape must have rank <= 2, got [3, 3, 2, 2] (rank 4)');
     expect(() => identity([3])).toThrow('identity: shape must have rank >= 2, got [3] (rank 1)');
     await expectNoLeak(() => identity([4, 4]));
   });

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import {checkNumber, checkOneOf, checkOptions, checkShape, show} from './validate';
+import {checkNumber, checkOneOf, checkOptions, checkShape, F32_MAX, show} from './validate';
 
 /** Options every initializer accepts at call time. */
 export interface InitOptions {
@@ -63,8 +63,23 @@ export function makeInitializer(
     const o = checkOptions<InitOptions>(fnName, opts);
     const seed = o.seed === undefined ? undefined : checkNumber(fnName, 'seed', o.seed);
     const dtype = o.dtype === undefined ? 'float32' : checkOneOf(fnName, 'dtype', o.dtype, cfg.floatOnly === false ? ['float32', 'int32'] as const : ['float32'] as const);
+    checkFloat32Range(fnName, stats(s));
     return tf.tidy(() => draw(s.slice(), {seed, dtype}));
   };
   const statsChecked = (shape: number[]): InitializerStats => stats(shapeOk(shape));
   return Object.assign(init, {initializerName, stats: statsChecked});
+}
+
+/**
+ * Values drawn in float32 beyond ±3.4e38 become ±Infinity without a word: refuse options whose
+ * distribution reaches there (mean ± 8 std, or the bounds), before any tensor is made.
+ */
+function checkFloat32Range(fn: string, st: InitializerStats): void {
+  const reach = Math.max(Math.abs(st.mean) + 8 * st.std, Math.abs(st.low ?? 0), Math.abs(st.high ?? 0));
+  if (!(reach <= F32_MAX)) {
+    throw new Error(
+      `${fn}: options must keep the values within float32 range (|value| <= ${F32_MAX}), got a distribution with ` +
+        `mean ${show(st.mean)} and std ${show(st.std)}${st.low !== undefined ? ` on [${show(st.low)}, ${show(st.high)}]` : ''}`,
+    );
+  }
 }

@@ -65,7 +65,9 @@ export async function lsuv(layers: LsuvLayer[], batch: tf.Tensor, opts?: LsuvOpt
   if (!(batch instanceof tf.Tensor)) throw new Error(`lsuv: batch must be a tf.Tensor, got ${show(batch)}`);
   const o = checkOptions<LsuvOptions>('lsuv', opts);
   const tolerance = checkNumber('lsuv', 'tolerance', o.tolerance ?? 0.1, '> 0');
+  // each iteration reads a variance back: bounded so that a typo (1e9) is an error, not a hang
   const maxIterations = checkInt('lsuv', 'maxIterations', o.maxIterations ?? 10, 0);
+  if (maxIterations > 10_000) throw new Error(`lsuv: maxIterations must be an integer in [0, 10000], got ${show(maxIterations)}`);
   const seed = o.seed === undefined ? undefined : checkNumber('lsuv', 'seed', o.seed);
   const orthoStart = o.orthogonalInit ?? true;
   if (typeof orthoStart !== 'boolean') throw new Error(`lsuv: orthogonalInit must be a boolean, got ${show(orthoStart)}`);

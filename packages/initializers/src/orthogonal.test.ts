@@ -86,7 +86,7 @@ describeBackends(['cpu', 'wasm'], () => {
   it('errors and leaks', async () => {
     expect(() => orthogonal({gain: 0})).toThrow('orthogonal: gain must be a finite number > 0, got 0');
     expect(() => orthogonal()([8])).toThrow('orthogonal: shape must have rank >= 2, got [8] (rank 1)');
-    expect(() => orthogonal()([8, 0])).toThrow(/positive integers, got \[8,0\]/);
+    expect(() => orthogonal()([8, 0])).toThrow(/positive integers, got \[8, 0\]/);
     await expectNoLeak(() => orthogonal()([20, 10], {seed: 3}));
   });
 });

@@ -10,7 +10,7 @@
  * @internal
  */
 export function orthonormalColumns(a: ArrayLike<number>, m: number, n: number): Float64Array {
-  if (m < n) throw new Error(`orthonormalColumns: need rows >= cols, got ${m}x${n}`);
+  if (m < n) throw new Error(`orthonormalColumns: rows must be >= cols (${n}), got ${m}`);
   const cols: Float64Array[] = [];
   for (let j = 0; j < n; j++) {
     const c = new Float64Array(m);

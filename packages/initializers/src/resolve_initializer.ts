@@ -76,14 +76,14 @@ export function resolveInitializer(name: string, options?: Record<string, any>):
   // own keys only: 'constructor', 'toString', … must not resolve through Object.prototype
   const factory = Object.prototype.hasOwnProperty.call(FACTORIES, key) ? FACTORIES[key] : undefined;
   if (!factory) {
-    throw new Error(`resolveInitializer: unknown initializer ${show(name)}; expected one of ${INITIALIZER_NAMES.join(', ')}`);
+    throw new Error(`resolveInitializer: name must be one of ${INITIALIZER_NAMES.join(', ')}, got ${show(name)}`);
   }
   const o = checkOptions<Record<string, unknown>>('resolveInitializer', options);
   if (key === 'constant' && o.value === undefined) {
-    throw new Error(`resolveInitializer: 'constant' needs options {value}, got ${show(options)}`);
+    throw new Error(`resolveInitializer: options must be {value} for 'constant', got ${show(options)}`);
   }
   if (key === 'sparse' && o.sparsity === undefined) {
-    throw new Error(`resolveInitializer: 'sparse' needs options {sparsity}, got ${show(options)}`);
+    throw new Error(`resolveInitializer: options must be {sparsity, std?} for 'sparse', got ${show(options)}`);
   }
   return factory(options);
 }

@@ -66,11 +66,11 @@ describeBackends(['cpu', 'wasm'], () => {
 
 describe('sparse arguments', () => {
   it('names the bad argument and value', () => {
-    expect(() => sparse(undefined as never)).toThrow('sparse: options {sparsity, std} are required, got undefined');
+    expect(() => sparse(undefined as never)).toThrow('sparse: options must be {sparsity, std?}, got undefined');
     expect(() => sparse({sparsity: 1.5})).toThrow('sparse: sparsity must be a number in [0, 1], got 1.5');
     expect(() => sparse({sparsity: -0.1})).toThrow('sparse: sparsity must be a finite number >= 0, got -0.1');
     expect(() => sparse({sparsity: 0.1, std: 0})).toThrow('sparse: std must be a finite number > 0, got 0');
-    expect(() => sparse({sparsity: 0.1})([3, 3, 2])).toThrow('sparse: shape must have rank <= 2, got [3,3,2] (rank 3)');
+    expect(() => sparse({sparsity: 0.1})([3, 3, 2])).toThrow('sparse: shape must have rank <= 2, got [3, 3, 2] (rank 3)');
     expect(() => sparse({sparsity: 0.1})([3])).toThrow('sparse: shape must have rank >= 2, got [3] (rank 1)');
   });
 });

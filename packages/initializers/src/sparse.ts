@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import {Initializer, makeInitializer} from './initializer';
 import {randomNormal} from './random_normal';
-import {checkNumber, checkOptions} from './validate';
+import {checkNumber, checkOptions, show} from './validate';
 
 /** Options of {@link sparse}. */
 export interface SparseOptions {
@@ -33,10 +33,10 @@ export interface SparseOptions {
  */
 export function sparse(opts: SparseOptions): Initializer {
   const fn = 'sparse';
-  if (opts === undefined) throw new Error(`${fn}: options {sparsity, std} are required, got undefined`);
+  if (opts === undefined) throw new Error(`${fn}: options must be {sparsity, std?}, got undefined`);
   const o = checkOptions<SparseOptions>(fn, opts);
   const sparsity = checkNumber(fn, 'sparsity', o.sparsity, '>= 0');
-  if (sparsity > 1) throw new Error(`${fn}: sparsity must be a number in [0, 1], got ${sparsity}`);
+  if (sparsity > 1) throw new Error(`${fn}: sparsity must be a number in [0, 1], got ${show(sparsity)}`);
   const std = checkNumber(fn, 'std', o.std ?? 0.01, '> 0');
   const zerosPerColumn = (rows: number) => Math.ceil(sparsity * rows);
   return makeInitializer(

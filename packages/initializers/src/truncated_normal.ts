@@ -32,7 +32,7 @@ export function truncatedNormal(opts?: {mean?: number; std?: number; a?: number;
   const lo = 2 * normalCdf((a - mean) / std) - 1;
   const hi = 2 * normalCdf((b - mean) / std) - 1;
   if (!(hi > lo)) {
-    throw new Error(`truncatedNormal: [a, b] = [${a}, ${b}] has no probability mass under N(${mean}, ${std}²)`);
+    throw new Error(`truncatedNormal: [a, b] must have probability mass under N(${mean}, ${std}²), got [${a}, ${b}]`);
   }
   const moments = truncatedNormalMoments(mean, std, a, b);
   return makeInitializer(

@@ -86,16 +86,16 @@ describe('variance-scaling family: formulas vs PyTorch (host float64, no backend
   it('rejects bad arguments before making tensors', () => {
     const n = tf.memory().numTensors;
     expect(() => heNormal({a: NaN})).toThrow('heNormal: a must be a finite number >= 0, got NaN');
-    expect(() => heUniform({nonlinearity: 'swish' as never})).toThrow(/heUniform: nonlinearity must be one of .*got 'swish'/);
-    expect(() => heNormal({mode: 'fan_avg' as never})).toThrow(/heNormal: mode must be one of 'fan_in', 'fan_out', got 'fan_avg'/);
+    expect(() => heUniform({nonlinearity: 'swish' as never})).toThrow(/heUniform: nonlinearity must be one of .*got "swish"/);
+    expect(() => heNormal({mode: 'fan_avg' as never})).toThrow(/heNormal: mode must be one of 'fan_in', 'fan_out', got "fan_avg"/);
     expect(() => glorotUniform({gain: 0})).toThrow('glorotUniform: gain must be a finite number > 0, got 0');
     expect(() => glorotNormal({gain: -1})).toThrow('glorotNormal: gain must be a finite number > 0, got -1');
     expect(() => varianceScaling({scale: -2})).toThrow('varianceScaling: scale must be a finite number > 0, got -2');
     expect(() => varianceScaling({distribution: 'cauchy' as never})).toThrow(/distribution must be one of/);
-    expect(() => heNormal()([784, 0])).toThrow('heNormal: shape must be an array of positive integers, got [784,0]');
+    expect(() => heNormal()([784, 0])).toThrow('heNormal: shape must be an array of positive integers, got [784, 0]');
     expect(() => lecunUniform()([3, 2.5])).toThrow(/lecunUniform: shape must be an array of positive integers/);
     expect(() => heNormal()([4, 4], {seed: NaN})).toThrow('heNormal: seed must be a finite number, got NaN');
-    expect(() => heNormal()([4, 4], {dtype: 'int32'})).toThrow(/heNormal: dtype must be one of 'float32', got 'int32'/);
+    expect(() => heNormal()([4, 4], {dtype: 'int32'})).toThrow(/heNormal: dtype must be one of 'float32', got "int32"/);
     expect(tf.memory().numTensors).toBe(n);
   });
 });

@@ -76,6 +76,13 @@ export class TorchAdafactor extends TorchOptimizer {
     return shape[d1] < this.minDimSizeToFactor ? null : [d1, d0];
   }
 
+  /** β_t = 1 − (t − decayOffset)^(−decayRate) is undefined (the update NaN) for t <= decayOffset. */
+  protected override checkUpdate(t: number): void {
+    if (t <= this.decayOffset) {
+      throw new Error(`adafactor: decayOffset must be below the step t of every update (β_t is undefined, the update NaN, for t <= decayOffset), got decayOffset ${this.decayOffset} at t = ${t}`);
+    }
+  }
+
   protected slotNames(): string[] {
     return this.momentum === null ? ['v_row', 'v_col', 'v'] : ['v_row', 'v_col', 'v', 'ema'];
   }

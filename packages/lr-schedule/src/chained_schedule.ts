@@ -1,5 +1,5 @@
 import type {Schedule} from './schedule';
-import {checkStep, knownOptions, nonNegative} from './validate';
+import {checkStep, knownOptions, nonNegative, show} from './validate';
 
 /** Options of {@link chainedSchedule}. */
 export interface ChainedScheduleOptions {
@@ -34,7 +34,7 @@ export function chainedSchedule(opts: ChainedScheduleOptions): Schedule {
   const initial = nonNegative(fn, 'initial', opts.initial);
   const {schedules} = opts;
   if (!Array.isArray(schedules) || schedules.length === 0 || schedules.some((s) => typeof s !== 'function')) {
-    throw new Error(`${fn}: schedules must be a non-empty array of schedule functions, got ${String(schedules)}`);
+    throw new Error(`${fn}: schedules must be a non-empty array of schedule functions, got ${show(schedules)}`);
   }
   const parts = schedules.slice();
   return (step: number) => {

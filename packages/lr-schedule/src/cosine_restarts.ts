@@ -54,6 +54,7 @@ export function cosineRestarts(opts: CosineRestartsOptions): Schedule {
       }
       tCur = step - start;
     }
-    return final + ((initial - final) * (1 + Math.cos((Math.PI * tCur) / tI))) / 2;
+    // π · (tCur / tI): the ratio first (π · tCur overflows for steps near 1.8e308, then Infinity / Infinity)
+    return final + ((initial - final) * (1 + Math.cos(Math.PI * (tCur / tI)))) / 2;
   });
 }

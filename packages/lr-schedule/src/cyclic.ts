@@ -66,7 +66,7 @@ export function cyclic(opts: CyclicOptions): Schedule {
   const shape = cyclicShape(fn, opts);
   const base = nonNegative(fn, 'baseValue', opts.baseValue);
   const max = nonNegative(fn, 'maxValue', opts.maxValue);
-  if (max < base) throw new Error(`${fn}: maxValue (${max}) must be >= baseValue (${base})`);
+  if (max < base) throw new Error(`${fn}: maxValue must be >= baseValue (${base}), got ${max}`);
   return describedSchedule({type: 'cyclic', ...opts}, (step: number) => {
     const {sf, scale} = shape(step);
     return base + (max - base) * sf * scale;

@@ -1,6 +1,6 @@
 import {cyclicShape, type CyclicOptions} from './cyclic';
 import type {Schedule} from './schedule';
-import {nonNegative} from './validate';
+import {nonNegative, options, show} from './validate';
 import {describedSchedule} from './described_schedule';
 
 /** Options of {@link cyclicMomentum}: the cycle of `cyclic` with a momentum range. */
@@ -26,10 +26,11 @@ export interface CyclicMomentumOptions extends Omit<CyclicOptions, 'baseValue' |
  */
 export function cyclicMomentum(opts: CyclicMomentumOptions): Schedule {
   const fn = 'cyclicMomentum';
+  options(fn, opts);
   const shape = cyclicShape(fn, {...opts, baseValue: 0, maxValue: 0});
   const base = nonNegative(fn, 'baseMomentum', opts.baseMomentum ?? 0.8);
   const max = nonNegative(fn, 'maxMomentum', opts.maxMomentum ?? 0.9);
-  if (max < base) throw new Error(`${fn}: maxMomentum (${max}) must be >= baseMomentum (${base})`);
+  if (max < base) throw new Error(`${fn}: maxMomentum must be >= baseMomentum (${base}), got ${show(max)}`);
   return describedSchedule({type: 'cyclicMomentum', ...opts}, (step: number) => {
     const {sf, scale} = shape(step);
     return max - (max - base) * sf * scale;

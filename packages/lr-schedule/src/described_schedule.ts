@@ -1,4 +1,5 @@
 import type {Schedule, ScheduleSpec} from './schedule';
+import {show} from './validate';
 
 /** Property under which a schedule keeps the JSON spec that rebuilds it. */
 const SPEC = 'spec';
@@ -13,6 +14,10 @@ export type DescribedSchedule = Schedule & {readonly spec: ScheduleSpec};
  * Undefined options are dropped. Internal to the schedule builders; returns `s`.
  */
 export function describedSchedule(spec: ScheduleSpec, s: Schedule): DescribedSchedule {
+  if (spec === null || typeof spec !== 'object' || Array.isArray(spec) || typeof spec.type !== 'string') {
+    throw new Error(`describedSchedule: spec must be an object with a string 'type', got ${show(spec)}`);
+  }
+  if (typeof s !== 'function') throw new Error(`describedSchedule: s must be a schedule function, got ${show(s)}`);
   const clean: ScheduleSpec = {type: spec.type};
   for (const [k, v] of Object.entries(spec)) if (v !== undefined) clean[k] = v;
   Object.defineProperty(s, SPEC, {value: clean, enumerable: false, writable: false});
@@ -31,6 +36,7 @@ export function describedSchedule(spec: ScheduleSpec, s: Schedule): DescribedSch
  * @param s a schedule
  */
 export function scheduleSpec(s: Schedule): ScheduleSpec | undefined {
+  if (typeof s !== 'function') throw new Error(`scheduleSpec: s must be a schedule function, got ${show(s)}`);
   const spec = (s as Partial<DescribedSchedule>)[SPEC];
   return spec == null ? undefined : (JSON.parse(JSON.stringify(spec)) as ScheduleSpec);
 }

@@ -40,7 +40,8 @@ export function linearRamp(opts: LinearRampOptions): Schedule {
   const endFactor = nonNegative(fn, 'endFactor', opts.endFactor);
   const steps = integer(fn, 'steps', opts.steps, 1);
   return describedSchedule({type: 'linear', ...opts}, (step: number) => {
-    const f = startFactor + ((endFactor - startFactor) * Math.min(checkStep(fn, step), steps)) / steps;
+    // (end - start) · (i / steps): the fraction first, so a huge endFactor does not overflow on the way
+    const f = startFactor + (endFactor - startFactor) * (Math.min(checkStep(fn, step), steps) / steps);
     // rounding can leave f at -1e-17 when endFactor is 0; a learning rate is never negative
     return initial * Math.max(f, 0);
   });

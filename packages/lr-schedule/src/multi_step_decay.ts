@@ -1,5 +1,5 @@
 import type {Schedule} from './schedule';
-import {checkStep, integer, nonNegative, options, positive} from './validate';
+import {checkStep, integer, nonNegative, options, positive, show} from './validate';
 import {describedSchedule} from './described_schedule';
 
 /** Options of {@link multiStepDecay}. */
@@ -33,12 +33,12 @@ export function multiStepDecay(opts: MultiStepDecayOptions): Schedule {
   const initial = nonNegative(fn, 'initial', opts.initial);
   const gamma = positive(fn, 'gamma', opts.gamma ?? 0.1);
   if (!Array.isArray(opts.milestones)) {
-    throw new Error(`multiStepDecay: milestones must be an array of integers, got ${String(opts.milestones)}`);
+    throw new Error(`multiStepDecay: milestones must be an array of integers, got ${show(opts.milestones)}`);
   }
   const milestones = opts.milestones.map((m, k) => integer(fn, `milestones[${k}]`, m, 1));
   for (let k = 1; k < milestones.length; k++) {
     if (milestones[k] <= milestones[k - 1]) {
-      throw new Error(`multiStepDecay: milestones must be strictly increasing, got [${milestones.join(', ')}]`);
+      throw new Error(`multiStepDecay: milestones must be strictly increasing, got ${show(milestones)}`);
     }
   }
   return describedSchedule({type: 'multiStep', ...opts}, (step: number) => {

@@ -1,5 +1,5 @@
 import type {Schedule} from './schedule';
-import {checkStep, knownOptions, nonNegative} from './validate';
+import {checkStep, knownOptions, nonNegative, show} from './validate';
 
 /** Options of {@link multiplicative}. */
 export interface MultiplicativeOptions {
@@ -39,7 +39,7 @@ export function multiplicative(opts: MultiplicativeOptions): Schedule {
       const k = values.length;
       const m = f(k);
       if (typeof m !== 'number' || !Number.isFinite(m) || m < 0) {
-        throw new Error(`${fn}: factor(${k}) must return a finite number >= 0, got ${String(m)}`);
+        throw new Error(`${fn}: factor(${k}) must return a finite number >= 0, got ${show(m)}`);
       }
       values.push(values[k - 1] * m);
     }

@@ -1,5 +1,5 @@
 import type {Schedule} from './schedule';
-import {checkStep, integer, oneOf, options, positive} from './validate';
+import {checkStep, integer, oneOf, options, positive, show} from './validate';
 import {describedSchedule} from './described_schedule';
 
 /** Options of {@link oneCycle} (and, with momentum fields, {@link oneCycleMomentum}). */
@@ -44,7 +44,7 @@ export function oneCycleShape(
   const total = integer(fn, 'totalSteps', opts.totalSteps, 2);
   const pct = opts.pctStart ?? 0.3;
   if (typeof pct !== 'number' || !(pct > 0 && pct < 1)) {
-    throw new Error(`${fn}: pctStart must be a number in (0, 1), got ${String(pct)}`);
+    throw new Error(`${fn}: pctStart must be a number in (0, 1), got ${show(pct)}`);
   }
   const anneal = oneOf(fn, 'anneal', opts.anneal ?? 'cos', ['cos', 'linear'] as const);
   positive(fn, 'divFactor', opts.divFactor ?? 25);
@@ -63,11 +63,16 @@ export function oneCycleShape(
       ];
   for (let k = 1; k < phases.length; k++) {
     if (!(phases[k].end > phases[k - 1].end) || !(phases[0].end > 0)) {
-      throw new Error(`${fn}: pctStart ${pct} with totalSteps ${total} leaves an empty phase`);
+      throw new Error(`${fn}: pctStart must leave every phase at least one step with totalSteps ${total}, got ${pct}`);
     }
   }
   return (step, at) => {
-    // after the cycle the value holds at its end (PyTorch raises for step > totalSteps)
+    // PyTorch OneCycleLR raises `Tried to step X times` once last_epoch > total_steps, so step
+    // totalSteps (the (T+1)-th update) is the last allowed one. There PyTorch extrapolates the
+    // last phase past its end (below zero with anneal 'linear'); the value holds at the minimum.
+    if (step > total) {
+      throw new Error(`${fn}: step must be <= totalSteps (${total}) as in PyTorch OneCycleLR, got ${step}`);
+    }
     const s = Math.min(step, total - 1);
     let start = 0;
     for (let k = 0; k < phases.length; k++) {
@@ -89,7 +94,8 @@ export function oneCycleShape(
  * value, then down to the minimum). Phase k runs from the float boundary e_{k-1} to e_k with
  * e_1 = pctStart·totalSteps − 1, e_last = totalSteps − 1; pct = (i − e_{k−1}) / (e_k − e_{k−1});
  * cos: v = end + (start − end)/2 · (cos(π·pct) + 1); linear: v = start + (end − start)·pct.
- * After totalSteps − 1 the value holds at the minimum.
+ * Step totalSteps holds the minimum; a later step throws (PyTorch raises `Tried to step X
+ * times. The specified number of total steps is Y` once stepped past total_steps).
  *
  * PyTorch `OneCycleLR(max_lr, total_steps, pct_start, anneal_strategy, div_factor,
  * final_div_factor, three_phase)`; Optax `cosine_onecycle_schedule` / `linear_onecycle_schedule`.

@@ -31,7 +31,7 @@ export function oneCycleMomentum(opts: OneCycleMomentumOptions): Schedule {
   const shape = oneCycleShape(fn, opts);
   const base = nonNegative(fn, 'baseMomentum', opts.baseMomentum ?? 0.85);
   const maxM = nonNegative(fn, 'maxMomentum', opts.maxMomentum ?? 0.95);
-  if (maxM < base) throw new Error(`${fn}: maxMomentum (${maxM}) must be >= baseMomentum (${base})`);
+  if (maxM < base) throw new Error(`${fn}: maxMomentum must be >= baseMomentum (${base}), got ${maxM}`);
   // PyTorch phases: (max -> base), (base -> max) and, three-phase, (max -> max)
   const at = (_p: string, role: 'from' | 'to', phase: number): number => {
     if (phase === 0) return role === 'from' ? maxM : base;

@@ -1,4 +1,5 @@
 import type * as tf from '@tensorflow/tfjs-core';
+import {show} from './validate';
 
 /** The fields the lr of each kind of optimizer lives in. */
 interface LrFields {
@@ -39,8 +40,10 @@ function innerOf(o: LrFields): tf.Optimizer | undefined {
  * @param lr the new learning rate, finite and >= 0
  */
 export function setOptimizerLr(optimizer: tf.Optimizer, lr: number): void {
-  if (typeof lr !== 'number' || !(Number.isFinite(lr) && lr >= 0)) throw new Error(`setOptimizerLr: lr must be a finite number >= 0, got ${String(lr)}`);
-  if (optimizer == null || typeof optimizer !== 'object') throw new Error(`setOptimizerLr: optimizer must be a tf.Optimizer, got ${String(optimizer)}`);
+  if (typeof lr !== 'number' || !(Number.isFinite(lr) && lr >= 0)) throw new Error(`setOptimizerLr: lr must be a finite number >= 0, got ${show(lr)}`);
+  if (optimizer == null || typeof optimizer !== 'object' || typeof (optimizer as {applyGradients?: unknown}).applyGradients !== 'function') {
+    throw new Error(`setOptimizerLr: optimizer must be a tf.Optimizer, got ${show(optimizer)}`);
+  }
   const o = optimizer as unknown as LrFields;
   const inner = innerOf(o);
   if (inner) return setOptimizerLr(inner, lr);
@@ -70,6 +73,9 @@ export function setOptimizerLr(optimizer: tf.Optimizer, lr: number): void {
  * @param optimizer any tfjs-core optimizer or a subclass
  */
 export function getOptimizerLr(optimizer: tf.Optimizer): number {
+  if (optimizer == null || typeof optimizer !== 'object' || typeof (optimizer as {applyGradients?: unknown}).applyGradients !== 'function') {
+    throw new Error(`getOptimizerLr: optimizer must be a tf.Optimizer, got ${show(optimizer)}`);
+  }
   const o = optimizer as unknown as LrFields;
   const inner = innerOf(o);
   if (inner) return getOptimizerLr(inner);

@@ -20,6 +20,6 @@ describe('ReduceOnPlateau', () => {
   });
   it('rejects a non-number metric', () => {
     const p = new ReduceOnPlateau({initial: 1});
-    expect(() => p.step('1' as unknown as number)).toThrow('ReduceOnPlateau.step: metric must be a number, got string');
+    expect(() => p.step('1' as unknown as number)).toThrow('ReduceOnPlateau.step: metric must be a number, got \"1\"');
   });
 });

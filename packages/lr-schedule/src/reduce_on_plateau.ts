@@ -1,5 +1,5 @@
 import type {Schedule} from './schedule';
-import {inRange, integer, nonNegative, oneOf, options, positive} from './validate';
+import {inRange, integer, nonNegative, oneOf, options, positive, show} from './validate';
 
 /** Options of {@link ReduceOnPlateau}; defaults are PyTorch's. */
 export interface ReduceOnPlateauOptions {
@@ -94,7 +94,7 @@ export class ReduceOnPlateau {
    */
   step(metric: number): number {
     if (typeof metric !== 'number') {
-      throw new Error(`ReduceOnPlateau.step: metric must be a number, got ${typeof metric}`);
+      throw new Error(`ReduceOnPlateau.step: metric must be a number, got ${show(metric)}`);
     }
     const s = this.state;
     if (this.isBetter(metric, s.best)) {
@@ -129,7 +129,7 @@ export class ReduceOnPlateau {
     const fn = 'ReduceOnPlateau.setState';
     options(fn, state);
     positive(fn, 'value', state.value);
-    if (typeof state.best !== 'number') throw new Error(`${fn}: best must be a number, got ${String(state.best)}`);
+    if (typeof state.best !== 'number') throw new Error(`${fn}: best must be a number, got ${show(state.best)}`);
     integer(fn, 'numBadSteps', state.numBadSteps, 0);
     integer(fn, 'cooldownCounter', state.cooldownCounter, 0);
     integer(fn, 'numReductions', state.numReductions, 0);

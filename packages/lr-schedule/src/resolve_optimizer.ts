@@ -13,7 +13,7 @@ import {type ResolveScheduleOptions, resolveSchedule, type ScheduleSpec} from '.
 import {rmsprop} from './rmsprop';
 import {sgd} from './sgd';
 import type {TorchOptimizer} from './torch_optimizer';
-import {knownOptions} from './validate';
+import {knownOptions, show} from './validate';
 
 /**
  * An optimizer described by plain JSON: `type` names it, the other fields are its options;
@@ -64,10 +64,10 @@ export const OPTIMIZER_TYPES: readonly string[] = Object.keys(builders);
 export function resolveOptimizer(spec: OptimizerSpec, opts: ResolveScheduleOptions = {}): TorchOptimizer {
   const fn = 'resolveOptimizer';
   if (spec == null || typeof spec !== 'object' || Array.isArray(spec) || typeof spec.type !== 'string') {
-    throw new Error(`${fn}: spec must be an object with a string 'type', got ${JSON.stringify(spec)}`);
+    throw new Error(`${fn}: spec must be an object with a string 'type', got ${show(spec)}`);
   }
   const entry = Object.prototype.hasOwnProperty.call(builders, spec.type) ? builders[spec.type] : undefined;
-  if (!entry) throw new Error(`${fn}: unknown type '${spec.type}'; expected one of ${OPTIMIZER_TYPES.join(', ')}`);
+  if (!entry) throw new Error(`${fn}: type must be one of ${OPTIMIZER_TYPES.join(', ')}, got ${show(spec.type)}`);
   const {type: _type, ...o} = spec;
   knownOptions(`${fn}: ${spec.type}`, o, entry[0]);
   if (o.lr != null && typeof o.lr === 'object') o.lr = resolveSchedule(o.lr as ScheduleSpec, opts);

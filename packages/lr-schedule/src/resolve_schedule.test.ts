@@ -16,7 +16,7 @@ describe('resolveSchedule', () => {
   });
   it('lists every type and rejects bad specs', () => {
     expect(SCHEDULE_TYPES).toHaveLength(18);
-    expect(() => resolveSchedule({} as never)).toThrow("resolveSchedule: spec must be a number or an object with a string 'type', got {}");
+    expect(() => resolveSchedule({} as never)).toThrow("resolveSchedule: spec must be a number or an object with a string 'type', got an object {}");
     expect(() => resolveSchedule({type: 'sequence', schedules: 3})).toThrow('sequence.schedules must be an array');
   });
 });

@@ -16,7 +16,7 @@ import {multiplicative} from './multiplicative';
 import {constantFactor} from './constant_factor';
 import {chainedSchedule} from './chained_schedule';
 import {swaSchedule} from './swa_schedule';
-import {knownOptions, nonNegative} from './validate';
+import {checkStep, knownOptions, nonNegative, show} from './validate';
 
 export type {ScheduleSpec} from './schedule';
 import type {ScheduleSpec} from './schedule';
@@ -65,11 +65,11 @@ function lookup(what: string, f: unknown, o: ResolveScheduleOptions): (step: num
   if (typeof f === 'function') return f as (step: number) => number;
   const known = Object.keys(o.lambdas ?? {});
   if (typeof f === 'string' && o.lambdas && Object.prototype.hasOwnProperty.call(o.lambdas, f) && typeof o.lambdas[f] === 'function') return o.lambdas[f];
-  throw new Error(`resolveSchedule: ${what} must be a function or the name of one passed in {lambdas} (known: ${known.join(', ') || 'none'}), got ${JSON.stringify(f)}`);
+  throw new Error(`resolveSchedule: ${what} must be a function or the name of one passed in {lambdas} (known: ${known.join(', ') || 'none'}), got ${show(f)}`);
 }
 
 function subSpecs(what: string, v: unknown): (ScheduleSpec | number)[] {
-  if (!Array.isArray(v) || v.length === 0) throw new Error(`resolveSchedule: ${what} must be an array of specs (at least one), got ${String(v)}`);
+  if (!Array.isArray(v) || v.length === 0) throw new Error(`resolveSchedule: ${what} must be an array of specs (at least one), got ${show(v)}`);
   return v;
 }
 
@@ -95,10 +95,10 @@ const builders: Record<string, (o: any, r: ResolveScheduleOptions) => Schedule> 
     initial: o.initial,
     schedules: subSpecs('chained.schedules', o.schedules).map((s, k) => {
       if (s == null || typeof s !== 'object' || !SCALED.has(s.type)) {
-        throw new Error(`resolveSchedule: chained.schedules[${k}] must be a spec of type ${[...SCALED].join(', ')}, got ${JSON.stringify(s)}`);
+        throw new Error(`resolveSchedule: chained.schedules[${k}] must be a spec of type ${[...SCALED].join(', ')}, got ${show(s)}`);
       }
       if (s.initial !== undefined && s.initial !== 1) {
-        throw new Error(`resolveSchedule: chained.schedules[${k}].initial must be 1 or absent (the chain's initial scales it), got ${JSON.stringify(s.initial)}`);
+        throw new Error(`resolveSchedule: chained.schedules[${k}].initial must be 1 or absent (the chain's initial scales it), got ${show(s.initial)}`);
       }
       return resolveSchedule({...s, initial: 1}, r);
     }),
@@ -106,7 +106,14 @@ const builders: Record<string, (o: any, r: ResolveScheduleOptions) => Schedule> 
   lambda: (o, r) => {
     const initial = nonNegative('resolveSchedule: lambda', 'initial', o.initial);
     const f = lookup('lambda.fn', o.fn, r);
-    return (step: number) => initial * f(step);
+    return (step: number) => {
+      const m = f(checkStep('resolveSchedule: lambda', step));
+      // a NaN or negative factor would reach the optimizer as a silently bad lr
+      if (typeof m !== 'number' || !(m >= 0)) {
+        throw new Error(`resolveSchedule: lambda.fn(${step}) must return a number >= 0, got ${show(m)}`);
+      }
+      return initial * m;
+    };
   },
 };
 
@@ -144,11 +151,11 @@ export function resolveSchedule(spec: ScheduleSpec | number | Schedule, opts: Re
   if (typeof spec === 'function') return spec;
   if (typeof spec === 'number') return constantSchedule(spec);
   if (spec == null || typeof spec !== 'object' || typeof spec.type !== 'string') {
-    throw new Error(`resolveSchedule: spec must be a number or an object with a string 'type', got ${JSON.stringify(spec)}`);
+    throw new Error(`resolveSchedule: spec must be a number or an object with a string 'type', got ${show(spec)}`);
   }
   const build = Object.prototype.hasOwnProperty.call(builders, spec.type) ? builders[spec.type] : undefined;
   if (!build) {
-    throw new Error(`resolveSchedule: unknown type '${spec.type}'; expected one of ${SCHEDULE_TYPES.join(', ')}`);
+    throw new Error(`resolveSchedule: type must be one of ${SCHEDULE_TYPES.join(', ')}, got ${show(spec.type)}`);
   }
   const {type: _type, ...o} = spec;
   knownOptions(`resolveSchedule: ${spec.type}`, o, KEYS[spec.type]);

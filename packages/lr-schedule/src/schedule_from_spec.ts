@@ -2,6 +2,7 @@ import {cyclicMomentum} from './cyclic_momentum';
 import {oneCycleMomentum} from './one_cycle_momentum';
 import {resolveSchedule, scheduleOptionKeys, type ScheduleSpec} from './resolve_schedule';
 import type {Schedule} from './schedule';
+import {show} from './validate';
 
 /**
  * Rebuilds a schedule from the spec {@link scheduleSpec} gave: the `resolveSchedule` types plus
@@ -17,7 +18,7 @@ import type {Schedule} from './schedule';
  */
 export function scheduleFromSpec(spec: ScheduleSpec): Schedule {
   if (spec == null || typeof spec !== 'object' || typeof spec.type !== 'string') {
-    throw new Error(`scheduleFromSpec: spec must be an object with a string 'type', got ${JSON.stringify(spec)}`);
+    throw new Error(`scheduleFromSpec: spec must be an object with a string 'type', got ${show(spec)}`);
   }
   const {type, ...opts} = spec;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any

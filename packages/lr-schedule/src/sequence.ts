@@ -1,5 +1,5 @@
 import type {Schedule} from './schedule';
-import {checkStep, integer} from './validate';
+import {checkStep, integer, show} from './validate';
 import {describedSchedule, scheduleSpec} from './described_schedule';
 
 /**
@@ -24,18 +24,17 @@ import {describedSchedule, scheduleSpec} from './described_schedule';
 export function sequence(schedules: Schedule[], boundaries: number[]): Schedule {
   const fn = 'sequence';
   if (!Array.isArray(schedules) || schedules.length === 0 || schedules.some((s) => typeof s !== 'function')) {
-    throw new Error(`${fn}: schedules must be a non-empty array of functions, got ${String(schedules)}`);
+    throw new Error(`${fn}: schedules must be a non-empty array of functions, got ${show(schedules)}`);
   }
   if (!Array.isArray(boundaries) || boundaries.length !== schedules.length - 1) {
     throw new Error(
-      `${fn}: boundaries must be an array of schedules.length - 1 = ${schedules.length - 1} steps, got ` +
-        (Array.isArray(boundaries) ? `[${boundaries.join(', ')}]` : String(boundaries)),
+      `${fn}: boundaries must be an array of schedules.length - 1 = ${schedules.length - 1} steps, got ${show(boundaries)}`,
     );
   }
   boundaries.forEach((b, k) => integer(fn, `boundaries[${k}]`, b, 1));
   for (let k = 1; k < boundaries.length; k++) {
     if (boundaries[k] <= boundaries[k - 1]) {
-      throw new Error(`${fn}: boundaries must be strictly increasing, got [${boundaries.join(', ')}]`);
+      throw new Error(`${fn}: boundaries must be strictly increasing, got ${show(boundaries)}`);
     }
   }
   const parts = schedules.slice();

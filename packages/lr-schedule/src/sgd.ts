@@ -45,7 +45,7 @@ export class TorchSGD extends TorchOptimizer {
     const noMomentum = typeof this.momentum === 'number' && this.momentum <= 0;
     if (this.nesterov && (noMomentum || this.dampening !== 0)) {
       const m = typeof this.momentum === 'number' ? this.momentum : 'schedule';
-      throw new Error(`sgd: nesterov needs momentum > 0 and dampening 0, got momentum ${m}, dampening ${this.dampening}`);
+      throw new Error(`sgd: nesterov must be false unless momentum > 0 and dampening 0, got momentum ${m}, dampening ${this.dampening}`);
     }
   }
 

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import {scheduleSpec} from './described_schedule';
 import type {Schedule, ScheduleSpec} from './schedule';
 import {scheduleFromSpec} from './schedule_from_spec';
-import {inRangeOrSchedule, isInRange, rangeText} from './validate';
+import {F32_MAX, inRangeOrSchedule, isInRange, rangeText, show} from './validate';
 
 /** A learning rate: a constant, or a {@link Schedule} evaluated at the optimizer's step count. */
 export type LearningRate = number | Schedule;
@@ -35,17 +35,22 @@ export function checkLr(fn: string, lr: unknown): LearningRate {
   if (typeof lr === 'function') return lr as Schedule;
   // a saved config (getConfig → tf.loadLayersModel) holds a described schedule as its JSON spec
   if (typeof lr === 'string') {
-    let spec: ScheduleSpec;
+    let spec: ScheduleSpec | undefined;
     try {
       spec = JSON.parse(lr) as ScheduleSpec;
     } catch {
-      throw new Error(`${fn}: lr must be a finite number >= 0, a schedule function or a schedule's JSON spec, got ${JSON.stringify(lr)}`);
+      spec = undefined;
+    }
+    if (spec === null || typeof spec !== 'object' || typeof spec.type !== 'string') {
+      throw new Error(`${fn}: lr must be a finite number >= 0, a schedule function or a schedule's JSON spec, got ${show(lr)}`);
     }
     return scheduleFromSpec(spec);
   }
   if (typeof lr !== 'number' || !Number.isFinite(lr) || lr < 0) {
-    throw new Error(`${fn}: lr must be a finite number >= 0 or a schedule function, got ${String(lr)}`);
+    throw new Error(`${fn}: lr must be a finite number >= 0 or a schedule function, got ${show(lr)}`);
   }
+  // the update runs in float32: an lr beyond its range would be Infinity there
+  if (lr > F32_MAX) throw new Error(`${fn}: lr must be within float32 range (<= ${F32_MAX}), got ${show(lr)}`);
   return lr;
 }
 
@@ -77,7 +82,7 @@ export abstract class TorchOptimizer extends tf.Optimizer {
     super();
     this.fnName = fnName;
     this.lr_ = checkLr(fnName, lr);
-    if (typeof maximize !== 'boolean') throw new Error(`${fnName}: maximize must be true or false, got ${String(maximize)}`);
+    if (typeof maximize !== 'boolean') throw new Error(`${fnName}: maximize must be true or false, got ${show(maximize)}`);
     this.maximize = maximize;
   }
 
@@ -114,8 +119,8 @@ export abstract class TorchOptimizer extends tf.Optimizer {
   get currentLr(): number {
     if (typeof this.lr === 'number') return this.lr;
     const v = this.lr(this.step);
-    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) {
-      throw new Error(`${this.fnName}: the lr schedule returned ${String(v)} at step ${this.step}; expected a finite number >= 0`);
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v > F32_MAX) {
+      throw new Error(`${this.fnName}: lr(${this.step}) must be a finite number in [0, ${F32_MAX}] (float32), got ${show(v)}`);
     }
     return v;
   }
@@ -139,7 +144,7 @@ export abstract class TorchOptimizer extends tf.Optimizer {
     const v = h.value(this.step);
     if (!isInRange(v, h.lo, h.hi, h.openHigh)) {
       const range = rangeText(h.lo, h.hi, h.openHigh);
-      throw new Error(`${this.fnName}: the ${name} schedule returned ${String(v)} at step ${this.step}; expected a number in ${range}`);
+      throw new Error(`${this.fnName}: ${name}(${this.step}) must be a number in ${range}, got ${show(v)}`);
     }
     return v;
   }
@@ -155,6 +160,12 @@ export abstract class TorchOptimizer extends tf.Optimizer {
     const {customObjects: _ignored, ...options} = config;
     return new cls(options);
   }
+
+  /**
+   * Throws if update number `t` (1-based, per variable) of this configuration is undefined; runs
+   * before any tensor of the step is made. Default: every step is defined.
+   */
+  protected checkUpdate(_t: number): void {}
 
   /** Slot (state) names this configuration may keep per variable, as PyTorch names them. */
   protected abstract slotNames(): string[];
@@ -182,20 +193,23 @@ export abstract class TorchOptimizer extends tf.Optimizer {
 
   /** Updates each named variable from its gradient (`tf.Optimizer` API; used by `minimize` and tfjs-layers). */
   applyGradients(variableGradients: tf.NamedTensorMap | NamedTensor[]): void {
-    const pairs: [string, tf.Tensor | null | undefined][] = Array.isArray(variableGradients)
-      ? variableGradients.map((v) => [v.name, v.tensor])
-      : Object.entries(variableGradients);
+    const fn = `${this.fnName}.applyGradients`;
+    const pairs = gradientPairs(fn, variableGradients);
     const lr = this.currentLr;
     const hp: Record<string, number> = {};
     for (const name of this.hypers.keys()) hp[name] = this.currentValue(name);
     const work: [string, tf.Variable, tf.Tensor][] = [];
+    const registered = tf.engine().registeredVariables;
     for (const [name, g] of pairs) {
       if (g == null) continue; // no gradient: PyTorch skips the parameter (its step does not advance)
-      const p = tf.engine().registeredVariables[name];
-      if (p == null) throw new Error(`${this.fnName}.applyGradients: no variable named '${name}' is registered`);
-      if (p.shape.join(',') !== g.shape.join(',')) {
-        throw new Error(`${this.fnName}.applyGradients: gradient of '${name}' has shape [${g.shape}], variable has [${p.shape}]`);
+      // own keys only: a gradient named 'constructor' must not find Object.prototype's
+      const p = Object.prototype.hasOwnProperty.call(registered, name) ? registered[name] : undefined;
+      if (p == null) throw new Error(`${fn}: variableGradients must name registered variables, got '${name}'`);
+      // an int32 gradient would update in int32 arithmetic (or fail inside a kernel): say so
+      if (!(g instanceof tf.Tensor) || g.isDisposed || g.dtype !== 'float32' || p.shape.join(',') !== g.shape.join(',')) {
+        throw new Error(`${fn}: variableGradients['${name}'] must be a float32 tensor of the variable's shape [${p.shape}], got ${show(g)}`);
       }
+      this.checkUpdate((this.paramSteps.get(name) ?? 0) + 1);
       work.push([name, p, g]);
     }
     for (const [name] of work) this.claimRestored(name);
@@ -310,4 +324,21 @@ export abstract class TorchOptimizer extends tf.Optimizer {
       }
     }
   }
+}
+
+/** `[name, gradient]` pairs of a `{name: tensor}` map or a `{name, tensor}[]` list (checked). */
+function gradientPairs(fn: string, grads: unknown): [string, unknown][] {
+  if (Array.isArray(grads)) {
+    return grads.map((v: unknown, i) => {
+      const o = v as {name?: unknown; tensor?: unknown} | null;
+      if (o == null || typeof o !== 'object' || typeof o.name !== 'string') {
+        throw new Error(`${fn}: variableGradients[${i}] must be {name, tensor}, got ${show(v)}`);
+      }
+      return [o.name, o.tensor];
+    });
+  }
+  if (grads == null || typeof grads !== 'object' || grads instanceof tf.Tensor) {
+    throw new Error(`${fn}: variableGradients must be a {name: tensor} map or a list of {name, tensor}, got ${show(grads)}`);
+  }
+  return Object.entries(grads);
 }

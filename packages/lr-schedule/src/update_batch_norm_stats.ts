@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import {show} from './validate';
 
 /** What {@link updateBatchNormStats} needs of a model: its layers and a training-mode call. */
 export interface ModelWithLayers {
@@ -104,10 +105,10 @@ export async function updateBatchNormStats(
 ): Promise<number> {
   const fn = 'updateBatchNormStats';
   if (model == null || !Array.isArray(model.layers) || typeof model.apply !== 'function') {
-    throw new Error(`${fn}: model must have layers and apply(x, {training}) (a tfjs-layers model), got ${String(model)}`);
+    throw new Error(`${fn}: model must have layers and apply(x, {training}) (a tfjs-layers model), got ${show(model)}`);
   }
   if (data == null || (typeof (data as Iterable<unknown>)[Symbol.iterator] !== 'function' && typeof (data as AsyncIterable<unknown>)[Symbol.asyncIterator] !== 'function')) {
-    throw new Error(`${fn}: data must be an array or (async) iterable of input batches, got ${String(data)}`);
+    throw new Error(`${fn}: data must be an array or (async) iterable of input batches, got ${show(data)}`);
   }
   const bns: StatsLayer[] = [];
   collect(model.layers, bns);

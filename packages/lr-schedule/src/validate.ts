@@ -1,16 +1,43 @@
 // Argument checks shared by the schedules and optimizers (internal, not exported from index).
 // Each throws `fn: name must be <rule>, got <value>` before any tensor is made.
+import * as tf from '@tensorflow/tfjs-core';
 import type {Schedule} from './schedule';
 
-function show(v: unknown): string {
-  if (typeof v === 'string') return JSON.stringify(v);
-  if (Array.isArray(v)) return `[${v.map(show).join(', ')}]`;
-  return String(v);
+/**
+ * Renders a bad value for an error message's `got …`: numbers as written (`NaN`, `-Infinity`),
+ * strings quoted, arrays short (`[3, 0]`, at most 8 items), tensors by dtype and shape
+ * (`a tensor of dtype int32, shape [2,3]`), functions and other objects by type (`an object {a, b}`).
+ */
+export function show(v: unknown, depth = 0): string {
+  if (typeof v === 'number') return Object.is(v, -0) ? '-0' : String(v);
+  if (typeof v === 'string') return JSON.stringify(v.length > 60 ? `${v.slice(0, 57)}...` : v);
+  if (v === undefined || v === null || typeof v === 'boolean') return String(v);
+  if (typeof v === 'bigint') return `${v}n`;
+  if (typeof v === 'symbol') return v.toString();
+  if (typeof v === 'function') return 'a function';
+  if (v instanceof tf.Tensor) {
+    return `a tensor of dtype ${v.dtype}, shape [${v.shape}]${v.isDisposed ? ' (disposed)' : ''}`;
+  }
+  if (Array.isArray(v)) {
+    if (depth > 1) return `[${v.length} items]`;
+    const items = v.slice(0, 8).map((x) => show(x, depth + 1));
+    return `[${items.join(', ')}${v.length > 8 ? `, ... (${v.length} items)` : ''}]`;
+  }
+  const proto = Object.getPrototypeOf(v);
+  if (proto === Object.prototype || proto === null) {
+    const keys = Object.keys(v as object);
+    return `an object {${keys.slice(0, 6).join(', ')}${keys.length > 6 ? ', ...' : ''}}`;
+  }
+  const name = (proto?.constructor as {name?: string} | undefined)?.name;
+  return name ? `a ${name}` : Object.prototype.toString.call(v);
 }
 
 function fail(fn: string, name: string, rule: string, v: unknown): never {
   throw new Error(`${fn}: ${name} must be ${rule}, got ${show(v)}`);
 }
+
+/** Largest float32: an lr beyond it is Infinity on device. */
+export const F32_MAX = 3.4028234663852886e38;
 
 /** A finite number (any sign). */
 export function finite(fn: string, name: string, v: unknown): number {

@@ -46,7 +46,7 @@ export function warmupCosine(opts: WarmupCosineOptions): Schedule {
   const decay = integer(fn, 'decaySteps', opts.decaySteps, 1);
   const final = nonNegative(fn, 'final', opts.final ?? 0);
   if (warmup > decay) {
-    throw new Error(`${fn}: warmupSteps (${warmup}) must be <= decaySteps (${decay}); decaySteps includes the warm-up`);
+    throw new Error(`${fn}: warmupSteps must be <= decaySteps (${decay}; decaySteps includes the warm-up), got ${warmup}`);
   }
   const cosLen = decay - warmup;
   return describedSchedule({type: 'warmupCosine', ...opts}, (step: number) => {

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import {show} from './validate';
 
 /**
  * A weight to average or write: a `tf.Variable`, or a tfjs-layers `LayerVariable`
@@ -19,29 +20,33 @@ export interface AveragerState {
   values: tf.NamedTensorMap;
 }
 
-function read(w: unknown): tf.Tensor {
-  if (w instanceof tf.Tensor) return w;
-  const r = (w as {read?: () => tf.Tensor}).read;
-  if (typeof r === 'function') return r.call(w);
-  throw new Error(`weight averaging: expected a tensor, tf.Variable or LayerVariable, got ${String(w)}`);
+function read(fn: string, name: string, w: unknown, arg = 'weights'): tf.Tensor {
+  let t: unknown = w;
+  const r = w == null ? undefined : (w as {read?: () => tf.Tensor}).read;
+  if (!(w instanceof tf.Tensor) && typeof r === 'function') t = r.call(w);
+  // an int32 average would truncate every update (d·e + (1−d)·w rounded): only float32 weights
+  if (!(t instanceof tf.Tensor) || t.isDisposed || t.dtype !== 'float32') {
+    throw new Error(`${fn}: ${arg}['${name}'] must be a float32 tensor, tf.Variable or LayerVariable, got ${show(w)}`);
+  }
+  return t;
 }
 
 function write(fn: string, w: unknown, v: tf.Tensor): void {
   const o = w as {assign?: (t: tf.Tensor) => void; write?: (t: tf.Tensor) => void; name?: string};
   if (typeof o.write === 'function') o.write(v); // LayerVariable
   else if (typeof o.assign === 'function') o.assign(v); // tf.Variable
-  else throw new Error(`${fn}: '${o.name}' is not a tf.Variable or LayerVariable and cannot be written`);
+  else throw new Error(`${fn}: variables['${o.name}'] must be a tf.Variable or LayerVariable, got ${show(w)}`);
 }
 
 /** `[name, weight]` pairs of {@link Weights}. */
-function entries(fn: string, ws: Weights): [string, unknown][] {
+function entries(fn: string, ws: Weights, arg = 'weights'): [string, unknown][] {
   if (Array.isArray(ws)) {
     return ws.map((w, i) => {
-      if (w == null || typeof w.name !== 'string') throw new Error(`${fn}: weights[${i}] has no name`);
+      if (w == null || typeof w.name !== 'string') throw new Error(`${fn}: ${arg}[${i}] must be a named variable, got ${show(w)}`);
       return [w.name, w];
     });
   }
-  if (ws == null || typeof ws !== 'object') throw new Error(`${fn}: weights must be an array of variables or a {name: tensor} map, got ${String(ws)}`);
+  if (ws == null || typeof ws !== 'object') throw new Error(`${fn}: ${arg} must be an array of variables or a {name: tensor} map, got ${show(ws)}`);
   return Object.entries(ws);
 }
 
@@ -63,10 +68,16 @@ export abstract class WeightAverager {
 
   /** Starts averaging `weights`: the average is a copy of them. Re-init drops the old state. */
   init(weights: Weights): void {
-    const list = entries(`${this.fn}.init`, weights);
+    this.initFrom(`${this.fn}.init`, 'weights', weights);
+  }
+
+  /** `init`, with errors naming `fn` and `arg` (setState passes its own). */
+  private initFrom(fn: string, arg: string, weights: Weights): void {
+    // every weight is checked before the old state is dropped and any variable is made
+    const list = entries(fn, weights, arg).map(([name, w]) => [name, read(fn, name, w, arg)] as const);
     this.disposeValues();
     tf.tidy(() => {
-      for (const [name, w] of list) this.avg.set(name, tf.variable(tf.clone(read(w)), false));
+      for (const [name, t] of list) this.avg.set(name, tf.variable(tf.clone(t), false));
     });
     this.nAveraged = 0;
   }
@@ -77,14 +88,13 @@ export abstract class WeightAverager {
     if (this.avg.size === 0) throw new Error(`${fn}: call init(weights) first`);
     const list = entries(fn, weights).map(([name, w]) => {
       const a = this.avg.get(name);
-      if (!a) throw new Error(`${fn}: unknown weight '${name}'; init had ${[...this.avg.keys()].join(', ')}`);
-      const t = read(w);
-      if (t.shape.join(',') !== a.shape.join(',')) throw new Error(`${fn}: '${name}' has shape [${t.shape}], the average [${a.shape}]`);
-      return [a, w] as const;
+      if (!a) throw new Error(`${fn}: weights must have the names init had (${[...this.avg.keys()].join(', ')}), got '${name}'`);
+      const t = read(fn, name, w);
+      if (t.shape.join(',') !== a.shape.join(',')) throw new Error(`${fn}: weights['${name}'] must have the average's shape [${a.shape}], got ${show(t)}`);
+      return [a, t] as const;
     });
     tf.tidy(() => {
-      for (const [a, w] of list) {
-        const p = read(w);
+      for (const [a, p] of list) {
         a.assign(this.firstUpdateCopies && this.nAveraged === 0 ? p : this.combine(a, p, this.nAveraged));
       }
     });
@@ -106,8 +116,8 @@ export abstract class WeightAverager {
   swapIn(variables: Weights): void {
     const fn = `${this.fn}.swapIn`;
     if (this.swapped) throw new Error(`${fn}: already swapped in; call swapOut() first`);
-    const list = this.targets(fn, variables);
-    this.swapped = new Map(list.map(([name, w]) => [name, [w, tf.clone(read(w))]]));
+    const list = this.targets(fn, variables).map(([name, w]) => [name, w, read(fn, name, w)] as const);
+    this.swapped = new Map(list.map(([name, w, t]) => [name, [w, tf.clone(t)]]));
     for (const [name, w] of list) write(fn, w, this.avg.get(name)!);
   }
 
@@ -130,9 +140,9 @@ export abstract class WeightAverager {
   setState(state: AveragerState): void {
     const fn = `${this.fn}.setState`;
     if (state == null || !Number.isInteger(state.nAveraged) || state.nAveraged < 0 || state.values == null || typeof state.values !== 'object') {
-      throw new Error(`${fn}: expected {nAveraged: integer >= 0, values: {name: tensor}}, got ${String(state)}`);
+      throw new Error(`${fn}: state must be {nAveraged: integer >= 0, values: {name: tensor}}, got ${show(state)}`);
     }
-    this.init(state.values);
+    this.initFrom(fn, 'state.values', state.values);
     this.nAveraged = state.nAveraged;
   }
 
@@ -152,9 +162,13 @@ export abstract class WeightAverager {
     const list = entries(fn, variables);
     for (const [name, w] of list) {
       const a = this.avg.get(name);
-      if (!a) throw new Error(`${fn}: unknown weight '${name}'; averaged: ${[...this.avg.keys()].join(', ') || 'none (call init)'}`);
-      const s = (w as {shape?: number[]}).shape;
-      if (s && s.join(',') !== a.shape.join(',')) throw new Error(`${fn}: '${name}' has shape [${s}], the average [${a.shape}]`);
+      if (!a) throw new Error(`${fn}: variables must be averaged weights (${[...this.avg.keys()].join(', ') || 'none: call init'}), got '${name}'`);
+      const o = (w ?? {}) as {shape?: number[]; assign?: unknown; write?: unknown};
+      if (w == null || (typeof o.assign !== 'function' && typeof o.write !== 'function')) {
+        throw new Error(`${fn}: variables['${name}'] must be a tf.Variable or LayerVariable, got ${show(w)}`);
+      }
+      const s = o.shape;
+      if (s && s.join(',') !== a.shape.join(',')) throw new Error(`${fn}: variables['${name}'] must have the average's shape [${a.shape}], got [${s}]`);
     }
     return list;
   }

@@ -51,7 +51,7 @@ describe('withSchedule errors', () => {
     const o = tf.train.adam(0.1);
     expect(() => withSchedule(o, 0.1 as never)).toThrow('withSchedule: schedule must be a function (step) => number, got 0.1');
     const bad = withSchedule(o, () => -1);
-    expect(() => bad.currentLr).toThrow('withSchedule: the schedule returned -1 at step 0');
+    expect(() => bad.currentLr).toThrow('withSchedule: schedule(0) must be a finite number >= 0, got -1');
     o.dispose();
   });
 });

@@ -5,6 +5,7 @@ import {scheduleSpec} from './described_schedule';
 import type {ScheduleSpec} from './resolve_schedule';
 import {scheduleFromSpec} from './schedule_from_spec';
 import {registerOnce} from './register_once';
+import {show} from './validate';
 
 /** What withSchedule needs of a stock optimizer: the protected lr field and, for SGD/Momentum, its setter. */
 interface StockOptimizer {
@@ -49,22 +50,22 @@ export class ScheduledOptimizer<T extends tf.Optimizer = tf.Optimizer> extends t
 
   constructor(inner: T, schedule: Schedule, opts: WithScheduleOptions = {}) {
     super();
-    if (inner == null || typeof (inner as unknown as tf.Optimizer).applyGradients !== 'function' ||
+    if (inner == null || typeof inner !== 'object' || typeof (inner as unknown as tf.Optimizer).applyGradients !== 'function' ||
       !('learningRate' in (inner as object))) {
-      throw new Error(`withSchedule: optimizer must be a tfjs-core optimizer with a learningRate, got ${String(inner)}`);
+      throw new Error(`withSchedule: optimizer must be a tfjs-core optimizer with a learningRate, got ${show(inner)}`);
     }
     if (typeof schedule !== 'function') {
-      throw new Error(`withSchedule: schedule must be a function (step) => number, got ${String(schedule)}`);
+      throw new Error(`withSchedule: schedule must be a function (step) => number, got ${show(schedule)}`);
     }
-    if (opts == null || typeof opts !== 'object') throw new Error(`withSchedule: options must be an object, got ${String(opts)}`);
+    if (opts == null || typeof opts !== 'object') throw new Error(`withSchedule: options must be an object, got ${show(opts)}`);
     if (opts.momentum !== undefined) {
       if (typeof opts.momentum !== 'function') {
-        throw new Error(`withSchedule: momentum must be a function (step) => number, got ${String(opts.momentum)}`);
+        throw new Error(`withSchedule: momentum must be a function (step) => number, got ${show(opts.momentum)}`);
       }
       const m = inner as unknown as Partial<StockMomentum>;
       if (!(inner instanceof tf.MomentumOptimizer) || !(m.m instanceof tf.Tensor) || typeof m.setMomentum !== 'function') {
         const name = (inner as object).constructor?.name;
-        throw new Error(`withSchedule: a momentum schedule needs tf.train.momentum (a MomentumOptimizer), got ${name}; ` +
+        throw new Error(`withSchedule: optimizer must be tf.train.momentum (a MomentumOptimizer) for a momentum schedule, got ${name}; ` +
           'for Adam beta1 or RMSprop momentum use adam/adamw/rmsprop/sgd from this package');
       }
       this.momentum = opts.momentum;
@@ -82,7 +83,7 @@ export class ScheduledOptimizer<T extends tf.Optimizer = tf.Optimizer> extends t
   get currentLr(): number {
     const v = this.schedule(this.step);
     if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) {
-      throw new Error(`withSchedule: the schedule returned ${String(v)} at step ${this.step}; expected a finite number >= 0`);
+      throw new Error(`withSchedule: schedule(${this.step}) must be a finite number >= 0, got ${show(v)}`);
     }
     return v;
   }
@@ -92,7 +93,7 @@ export class ScheduledOptimizer<T extends tf.Optimizer = tf.Optimizer> extends t
     if (!this.momentum) return undefined;
     const v = this.momentum(this.step);
     if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v >= 1) {
-      throw new Error(`withSchedule: the momentum schedule returned ${String(v)} at step ${this.step}; expected a number in [0, 1)`);
+      throw new Error(`withSchedule: momentum(${this.step}) must be a number in [0, 1), got ${show(v)}`);
     }
     return v;
   }
@@ -172,7 +173,7 @@ export class ScheduledOptimizer<T extends tf.Optimizer = tf.Optimizer> extends t
     const inner = config.optimizer as {className?: string; config?: tf.serialization.ConfigDict} | undefined;
     const entry = inner?.className ? tf.serialization.SerializationMap.getMap().classNameMap[inner.className] : undefined;
     if (!entry || !inner?.config) {
-      throw new Error(`withSchedule: cannot load the wrapped optimizer ${JSON.stringify(inner?.className)}; register its class with tf.serialization.registerClass`);
+      throw new Error(`withSchedule: config.optimizer must name a registered optimizer class (tf.serialization.registerClass), got ${show(inner?.className)}`);
     }
     const optimizer = entry[1](entry[0], inner.config) as unknown as tf.Optimizer;
     let schedule: Schedule;

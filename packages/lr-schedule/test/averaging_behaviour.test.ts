@@ -54,11 +54,11 @@ describeBackends(['cpu', 'wasm'], (backend) => {
     const a = swa();
     expect(() => a.update([w])).toThrow('swa.update: call init(weights) first');
     a.init([w]);
-    expect(() => a.update({other: w})).toThrow("swa.update: unknown weight 'other'");
-    expect(() => a.update({[w.name]: tf.zeros([3])})).toThrow(`swa.update: '${w.name}' has shape [3], the average [2]`);
+    expect(() => a.update({other: w})).toThrow("swa.update: weights must have the names init had");
+    expect(() => a.update({[w.name]: tf.zeros([3])})).toThrow(`swa.update: weights['${w.name}'] must have the average's shape [2], got a tensor of dtype float32, shape [3]`);
     expect(() => a.swapOut()).toThrow('swa.swapOut: nothing is swapped in');
-    expect(() => a.copyTo({[w.name]: tf.zeros([2])})).toThrow('is not a tf.Variable or LayerVariable');
-    expect(() => a.setState({nAveraged: -1, values: {}})).toThrow('swa.setState: expected {nAveraged: integer >= 0');
+    expect(() => a.copyTo({[w.name]: tf.zeros([2])})).toThrow('must be a tf.Variable or LayerVariable');
+    expect(() => a.setState({nAveraged: -1, values: {}})).toThrow('swa.setState: state must be {nAveraged: integer >= 0');
     expect(() => ema({decay: 1.5})).toThrow('ema: decay must be a number in [0, 1], got 1.5');
     expect(() => ema({beta: 0.9} as never)).toThrow("ema: unknown option 'beta'; expected one of decay, copyOnFirstUpdate");
     a.dispose();

@@ -56,6 +56,6 @@ describeBackends(['cpu', 'wasm'], () => {
   });
 
   it('rejects a non-boolean maximize', () => {
-    expect(() => adam({lr: 0.1, maximize: 'yes' as never})).toThrow(/adam: maximize must be true or false, got yes/);
+    expect(() => adam({lr: 0.1, maximize: 'yes' as never})).toThrow(/adam: maximize must be true or false, got "yes"/);
   });
 });

@@ -256,9 +256,12 @@ describeBackends(['cpu', 'wasm'], (backend) => {
   it('leaks nothing over 50 steps with scheduled momentum/beta1, and dispose() frees the state', async () => {
     const before = tf.memory().numTensors;
     const p = params(`leak_${backend}`);
+    // oneCycle throws past totalSteps (as PyTorch's OneCycleLR): a cycle as long as the 50 steps
+    const long = {...CYC, totalSteps: 50};
+    const [sgdLr50, adamLr50, mom50] = [oneCycle({maxValue: 0.1, ...long}), oneCycle({maxValue: 0.05, ...long}), oneCycleMomentum({maxValue: 0.1, ...long})];
     const opts: TorchOptimizer[] = [
-      sgd({lr: sgdLr, momentum: zeroMom, nesterov: true, weightDecay: 1e-3}), sgd({lr: 0.01, momentum: mom, dampening: 0.1}),
-      adam({lr: adamLr, beta1: mom, amsgrad: true}), adamw({lr: 1e-3, beta1: mom}),
+      sgd({lr: sgdLr50, momentum: zeroMom, nesterov: true, weightDecay: 1e-3}), sgd({lr: 0.01, momentum: mom50, dampening: 0.1}),
+      adam({lr: adamLr50, beta1: mom50, amsgrad: true}), adamw({lr: 1e-3, beta1: mom50}),
       rmsprop({lr: 1e-3, momentum: cyclicMomentum({stepSizeUp: 2, baseMomentum: 0}), centered: true}),
     ];
     for (let t = 0; t < 2; t++) for (const o of opts) feed(o, p, t); // makes every state variable (zeroMom: at step 1)
@@ -285,11 +288,11 @@ describe('momentum / beta1 schedules: config and errors', () => {
   });
 
   it.each([
-    [() => sgd({lr: 0.1, momentum: () => 1}), 'sgd: the momentum schedule returned 1 at step 0; expected a number in [0, 1)'],
-    [() => sgd({lr: 0.1, momentum: () => NaN}), 'sgd: the momentum schedule returned NaN at step 0; expected a number in [0, 1)'],
-    [() => adam({lr: 0.1, beta1: () => -0.1}), 'adam: the beta1 schedule returned -0.1 at step 0; expected a number in [0, 1)'],
-    [() => adamw({lr: 0.1, beta1: (() => '0.9') as never}), 'adamw: the beta1 schedule returned 0.9 at step 0; expected a number in [0, 1)'],
-    [() => rmsprop({lr: 0.1, momentum: () => Infinity}), 'rmsprop: the momentum schedule returned Infinity at step 0; expected a number in [0, 1)'],
+    [() => sgd({lr: 0.1, momentum: () => 1}), 'sgd: momentum(0) must be a number in [0, 1), got 1'],
+    [() => sgd({lr: 0.1, momentum: () => NaN}), 'sgd: momentum(0) must be a number in [0, 1), got NaN'],
+    [() => adam({lr: 0.1, beta1: () => -0.1}), 'adam: beta1(0) must be a number in [0, 1), got -0.1'],
+    [() => adamw({lr: 0.1, beta1: (() => '0.9') as never}), 'adamw: beta1(0) must be a number in [0, 1), got \"0.9\"'],
+    [() => rmsprop({lr: 0.1, momentum: () => Infinity}), 'rmsprop: momentum(0) must be a number in [0, 1), got Infinity'],
   ] as const)('a schedule out of range throws at the update, naming it: %#', (make, msg) => {
     const opt = make();
     expect(() => opt.applyGradients({})).toThrow(msg);
@@ -306,7 +309,7 @@ describe('momentum / beta1 schedules: config and errors', () => {
     opt.applyGradients({[x.name]: g});
     const before = Array.from(x.dataSync());
     const n = tf.memory().numTensors;
-    expect(() => opt.applyGradients({[x.name]: g})).toThrow('adam: the beta1 schedule returned 1.5 at step 2; expected a number in [0, 1)');
+    expect(() => opt.applyGradients({[x.name]: g})).toThrow('adam: beta1(2) must be a number in [0, 1), got 1.5');
     expect(Array.from(x.dataSync())).toEqual(before);
     expect(tf.memory().numTensors).toBe(n);
     expect(opt.step).toBe(2);
@@ -319,18 +322,18 @@ describe('momentum / beta1 schedules: config and errors', () => {
     [() => sgd({lr: 0.1, momentum: 1}), 'sgd: momentum must be a number in [0, 1) or a schedule function, got 1'],
     [() => rmsprop({lr: 0.1, momentum: -0.5}), 'rmsprop: momentum must be a number in [0, 1) or a schedule function, got -0.5'],
     [() => adamw({lr: 0.1, beta1: true as never}), 'adamw: beta1 must be a number in [0, 1) or a schedule function, got true'],
-    [() => sgd({lr: 0.1, momentum: mom, nesterov: true, dampening: 0.1}), 'sgd: nesterov needs momentum > 0 and dampening 0, got momentum schedule, dampening 0.1'],
+    [() => sgd({lr: 0.1, momentum: mom, nesterov: true, dampening: 0.1}), 'sgd: nesterov must be false unless momentum > 0 and dampening 0, got momentum schedule, dampening 0.1'],
   ] as const)('bad options throw at construction: %#', (make, msg) => {
     expect(make).toThrow(msg);
   });
 
   it('withSchedule: a momentum schedule needs tf.train.momentum, and is checked per step', () => {
     const a = tf.train.adam(0.1);
-    expect(() => withSchedule(a, () => 0.1, {momentum: () => 0.9})).toThrow('withSchedule: a momentum schedule needs tf.train.momentum (a MomentumOptimizer), got AdamOptimizer');
+    expect(() => withSchedule(a, () => 0.1, {momentum: () => 0.9})).toThrow('withSchedule: optimizer must be tf.train.momentum (a MomentumOptimizer) for a momentum schedule, got AdamOptimizer; for Adam beta1 or RMSprop momentum use adam/adamw/rmsprop/sgd from this package');
     const m = tf.train.momentum(0.1, 0.9);
     expect(() => withSchedule(m, () => 0.1, {momentum: 0.9 as never})).toThrow('withSchedule: momentum must be a function (step) => number, got 0.9');
     const bad = withSchedule(m, () => 0.1, {momentum: () => 1});
-    expect(() => bad.applyGradients({})).toThrow('withSchedule: the momentum schedule returned 1 at step 0; expected a number in [0, 1)');
+    expect(() => bad.applyGradients({})).toThrow('withSchedule: momentum(0) must be a number in [0, 1), got 1');
     expect(withSchedule(m, () => 0.1).currentMomentum).toBeUndefined();
     a.dispose();
     m.dispose();

@@ -69,7 +69,7 @@ describe('resolveOptimizer', () => {
   });
   it('rejects unknown types and options before making any tensor', () => {
     const before = tf.memory().numTensors;
-    expect(() => resolveOptimizer({type: 'adabelief', lr: 0.1})).toThrow("resolveOptimizer: unknown type 'adabelief'; expected one of sgd, adam");
+    expect(() => resolveOptimizer({type: 'adabelief', lr: 0.1})).toThrow("resolveOptimizer: type must be one of sgd, adam, adamw, adagrad, rmsprop, nadam, radam, adamax, adadelta, lion, lamb, lars, adafactor, got \"adabelief\"");
     expect(() => resolveOptimizer({type: 'lion', lr: 0.1, b1: 0.9})).toThrow("resolveOptimizer: lion: unknown option 'b1'; expected one of lr, beta1, beta2, weightDecay");
     expect(() => resolveOptimizer({type: 'nadam', formula: 'torch3'})).toThrow("nadam: formula must be one of 'torch2', 'torch1.13'");
     expect(() => resolveOptimizer(null as never)).toThrow("resolveOptimizer: spec must be an object with a string 'type', got null");

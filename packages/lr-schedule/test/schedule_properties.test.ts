@@ -15,6 +15,9 @@ const step = fc.integer({min: 0, max: 1_000_000});
 const gamma = fc.double({min: 1e-6, max: 1, noNaN: true});
 const frac = fc.double({min: 0.05, max: 0.45, noNaN: true});
 
+// oneCycle throws past totalSteps (as PyTorch's OneCycleLR): evaluate it within its cycle
+const clampTo = (total: number, s: Schedule): Schedule => (i: number) => s(Math.min(i, total));
+
 const makers: [string, fc.Arbitrary<Schedule>][] = [
   ['constantSchedule', val.map(constantSchedule)],
   ['stepDecay', fc.record({initial: val, stepSize: len, gamma}).map(stepDecay)],
@@ -22,8 +25,8 @@ const makers: [string, fc.Arbitrary<Schedule>][] = [
   ['exponentialDecay', fc.record({initial: val, gamma, decaySteps: len, staircase: fc.boolean()}).map(exponentialDecay)],
   ['cosineDecay', fc.record({initial: val, decaySteps: len, final: val, periodic: fc.boolean()}).map(cosineDecay)],
   ['cosineRestarts', fc.record({initial: val, period: len, periodMult: fc.integer({min: 1, max: 4}), final: val}).map(cosineRestarts)],
-  ['oneCycle', fc.record({maxValue: pos, totalSteps: fc.integer({min: 100, max: 2_000_000}), pctStart: frac, anneal: fc.constantFrom('cos' as const, 'linear' as const), threePhase: fc.boolean()}).map(oneCycle)],
-  ['oneCycleMomentum', fc.record({maxValue: pos, totalSteps: fc.integer({min: 100, max: 2_000_000}), pctStart: frac, threePhase: fc.boolean()}).map(oneCycleMomentum)],
+  ['oneCycle', fc.record({maxValue: pos, totalSteps: fc.integer({min: 100, max: 2_000_000}), pctStart: frac, anneal: fc.constantFrom('cos' as const, 'linear' as const), threePhase: fc.boolean()}).map((o) => clampTo(o.totalSteps, oneCycle(o)))],
+  ['oneCycleMomentum', fc.record({maxValue: pos, totalSteps: fc.integer({min: 100, max: 2_000_000}), pctStart: frac, threePhase: fc.boolean()}).map((o) => clampTo(o.totalSteps, oneCycleMomentum(o)))],
   ['linearRamp', fc.record({initial: val, startFactor: val, endFactor: val, steps: len}).map(linearRamp)],
   ['polynomialDecay', fc.record({initial: val, decaySteps: len, power: pos, final: val}).map(polynomialDecay)],
   ['cyclic', fc.record({baseValue: val, stepSizeUp: len, stepSizeDown: len, mode: fc.constantFrom('triangular' as const, 'triangular2' as const, 'exp_range' as const), gamma: fc.double({min: 0.5, max: 1, noNaN: true})}).map((o) => cyclic({...o, maxValue: o.baseValue + 1}))],

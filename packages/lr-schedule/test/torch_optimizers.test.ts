@@ -162,7 +162,7 @@ describe('serialization and errors', () => {
     expect([b.lr, b.eps, b.amsgrad]).toEqual([0.01, 1e-6, true]);
   });
   it.each([
-    [() => sgd({lr: 0.1, nesterov: true}), 'sgd: nesterov needs momentum > 0 and dampening 0, got momentum 0, dampening 0'],
+    [() => sgd({lr: 0.1, nesterov: true}), 'sgd: nesterov must be false unless momentum > 0 and dampening 0, got momentum 0, dampening 0'],
     [() => sgd({lr: -1}), 'sgd: lr must be a finite number >= 0 or a schedule function, got -1'],
     [() => adam({lr: 0.1, eps: 0}), 'adam: eps must be a finite number > 0, got 0'],
     [() => adam({lr: 0.1, beta1: 1}), 'adam: beta1 must be a number in [0, 1) or a schedule function, got 1'],
@@ -174,9 +174,9 @@ describe('serialization and errors', () => {
     const x = tf.tidy(() => tf.variable(tf.zeros([2]), true, 'err_x'));
     const g = tf.ones([3]);
     const opt = adam({lr: 0.1});
-    expect(() => opt.applyGradients({nope: g})).toThrow("adam.applyGradients: no variable named 'nope' is registered");
-    expect(() => opt.applyGradients({err_x: g})).toThrow("adam.applyGradients: gradient of 'err_x' has shape [3], variable has [2]");
-    expect(() => adam({lr: () => NaN}).applyGradients({})).toThrow('adam: the lr schedule returned NaN at step 0');
+    expect(() => opt.applyGradients({nope: g})).toThrow("adam.applyGradients: variableGradients must name registered variables, got 'nope'");
+    expect(() => opt.applyGradients({err_x: g})).toThrow("adam.applyGradients: variableGradients['err_x'] must be a float32 tensor of the variable's shape [2], got a tensor of dtype float32, shape [3]");
+    expect(() => adam({lr: () => NaN}).applyGradients({})).toThrow('adam: lr(0) must be a finite number in [0, 3.4028234663852886e+38] (float32), got NaN');
     await expect(opt.setWeights([{name: 'err_x/momentum_buffer', tensor: g}])).rejects.toThrow("adam.setWeights: unexpected weight 'err_x/momentum_buffer'");
     expect(opt.step).toBe(0);
     tf.dispose([x, g]);

@@ -43,14 +43,18 @@ export function checkAxis(fn: string, axis: unknown): number[] | undefined {
 export function unitNorms(fn: string, w: tf.Tensor, axis: number[] | undefined): tf.Tensor {
   const axes = resolveAxes(fn, w, axis);
   if (axes.length === 0) return tf.abs(w); // a scalar: its norm is |w|
-  return tf.sqrt(tf.sum(tf.square(w), axes, true));
+  // m · ‖w / m‖ with m = max |w| per unit (LAPACK snrm2's scaling): Σ w² overflows float32 for
+  // |w| above ~1.8e19, and Infinity / Infinity in the constraints would be NaN
+  const m = tf.max(tf.abs(w), axes, true);
+  const safe = tf.where(tf.greater(m, 0), m, tf.onesLike(m));
+  return tf.mul(safe, tf.sqrt(tf.sum(tf.square(tf.div(w, safe)), axes, true)));
 }
 
 /** The non-negative axes {@link unitNorms} reduces over; throws when one is out of range. */
 export function resolveAxes(fn: string, w: tf.Tensor, axis: number[] | undefined): number[] {
   if (axis === undefined) return w.rank <= 1 ? [...Array(w.rank).keys()] : [...Array(w.rank - 1).keys()];
   return axis.map((a) => {
-    if (a < -w.rank || a >= w.rank) throw new Error(`${fn}: axis ${a} is out of range for a tensor of shape [${w.shape}]`);
+    if (a < -w.rank || a >= w.rank) throw new Error(`${fn}: axis must be in [${-w.rank}, ${w.rank - 1}] for a tensor of shape [${w.shape}], got ${a}`);
     return a < 0 ? a + w.rank : a;
   });
 }
@@ -62,7 +66,8 @@ export function makeConstraint(
   axis?: number[],
 ): Constraint {
   const checked = (w: tf.Tensor): tf.Tensor => {
-    if (!(w instanceof tf.Tensor)) throw new Error(`${name}: w must be a tf.Tensor, got ${show(w)}`);
+    // norms of int32 weights fail inside tf.sqrt (or truncate): weights are float32
+    if (!(w instanceof tf.Tensor) || w.isDisposed || w.dtype !== 'float32') throw new Error(`${name}: w must be a float32 tf.Tensor, got ${show(w)}`);
     resolveAxes(name, w, axis);
     return tf.tidy(() => constrain(w));
   };
@@ -73,7 +78,11 @@ export function makeConstraint(
       const vars = toNamedVariables(`${name}.apply`, 'variables', variables);
       checkOptions(`${name}.apply`, 'opts', opts, ['mask']);
       const names = selectParams(vars, compileMask(`${name}.apply`, opts.mask), `${name}.apply`);
-      for (const n of names) resolveAxes(`${name}.apply`, vars[n], axis); // all checks before any update
+      for (const n of names) {
+        // all checks before any update
+        if (vars[n].dtype !== 'float32') throw new Error(`${name}.apply: variables['${n}'] must be float32, got ${show(vars[n])}`);
+        resolveAxes(`${name}.apply`, vars[n], axis);
+      }
       tf.tidy(() => {
         for (const n of names) vars[n].assign(constrain(vars[n]));
       });

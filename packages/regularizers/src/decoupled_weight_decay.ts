@@ -4,7 +4,7 @@ import {toNamedVariables} from './named_variables';
 import type {VariableSet} from './named_variables';
 import {compileMask, selectParams} from './select_params';
 import type {ParamMask} from './select_params';
-import {checkNonNegative, checkOptions} from './validate';
+import {checkNonNegative, checkOptions, show} from './validate';
 
 /** Options of {@link decoupledWeightDecay}. */
 export interface DecoupledWeightDecayOptions {
@@ -66,6 +66,8 @@ export function decoupledWeightDecay(opts: DecoupledWeightDecayOptions): Decoupl
         (n) => vars[n].trainable !== false && vars[n].dtype === 'float32',
       );
       const factor = 1 - lr * rate; // host arithmetic in float64, like PyTorch's p.mul_(1 - lr*wd)
+      // lr·rate > 1 gives a factor < 0, which flips the sign of every weight; PyTorch's AdamW does
+      // the same (p.mul_(1 - lr*wd)), so it is kept: an lr spike is the guard's business, not an error
       if (factor !== 1) {
         tf.tidy(() => {
           for (const n of names) vars[n].assign(tf.mul(vars[n], factor));

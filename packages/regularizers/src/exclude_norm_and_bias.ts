@@ -1,5 +1,6 @@
-import type * as tf from '@tensorflow/tfjs-core';
+import * as tf from '@tensorflow/tfjs-core';
 import type {ParamMask} from './select_params';
+import {show} from './validate';
 
 // Last path segments of normalisation parameters and biases (TF.js / Keras names).
 const NO_DECAY_LEAVES = new Set(['bias', 'beta', 'gamma', 'moving_mean', 'moving_variance']);
@@ -23,6 +24,8 @@ const NORM_SEGMENT = /^(bn|ln|gn)\d*$|norm/i;
  * @param tensor the parameter (only its rank is used)
  */
 export function isNormOrBias(name: string, tensor: tf.Tensor): boolean {
+  if (typeof name !== 'string') throw new Error(`isNormOrBias: name must be a string, got ${show(name)}`);
+  if (!(tensor instanceof tf.Tensor)) throw new Error(`isNormOrBias: tensor must be a tf.Tensor, got ${show(tensor)}`);
   if (tensor.rank <= 1) return true;
   const segments = name.split('/');
   if (NO_DECAY_LEAVES.has(segments[segments.length - 1])) return true;

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import {sumPenalty} from './penalty';
 import {sumAbs} from './sum_abs';
 import type {Penalty, PenaltyOptions} from './penalty';
-import {checkNonNegative, checkOptions} from './validate';
+import {checkFactor, checkOptions} from './validate';
 
 /**
  * L1 penalty: `scale · Σ_p Σ_i |p_i|` over the selected parameters. Its gradient is
@@ -19,7 +19,7 @@ import {checkNonNegative, checkOptions} from './validate';
  * @returns a function from the parameters (`NamedTensorMap`) to a scalar tensor
  */
 export function l1(scale: number, opts: PenaltyOptions = {}): Penalty {
-  checkNonNegative('l1', 'scale', scale);
+  checkFactor('l1', 'scale', scale);
   checkOptions('l1', 'opts', opts, ['mask']);
   return sumPenalty('l1', opts.mask, (t) => tf.mul(scale, sumAbs(t)));
 }

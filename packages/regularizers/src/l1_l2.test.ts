@@ -27,6 +27,6 @@ describe('l1l2 arguments', () => {
   it('rejects bad factors naming the argument', () => {
     expect(() => l1l2({l1: -1})).toThrow('l1l2: l1 must be a finite number >= 0, got -1');
     expect(() => l1l2({l2: NaN})).toThrow('l1l2: l2 must be a finite number >= 0, got NaN');
-    expect(() => l1l2({L2: 1} as never)).toThrow("l1l2: unknown option 'L2' in opts (allowed: l1, l2, mask)");
+    expect(() => l1l2({L2: 1} as never)).toThrow("l1l2: unknown option 'L2' in opts; expected one of l1, l2, mask");
   });
 });

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import {sumPenalty} from './penalty';
 import {sumAbs} from './sum_abs';
 import type {Penalty, PenaltyOptions} from './penalty';
-import {checkNonNegative, checkOptions} from './validate';
+import {checkFactor, checkOptions} from './validate';
 
 /** Options of {@link l1l2}. */
 export interface L1L2Options extends PenaltyOptions {
@@ -26,8 +26,8 @@ export interface L1L2Options extends PenaltyOptions {
  */
 export function l1l2(opts: L1L2Options = {}): Penalty {
   checkOptions('l1l2', 'opts', opts, ['l1', 'l2', 'mask']);
-  const a = checkNonNegative('l1l2', 'l1', opts.l1 ?? 0);
-  const b = checkNonNegative('l1l2', 'l2', opts.l2 ?? 0);
+  const a = checkFactor('l1l2', 'l1', opts.l1 ?? 0);
+  const b = checkFactor('l1l2', 'l2', opts.l2 ?? 0);
   return sumPenalty('l1l2', opts.mask, (t) =>
     tf.add(tf.mul(a, sumAbs(t)), tf.mul(b, tf.sum(tf.square(t)))),
   );

@@ -54,9 +54,9 @@ describe('l2 arguments', () => {
   it('rejects bad scales and options naming the value', () => {
     expect(() => l2(-1)).toThrow('l2: scale must be a finite number >= 0, got -1');
     expect(() => l2(NaN)).toThrow('l2: scale must be a finite number >= 0, got NaN');
-    expect(() => l2('0.1' as never)).toThrow("l2: scale must be a finite number >= 0, got '0.1'");
+    expect(() => l2('0.1' as never)).toThrow("l2: scale must be a finite number >= 0, got \"0.1\"");
     expect(() => l2(0.1, {maks: {}} as never)).toThrow("l2: unknown option 'maks' in opts");
     expect(() => l2(0.1)([tf.scalar(1)] as never)).toThrow('l2: params must be a map of tensors by name');
-    expect(() => l2(0.1)({a: 1} as never)).toThrow("l2: params['a'] must be a tf.Tensor, got 1");
+    expect(() => l2(0.1)({a: 1} as never)).toThrow("l2: params[\"a\"] must be a tf.Tensor, got 1");
   });
 });

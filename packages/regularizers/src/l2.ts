@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import {sumPenalty} from './penalty';
 import type {Penalty, PenaltyOptions} from './penalty';
-import {checkNonNegative, checkOptions} from './validate';
+import {checkFactor, checkOptions} from './validate';
 
 /**
  * L2 penalty, Keras convention: `scale · Σ_p Σ_i p_i²` (no factor 1/2), gradient `2·scale·p`.
@@ -20,7 +20,7 @@ import {checkNonNegative, checkOptions} from './validate';
  * @returns a function from the parameters (`NamedTensorMap`) to a scalar tensor
  */
 export function l2(scale: number, opts: PenaltyOptions = {}): Penalty {
-  checkNonNegative('l2', 'scale', scale);
+  checkFactor('l2', 'scale', scale);
   checkOptions('l2', 'opts', opts, ['mask']);
   return sumPenalty('l2', opts.mask, (t) => tf.mul(scale, tf.sum(tf.square(t))));
 }

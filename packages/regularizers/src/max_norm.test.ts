@@ -50,8 +50,8 @@ describe('maxNorm arguments', () => {
     expect(() => maxNorm({axis: 0.5})).toThrow('maxNorm: axis must be an integer or a non-empty list of distinct integers, got 0.5');
     expect(() => maxNorm({axis: []})).toThrow('maxNorm: axis must be an integer or a non-empty list of distinct integers, got []');
     const w = tf.zeros([2, 2]);
-    expect(() => maxNorm({axis: 2}).constrain(w)).toThrow('maxNorm: axis 2 is out of range for a tensor of shape [2,2]');
-    expect(() => maxNorm().constrain([1, 2] as never)).toThrow('maxNorm: w must be a tf.Tensor, got [1,2]');
+    expect(() => maxNorm({axis: 2}).constrain(w)).toThrow('maxNorm: axis must be in [-2, 1] for a tensor of shape [2,2], got 2');
+    expect(() => maxNorm().constrain([1, 2] as never)).toThrow('maxNorm: w must be a float32 tf.Tensor, got [1, 2]');
     w.dispose();
   });
 });

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import {CONSTRAINT_EPS, checkAxis, makeConstraint, unitNorms} from './constraint';
 import type {Constraint, ConstraintAxis} from './constraint';
-import {checkOptions, checkPositive} from './validate';
+import {checkOptions, checkPositive, F32_MAX} from './validate';
 
 /**
  * Max-norm constraint: rescales each unit whose L2 norm exceeds `maxValue` back to it,
@@ -23,7 +23,7 @@ import {checkOptions, checkPositive} from './validate';
  */
 export function maxNorm(opts: {maxValue?: number; axis?: ConstraintAxis} = {}): Constraint {
   checkOptions('maxNorm', 'opts', opts, ['maxValue', 'axis']);
-  const maxValue = checkPositive('maxNorm', 'maxValue', opts.maxValue ?? 2);
+  const maxValue = Math.min(checkPositive('maxNorm', 'maxValue', opts.maxValue ?? 2), F32_MAX);
   const axis = checkAxis('maxNorm', opts.axis);
   return makeConstraint(
     'maxNorm',

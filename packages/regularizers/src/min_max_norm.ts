@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import {CONSTRAINT_EPS, checkAxis, makeConstraint, unitNorms} from './constraint';
 import type {Constraint, ConstraintAxis} from './constraint';
-import {checkNonNegative, checkOptions, show} from './validate';
+import {checkNonNegative, checkOptions, F32_MAX, show} from './validate';
 
 /** Options of {@link minMaxNorm}. */
 export interface MinMaxNormOptions {
@@ -30,8 +30,8 @@ export interface MinMaxNormOptions {
 export function minMaxNorm(opts: MinMaxNormOptions = {}): Constraint {
   const fn = 'minMaxNorm';
   checkOptions(fn, 'opts', opts, ['min', 'max', 'rate', 'axis']);
-  const min = checkNonNegative(fn, 'min', opts.min ?? 0);
-  const max = checkNonNegative(fn, 'max', opts.max ?? 1);
+  const min = Math.min(checkNonNegative(fn, 'min', opts.min ?? 0), F32_MAX);
+  const max = Math.min(checkNonNegative(fn, 'max', opts.max ?? 1), F32_MAX);
   if (max < min) throw new Error(`${fn}: max must be >= min (${min}), got ${show(max)}`);
   const rate = opts.rate ?? 1;
   if (typeof rate !== 'number' || !(rate >= 0 && rate <= 1)) {
@@ -42,7 +42,9 @@ export function minMaxNorm(opts: MinMaxNormOptions = {}): Constraint {
     fn,
     (w) => {
       const norms = unitNorms(fn, w, axis);
-      const desired = tf.add(tf.mul(rate, tf.clipByValue(norms, min, max)), tf.mul(1 - rate, norms));
+      // rate 1 (the default) skips the (1 − rate)·norms term: 0 · Infinity (an overflowed norm) is NaN
+      const clipped = tf.clipByValue(norms, min, max);
+      const desired = rate === 1 ? clipped : tf.add(tf.mul(rate, clipped), tf.mul(1 - rate, norms));
       return tf.mul(w, tf.div(desired, tf.add(CONSTRAINT_EPS, norms)));
     },
     axis,

@@ -17,16 +17,16 @@ export function toNamedVariables(fn: string, arg: string, vars: unknown): NamedV
   const out: NamedVariableMap = {};
   if (Array.isArray(vars)) {
     vars.forEach((v, i) => {
-      if (!isVar(v)) throw new Error(`${fn}: ${arg}[${i}] must be a tf.Variable, got ${show(v instanceof tf.Tensor ? 'a tf.Tensor' : v)}`);
+      if (!isVar(v)) throw new Error(`${fn}: ${arg}[${i}] must be a tf.Variable, got ${show(v)}`);
       out[v.name] = v;
     });
     return out;
   }
   if (vars === null || typeof vars !== 'object' || vars instanceof tf.Tensor) {
-    throw new Error(`${fn}: ${arg} must be a tf.Variable, an array of them or a map by name, got ${show(vars instanceof tf.Tensor ? 'a tf.Tensor' : vars)}`);
+    throw new Error(`${fn}: ${arg} must be a tf.Variable, an array of them or a map by name, got ${show(vars)}`);
   }
   for (const [name, v] of Object.entries(vars)) {
-    if (!isVar(v)) throw new Error(`${fn}: ${arg}[${show(name)}] must be a tf.Variable, got ${show(v instanceof tf.Tensor ? 'a tf.Tensor' : v)}`);
+    if (!isVar(v)) throw new Error(`${fn}: ${arg}[${show(name)}] must be a tf.Variable, got ${show(v)}`);
     out[name] = v;
   }
   return out;

@@ -79,11 +79,11 @@ describeBackends(['cpu', 'wasm'], () => {
 describe('orthogonalPenalty arguments', () => {
   it('rejects bad options and unsuitable tensors naming them', () => {
     expect(() => orthogonalPenalty({factor: -1})).toThrow('orthogonalPenalty: factor must be a finite number >= 0, got -1');
-    expect(() => orthogonalPenalty({mode: 'row' as never})).toThrow("orthogonalPenalty: mode must be 'rows' or 'columns', got 'row'");
+    expect(() => orthogonalPenalty({mode: 'row' as never})).toThrow("orthogonalPenalty: mode must be 'rows' or 'columns', got \"row\"");
     const p = {'d/kernel': tf.zeros([3, 2]), 'd/bias': tf.zeros([2]), 'e/kernel': tf.zeros([1, 4])};
-    expect(() => orthogonalPenalty()(p)).toThrow("orthogonalPenalty: parameter 'd/bias' has rank 1 (shape [2])");
+    expect(() => orthogonalPenalty()(p)).toThrow("orthogonalPenalty: params[\"d/bias\"] must be a kernel of rank >= 2 (exclude others with the mask, e.g. excludeNormAndBias), got shape [2]");
     expect(() => orthogonalPenalty({mask: {include: 'e/*'}})(p)).toThrow(
-      "orthogonalPenalty: parameter 'e/kernel' of shape [1,4] has fewer than 2 rows",
+      "orthogonalPenalty: params[\"e/kernel\"] must have at least 2 rows to orthogonalise, got shape [1,4]",
     );
     expect(() => orthogonalPenalty({mask: {include: 'd/kernel'}})(p)).not.toThrow();
     tf.dispose(Object.values(p));

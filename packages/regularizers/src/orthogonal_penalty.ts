@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import {sumPenalty} from './penalty';
 import {sumAbs} from './sum_abs';
 import type {Penalty, PenaltyOptions} from './penalty';
-import {checkNonNegative, checkOptions, show} from './validate';
+import {checkFactor, checkOptions, show} from './validate';
 
 /** Options of {@link orthogonalPenalty}. */
 export interface OrthogonalPenaltyOptions extends PenaltyOptions {
@@ -37,7 +37,7 @@ const EPS = 1e-7;
 export function orthogonalPenalty(opts: OrthogonalPenaltyOptions = {}): Penalty {
   const fn = 'orthogonalPenalty';
   checkOptions(fn, 'opts', opts, ['factor', 'mode', 'mask']);
-  const factor = checkNonNegative(fn, 'factor', opts.factor ?? 0.01);
+  const factor = checkFactor(fn, 'factor', opts.factor ?? 0.01);
   const mode = opts.mode ?? 'rows';
   if (mode !== 'rows' && mode !== 'columns') {
     throw new Error(`${fn}: mode must be 'rows' or 'columns', got ${show(mode)}`);
@@ -47,12 +47,12 @@ export function orthogonalPenalty(opts: OrthogonalPenaltyOptions = {}): Penalty 
   const check = (t: tf.Tensor, name: string): void => {
     if (t.rank < 2) {
       throw new Error(
-        `${fn}: parameter ${show(name)} has rank ${t.rank} (shape [${t.shape}]); it needs a kernel of rank >= 2, ` +
-          `exclude it with the mask (e.g. excludeNormAndBias)`,
+        `${fn}: params[${show(name)}] must be a kernel of rank >= 2 (exclude others with the mask, e.g. excludeNormAndBias), ` +
+          `got shape [${t.shape}]`,
       );
     }
     if (size(t) < 2) {
-      throw new Error(`${fn}: parameter ${show(name)} of shape [${t.shape}] has fewer than 2 ${mode}, nothing to orthogonalise`);
+      throw new Error(`${fn}: params[${show(name)}] must have at least 2 ${mode} to orthogonalise, got shape [${t.shape}]`);
     }
   };
   return sumPenalty(

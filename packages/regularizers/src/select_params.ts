@@ -1,4 +1,4 @@
-import type * as tf from '@tensorflow/tfjs-core';
+import * as tf from '@tensorflow/tfjs-core';
 import {checkOptions, show} from './validate';
 
 /** Decides from a parameter's name and tensor whether a mask pattern matches it. */
@@ -25,6 +25,7 @@ export interface ParamMask {
 
 /** Compiles a glob (see {@link MaskPattern}) to an anchored regular expression. */
 export function globToRegExp(glob: string): RegExp {
+  if (typeof glob !== 'string') throw new Error(`globToRegExp: glob must be a string, got ${show(glob)}`);
   let re = '';
   for (let i = 0; i < glob.length; i++) {
     const c = glob[i];
@@ -124,12 +125,18 @@ export function selectParams(
   mask: ParamMask | CompiledMask | undefined,
   caller = 'selectParams',
 ): string[] {
+  if (params === null || typeof params !== 'object' || Array.isArray(params) || params instanceof tf.Tensor) {
+    throw new Error(`${caller}: params must be a map of tensors by name (NamedTensorMap), got ${show(params)}`);
+  }
+  for (const [name, t] of Object.entries(params)) {
+    if (!(t instanceof tf.Tensor)) throw new Error(`${caller}: params['${name}'] must be a tf.Tensor, got ${show(t)}`);
+  }
   const {include, exclude} = isCompiled(mask) ? mask : compileMask(caller, mask);
   const names = Object.keys(params);
   for (const p of [...(include ?? []), ...(exclude ?? [])]) {
     if (p.glob !== undefined && !names.some((n) => p.test(n, params[n]))) {
       throw new Error(
-        `${caller}: ${p.label} glob ${show(p.glob)} matches none of the parameter names (${listNames(names)})`,
+        `${caller}: ${p.label} glob must match at least one parameter name (${listNames(names)}), got ${show(p.glob)}`,
       );
     }
   }

@@ -28,7 +28,7 @@ describe('smoothLabels arguments', () => {
     const idx = tf.tensor1d([1], 'int32');
     const oh = tf.tensor2d([[0, 1]]);
     expect(() => smoothLabels(idx, {smoothing: 1.5, numClasses: 2})).toThrow('smoothLabels: smoothing must be a number in [0, 1], got 1.5');
-    expect(() => smoothLabels(idx, {smoothing: 0.1})).toThrow('smoothLabels: numClasses is required for class-index (int32) targets of shape [1]');
+    expect(() => smoothLabels(idx, {smoothing: 0.1})).toThrow('smoothLabels: numClasses must be given for class-index (int32) targets of shape [1], got undefined');
     expect(() => smoothLabels(oh, {smoothing: 0.1, numClasses: 3})).toThrow('smoothLabels: numClasses (3) must equal the last axis of the one-hot targets, got shape [1,2]');
     expect(() => smoothLabels(idx, {smoothing: 0.1, numClasses: 0})).toThrow('smoothLabels: numClasses must be an integer >= 1, got 0');
     expect(() => smoothLabels([1] as never, {smoothing: 0.1})).toThrow('smoothLabels: targets must be a live tf.Tensor, got [1]');

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import {checkInteger, checkOptions, checkPositive, show} from './validate';
+import {checkIntegerIn, checkOptions, checkPositive, show} from './validate';
 
 /** Options of {@link spectralNorm}. */
 export interface SpectralNormOptions {
@@ -58,14 +58,20 @@ export interface SpectralNorm {
  * const y = tf.matMul(x, sn.apply(kernel, {training: true}));
  * // checkpoint: const {u, v} = sn.getState()!; ... sn.setState({u, v});
  * ```
- * @param opts `iterations`, `eps`, `initIterations`, `seed`
+ * @param opts `iterations`, `eps` (in (0, 1e-3]), `initIterations`, `seed`
  */
+/** Most power iterations per call (PyTorch uses 1 per step and 15 at creation). */
+const MAX_ITERATIONS = 10_000;
+
 export function spectralNorm(opts: SpectralNormOptions = {}): SpectralNorm {
   const fn = 'spectralNorm';
   checkOptions(fn, 'opts', opts, ['iterations', 'eps', 'initIterations', 'seed']);
-  const iterations = checkInteger(fn, 'iterations', opts.iterations ?? 1, 1);
+  // bounded: each iteration is two matrix-vector products per apply (2^31 would never return)
+  const iterations = checkIntegerIn(fn, 'iterations', opts.iterations ?? 1, 1, MAX_ITERATIONS);
   const eps = checkPositive(fn, 'eps', opts.eps ?? 1e-12);
-  const initIterations = checkInteger(fn, 'initIterations', opts.initIterations ?? 15, 0);
+  // eps floors the norms of u and v: a large one shrinks them, σ = vᵀWu with them, and W / σ blows up
+  if (eps > 1e-3) throw new Error(`${fn}: eps must be a number in (0, 1e-3] (a floor for vector norms), got ${show(eps)}`);
+  const initIterations = checkIntegerIn(fn, 'initIterations', opts.initIterations ?? 15, 0, MAX_ITERATIONS);
   if (opts.seed !== undefined && (typeof opts.seed !== 'number' || !Number.isFinite(opts.seed))) {
     throw new Error(`${fn}: seed must be a finite number, got ${show(opts.seed)}`);
   }
@@ -80,7 +86,7 @@ export function spectralNorm(opts: SpectralNormOptions = {}): SpectralNorm {
     if (k.rank < 2) throw new Error(`${fn}.${where}: kernel must have rank >= 2, got shape [${k.shape}]`);
     if (u && v && (v.size !== dims(k)[0] || u.size !== dims(k)[1])) {
       throw new Error(
-        `${fn}.${where}: kernel of shape [${k.shape}] (as [${dims(k)}]) does not match the state (v [${v.size}], u [${u.size}])`,
+        `${fn}.${where}: kernel must match the state (v [${v.size}], u [${u.size}]), got shape [${k.shape}] (as [${dims(k)}])`,
       );
     }
   };
@@ -143,10 +149,10 @@ export function spectralNorm(opts: SpectralNormOptions = {}): SpectralNorm {
       if (disposed) throw new Error(`${fn}.setState: this spectral normaliser was disposed`);
       const ok = (t: unknown): t is tf.Tensor1D => t instanceof tf.Tensor && t.rank === 1 && t.dtype === 'float32';
       if (!state || !ok(state.u) || !ok(state.v)) {
-        throw new Error(`${fn}.setState: state must be {u, v} with 1-D float32 tensors, got ${show(state && Object.keys(state))}`);
+        throw new Error(`${fn}.setState: state must be {u, v} with 1-D float32 tensors, got ${show(state)}`);
       }
       if (u && v && (u.size !== state.u.size || v.size !== state.v.size)) {
-        throw new Error(`${fn}.setState: state sizes (u [${state.u.size}], v [${state.v.size}]) do not match (u [${u.size}], v [${v.size}])`);
+        throw new Error(`${fn}.setState: state.u and state.v must have sizes ${u.size} and ${v.size}, got ${state.u.size} and ${state.v.size}`);
       }
       if (u && v) {
         u.assign(state.u);

@@ -73,14 +73,14 @@ describeBackends(['cpu', 'wasm'], (backend) => {
 describe('weightNorm arguments', () => {
   it('names the bad argument and value', () => {
     const k = tf.ones([3, 2]);
-    expect(() => weightNorm({kernel: [1, 2] as never})).toThrow('weightNorm: kernel must be a live tf.Tensor, got [1,2]');
+    expect(() => weightNorm({kernel: [1, 2] as never})).toThrow('weightNorm: kernel must be a live tf.Tensor, got [1, 2]');
     expect(() => weightNorm({kernel: k, axis: 2})).toThrow('weightNorm: axis must be an integer in [-2, 1] or null, got 2');
     expect(() => weightNorm({kernel: k, axis: 0.5})).toThrow('weightNorm: axis must be an integer in [-2, 1] or null, got 0.5');
     expect(() => weightNorm({kernel: k, dim: 0} as never)).toThrow(/weightNorm: unknown option 'dim'/);
-    expect(() => weightNormKernel(k, tf.ones([3]))).toThrow('weightNormKernel: g must be a tensor of shape [2], got shape [3]');
-    expect(() => weightNormKernel(k, tf.ones([2]), null)).toThrow('weightNormKernel: g must be a tensor of shape [], got shape [2]');
+    expect(() => weightNormKernel(k, tf.ones([3]))).toThrow('weightNormKernel: g must be a float32 tensor of shape [2], got a tensor of dtype float32, shape [3]');
+    expect(() => weightNormKernel(k, tf.ones([2]), null)).toThrow('weightNormKernel: g must be a float32 tensor of shape [], got a tensor of dtype float32, shape [2]');
     const w = weightNorm({kernel: k, name: 'wn_args'});
-    expect(() => w.setState({})).toThrow("weightNorm 'wn_args'.setState: 'wn_args/g' must be a tensor of shape [2], got undefined");
+    expect(() => w.setState({})).toThrow("weightNorm 'wn_args'.setState: state['wn_args/g'] must be a tensor of shape [2], got undefined");
     w.dispose();
     expect(() => w.kernel()).toThrow("weightNorm 'wn_args'.kernel: called after dispose()");
     k.dispose();

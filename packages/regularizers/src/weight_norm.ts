@@ -48,12 +48,13 @@ function normExcept(v: tf.Tensor, axis: number | null): tf.Tensor {
  */
 export function weightNormKernel(v: tf.Tensor, g: tf.Tensor, axis: WeightNormAxis = -1): tf.Tensor {
   const fn = 'weightNormKernel';
-  if (!(v instanceof tf.Tensor) || v.isDisposed) throw new Error(`${fn}: v must be a live tf.Tensor, got ${show(v)}`);
+  // norms of int32 tensors fail inside tf.sqrt: v and g are float32 (weightNorm casts its kernel)
+  if (!(v instanceof tf.Tensor) || v.isDisposed || v.dtype !== 'float32') throw new Error(`${fn}: v must be a live float32 tf.Tensor, got ${show(v)}`);
   if (v.rank < 1) throw new Error(`${fn}: v must have rank >= 1, got shape [${v.shape}]`);
   const a = resolveAxis(fn, axis, v.rank);
   const want = gShape(v.shape, a);
-  if (!(g instanceof tf.Tensor) || g.isDisposed || g.shape.join(',') !== want.join(',')) {
-    throw new Error(`${fn}: g must be a tensor of shape [${want}], got ${g instanceof tf.Tensor ? `shape [${g.shape}]` : show(g)}`);
+  if (!(g instanceof tf.Tensor) || g.isDisposed || g.dtype !== 'float32' || g.shape.join(',') !== want.join(',')) {
+    throw new Error(`${fn}: g must be a float32 tensor of shape [${want}], got ${show(g)}`);
   }
   return tf.tidy(() => {
     const bshape = v.shape.map((d, i) => (i === a ? d : 1));
@@ -129,6 +130,12 @@ export function weightNorm(opts: WeightNormOptions): WeightNorm {
     used.set('weight_norm', n + 1);
     name = n === 0 ? 'weight_norm' : `weight_norm_${n}`;
   }
+  // tfjs variable names are global: a live `${name}/g` would fail half-built (g made, v refused)
+  for (const n of [`${name}/g`, `${name}/v`]) {
+    if (Object.prototype.hasOwnProperty.call(tf.engine().registeredVariables, n)) {
+      throw new Error(`${fn}: name must not be in use, got ${show(name)} (variable '${n}' exists: dispose the old one or choose another name)`);
+    }
+  }
   const want = gShape(k.shape, axis);
   const g = tf.tidy(() => tf.variable(tf.reshape(normExcept(tf.cast(k, 'float32'), axis), want), true, `${name}/g`));
   const v = tf.tidy(() => tf.variable(tf.cast(k, 'float32'), true, `${name}/v`));
@@ -155,7 +162,7 @@ export function weightNorm(opts: WeightNormOptions): WeightNorm {
       for (const w of [g, v]) {
         const t = state?.[w.name];
         if (!(t instanceof tf.Tensor) || t.shape.join(',') !== w.shape.join(',')) {
-          throw new Error(`${fn} '${name}'.setState: '${w.name}' must be a tensor of shape [${w.shape}], got ${t instanceof tf.Tensor ? `[${t.shape}]` : show(t)}`);
+          throw new Error(`${fn} '${name}'.setState: state['${w.name}'] must be a tensor of shape [${w.shape}], got ${show(t)}`);
         }
       }
       tf.tidy(() => [g, v].forEach((w) => w.assign(tf.cast(state[w.name], 'float32'))));

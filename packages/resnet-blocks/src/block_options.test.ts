@@ -103,10 +103,10 @@ describeBackends(['cpu', 'wasm'], (backend) => {
 describe('block option checks', () => {
   it('names the bad option and value', () => {
     expect(() => residualDense({units: 2, name: 'bo1', dropPath: 2})).toThrow('residualDense(bo1): dropPath must be a number in [0, 1], got 2');
-    expect(() => residualDense({units: 2, name: 'bo2', layerScale: Infinity})).toThrow('residualDense(bo2): layerScale must be a finite number (the initial γ), got Infinity');
-    expect(() => residualConv({filters: 2, name: 'bo3', squeezeExcite: 0})).toThrow('residualConv(bo3): squeezeExcite must be a finite number > 0 (the reduction ratio), got 0');
-    expect(() => residualDense({units: 2, name: 'bo4', squeezeExcite: 4})).toThrow('residualDense(bo4): squeezeExcite needs a conv block (NHWC), not a dense one');
-    expect(() => residualDense({units: 2, name: 'bo5', preAct: false, fixup: {numBlocks: 2}})).toThrow(/fixup is implemented for pre-activation blocks only/);
+    expect(() => residualDense({units: 2, name: 'bo2', layerScale: Infinity})).toThrow('residualDense(bo2): layerScale must be a finite float32 number (the initial γ), got Infinity');
+    expect(() => residualConv({filters: 2, name: 'bo3', squeezeExcite: 0})).toThrow('residualConv(bo3): squeezeExcite must be a finite number >= 1 (the reduction ratio), got 0');
+    expect(() => residualDense({units: 2, name: 'bo4', squeezeExcite: 4})).toThrow('residualDense(bo4): squeezeExcite must be left out of a dense block (it needs NHWC conv blocks), got 4');
+    expect(() => residualDense({units: 2, name: 'bo5', preAct: false, fixup: {numBlocks: 2}})).toThrow(/preAct must be true with fixup/);
     expect(Object.keys(tf.engine().registeredVariables).filter((n) => n.startsWith('bo'))).toEqual([]);
   });
 });

@@ -53,7 +53,7 @@ describe('bottleneck validation', () => {
     expect(tf.memory().numTensors).toBe(before);
     const b = bottleneck({name: 'b', filters: 2});
     const x = tf.zeros([1, 2, 2, 2]);
-    expect(() => b.apply(x, {training: false})).toThrow('bottleneck(b): input must have shape [batch, height, width, 8], got shape [1,2,2,2]');
+    expect(() => b.apply(x, {training: false})).toThrow('bottleneck(b): input must be a float32 tensor of shape [batch, height, width, 8], got a tensor of dtype float32, shape [1,2,2,2]');
     tf.dispose(x);
     b.dispose();
   });

@@ -72,5 +72,9 @@ export function dropPath(x: tf.Tensor, opts: DropPathOptions): tf.Tensor {
  * @param total number of blocks
  */
 export function linearDropRate(rate: number, i: number, total: number): number {
+  const fn = 'linearDropRate';
+  checkRate(fn, 'rate', rate);
+  if (typeof total !== 'number' || !Number.isInteger(total) || total < 1) throw new Error(`${fn}: total must be an integer >= 1, got ${show(total)}`);
+  if (typeof i !== 'number' || !Number.isInteger(i) || i < 0 || i >= total) throw new Error(`${fn}: i must be an integer in [0, ${total - 1}], got ${show(i)}`);
   return total > 1 ? (rate * i) / (total - 1) : 0;
 }

@@ -22,7 +22,7 @@ describeBackends(['cpu', 'wasm'], () => {
 
 describe('initializer validation', () => {
   it('names the function, the argument and the value', () => {
-    expect(() => heUniform([3, 0])).toThrow('heUniform: shape must be a non-empty array of integers > 0, got [3,0]');
+    expect(() => heUniform([3, 0])).toThrow('heUniform: shape must be a non-empty array of integers > 0, got [3, 0]');
     expect(() => zerosInit([-1])).toThrow('zerosInit: shape must be an array of integers >= 0, got [-1]');
   });
 });

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import {checkSize, show} from './validate';
 
 /**
  * He (Kaiming) uniform initialiser, the package's default kernel init:
@@ -16,8 +17,9 @@ import * as tf from '@tensorflow/tfjs-core';
  */
 export function heUniform(shape: number[]): tf.Tensor {
   if (!Array.isArray(shape) || shape.length === 0 || !shape.every((d) => Number.isInteger(d) && d > 0)) {
-    throw new Error(`heUniform: shape must be a non-empty array of integers > 0, got ${JSON.stringify(shape)}`);
+    throw new Error(`heUniform: shape must be a non-empty array of integers > 0, got ${show(shape)}`);
   }
+  checkSize('heUniform', shape);
   const fanIn = shape.length === 1 ? shape[0] : shape.slice(0, -1).reduce((a, b) => a * b, 1);
   const bound = Math.sqrt(6 / fanIn);
   return tf.randomUniform(shape, -bound, bound, 'float32');

@@ -53,12 +53,12 @@ describeBackends(['cpu', 'wasm'], (backend) => {
 describe('layerScale arguments', () => {
   it('names the bad argument and value', () => {
     expect(() => layerScale({dim: 0})).toThrow('layerScale: dim must be an integer >= 1, got 0');
-    expect(() => layerScale({dim: 2, initValue: NaN})).toThrow('layerScale: initValue must be a finite number, got NaN');
+    expect(() => layerScale({dim: 2, initValue: NaN})).toThrow('layerScale: initValue must be a finite float32 number, got NaN');
     const x = tf.ones([2, 3]);
     expect(() => layerScaleResidual(x, tf.ones([2, 2]), tf.ones([3]))).toThrow("layerScaleResidual: fx must have x's shape [2,3], got [2,2]");
     expect(() => layerScaleResidual(x, x, tf.ones([2]))).toThrow('layerScaleResidual: gamma must have shape [3], got [2]');
     const ls = layerScale({dim: 2, name: 'ls_args'});
-    expect(() => ls.residual(x, x)).toThrow("layerScale 'ls_args'.residual: expected 2 channels in the last axis, got shape [2,3]");
+    expect(() => ls.residual(x, x)).toThrow("layerScale 'ls_args'.residual: x must have 2 channels in the last axis, got a tensor of dtype float32, shape [2,3]");
     ls.dispose();
     expect(() => ls.apply(x)).toThrow("layerScale 'ls_args'.apply: called after dispose()");
     x.dispose();

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type {ApplyOptions, Module} from './types';
-import {checkInt, show} from './validate';
+import {checkFreeNames, checkInt, checkSize, F32_MAX, show} from './validate';
 
 /**
  * The LayerScale residual: y = x + γ ⊙ f(x), γ per channel (the last axis) broadcast over the rest.
@@ -81,7 +81,7 @@ export function layerScale(opts: LayerScaleOptions): LayerScale {
   if (opts === null || typeof opts !== 'object') throw new Error(`${fn}: options must be an object, got ${show(opts)}`);
   const dim = checkInt(fn, 'dim', opts.dim);
   const init = opts.initValue ?? 1e-5;
-  if (typeof init !== 'number' || !Number.isFinite(init)) throw new Error(`${fn}: initValue must be a finite number, got ${show(init)}`);
+  if (typeof init !== 'number' || !(Math.abs(init) <= F32_MAX)) throw new Error(`${fn}: initValue must be a finite float32 number, got ${show(init)}`);
   if (opts.name !== undefined && (typeof opts.name !== 'string' || opts.name.length === 0)) {
     throw new Error(`${fn}: name must be a non-empty string, got ${show(opts.name)}`);
   }
@@ -91,6 +91,8 @@ export function layerScale(opts: LayerScaleOptions): LayerScale {
     used.set(fn, n + 1);
     name = n === 0 ? 'layer_scale' : `layer_scale_${n}`;
   }
+  checkSize(fn, [dim], 'dim');
+  checkFreeNames(fn, [`${name}/gamma`]);
   const gamma = tf.tidy(() => tf.variable(tf.fill([dim], init), true, `${name}/gamma`));
   let disposed = false;
   const live = (where: string) => {
@@ -98,7 +100,7 @@ export function layerScale(opts: LayerScaleOptions): LayerScale {
   };
   const checkLast = (where: string, t: tf.Tensor) => {
     if (!(t instanceof tf.Tensor) || t.shape[t.rank - 1] !== dim) {
-      throw new Error(`${fn} '${name}'.${where}: expected ${dim} channels in the last axis, got ${t instanceof tf.Tensor ? `shape [${t.shape}]` : show(t)}`);
+      throw new Error(`${fn} '${name}'.${where}: x must have ${dim} channels in the last axis, got ${show(t)}`);
     }
   };
   return {

@@ -8,7 +8,7 @@ import type {SqueezeExcite} from './squeeze_excite';
 import {residualBlockApply, residualBlockWeights} from './residual_block_apply';
 import type {BlockLayout, LayerSpec} from './residual_block_apply';
 import type {ApplyOptions, BlockOptions, Initializer, Module} from './types';
-import {checkFreeNames, show} from './validate';
+import {checkFreeNames, checkSize, show} from './validate';
 import {zerosInit} from './zeros_init';
 
 export type {LayerSpec} from './residual_block_apply';
@@ -44,7 +44,7 @@ export function buildResidualBlock(spec: BlockSpec): ResidualBlock {
   const preAct = opts.preAct ?? true;
   const dropRate = opts.dropPath ?? 0;
   if (opts.squeezeExcite !== undefined && kind !== 'conv') {
-    throw new Error(`${where}: squeezeExcite needs a conv block (NHWC), not a dense one`);
+    throw new Error(`${where}: squeezeExcite must be left out of a dense block (it needs NHWC conv blocks), got ${show(opts.squeezeExcite)}`);
   }
 
   const blockLayout: BlockLayout = {
@@ -52,7 +52,10 @@ export function buildResidualBlock(spec: BlockSpec): ResidualBlock {
     layerScale: opts.layerScale !== undefined,
     squeezeExciteRatio: opts.squeezeExcite ?? null,
   };
-  const names = residualBlockWeights(blockLayout).map((wt) => `${name}/${wt.name}`);
+  // sizes first (units · expansion may be beyond any allocation, even Infinity)
+  for (const l of shortcut ? [...layers, shortcut] : layers) checkSize(where, l.kernelShape, `weight '${l.label}/kernel'`);
+  const weightSpecs = residualBlockWeights(blockLayout);
+  const names = weightSpecs.map((wt) => `${name}/${wt.name}`);
   checkFreeNames(where, names);
 
   const owned: tf.Variable[] = [];
@@ -62,10 +65,12 @@ export function buildResidualBlock(spec: BlockSpec): ResidualBlock {
     if (!(t instanceof tf.Tensor) || t.shape.join(',') !== shape.join(',')) {
       const got = t instanceof tf.Tensor ? `shape [${t.shape}]` : show(t);
       if (t instanceof tf.Tensor) t.dispose();
-      throw new Error(`${where}: ${what} returned ${got} for '${vname}', expected shape [${shape}]`);
+      throw new Error(`${where}: ${what} must return a tensor of shape [${shape}] for '${vname}', got ${got}`);
     }
-    const v = tf.variable(t.dtype === 'float32' ? t : tf.cast(t, 'float32'), true, vname);
-    tf.dispose(t);
+    // tf.variable keeps its own reference to the data: free t and, for a non-float32 t, its cast
+    const f32 = t.dtype === 'float32' ? t : tf.cast(t, 'float32');
+    const v = tf.variable(f32, true, vname);
+    tf.dispose([t, f32]);
     owned.push(v);
     return v;
   };
@@ -126,11 +131,13 @@ export function buildResidualBlock(spec: BlockSpec): ResidualBlock {
     },
     apply(x: tf.Tensor, applyOpts: ApplyOptions = {training: false}): tf.Tensor {
       if (disposed) throw new Error(`${where}: apply called after dispose()`);
-      if (!(x instanceof tf.Tensor) || x.rank !== rank || x.shape[rank - 1] !== inChannels) {
-        const got = x instanceof tf.Tensor ? `shape [${x.shape}]` : show(x);
-        throw new Error(`${where}: input must have shape ${layout}, got ${got}`);
+      if (!(x instanceof tf.Tensor) || x.isDisposed || x.dtype !== 'float32' || x.rank !== rank || x.shape[rank - 1] !== inChannels) {
+        throw new Error(`${where}: input must be a float32 tensor of shape ${layout}, got ${show(x)}`);
       }
-      const training = applyOpts?.training === true;
+      if (applyOpts === null || typeof applyOpts !== 'object' || (applyOpts.training !== undefined && typeof applyOpts.training !== 'boolean')) {
+        throw new Error(`${where}: opts must be {training: true or false}, got ${show(applyOpts)}`);
+      }
+      const training = applyOpts.training === true;
       const weights: {[n: string]: tf.Tensor} = {};
       for (const v of [...owned, ...(se ? se.variables : [])]) weights[v.name.slice(name.length + 1)] = v;
       const norm = norms.length ? (h: tf.Tensor, i: number) => norms[i].apply(h, {training}) : undefined;

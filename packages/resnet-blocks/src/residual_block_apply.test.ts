@@ -35,7 +35,7 @@ describe('residualBlockApply / *Spec: bad input', () => {
   it('a missing weight is named', () => {
     const spec = residualDenseSpec({name: 'rba_missing', units: 2});
     const x = tf.zeros([1, 2]);
-    expect(() => residualBlockApply(spec, x, {}, {activation: (t) => t})).toThrow(/residualBlockApply: missing weight 'dense1\/kernel'/);
+    expect(() => residualBlockApply(spec, x, {}, {activation: (t) => t})).toThrow(/residualBlockApply: weights\['dense1\/kernel'\] must be a float32 tensor/);
     x.dispose();
   });
   it('the Spec functions validate like the factories, before any tensor is made', () => {

@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import {dropPath} from './drop_path';
 import {layerScaleResidual} from './layer_scale';
 import {squeezeExciteApply} from './squeeze_excite';
+import {show} from './validate';
 
 /** One weight layer: a dense kernel `[in, out]` or a conv kernel `[h, w, in, out]`. */
 export interface LayerSpec {
@@ -52,6 +53,7 @@ export interface BlockWeightSpec {
  * @param layout from `residualDenseSpec` / `residualConvSpec` / `bottleneckSpec`
  */
 export function residualBlockWeights(layout: BlockLayout): BlockWeightSpec[] {
+  checkLayout('residualBlockWeights', layout);
   const out: BlockWeightSpec[] = [];
   layout.layers.forEach((l, i) => {
     out.push({name: `${l.label}/kernel`, shape: l.kernelShape, role: 'kernel', layer: i});
@@ -110,10 +112,29 @@ export function residualBlockApply(
   weights: {[name: string]: tf.Tensor},
   opts: BlockApplyOptions,
 ): tf.Tensor {
+  const fn = 'residualBlockApply';
+  checkLayout(fn, layout);
   const {kind, layers, shortcut, fixupL} = layout;
+  const rank = kind === 'dense' ? 2 : 4;
+  const k0 = layers[0].kernelShape;
+  const inC = k0[k0.length - 2];
+  if (!(x instanceof tf.Tensor) || x.isDisposed || x.dtype !== 'float32' || x.rank !== rank || x.shape[rank - 1] !== inC) {
+    const want = kind === 'dense' ? `[batch, ${inC}]` : `NHWC [batch, h, w, ${inC}]`;
+    throw new Error(`${fn}: x must be a float32 tensor of shape ${want}, got ${show(x)}`);
+  }
+  if (weights === null || typeof weights !== 'object') throw new Error(`${fn}: weights must be tensors by name, got ${show(weights)}`);
+  for (const spec of residualBlockWeights(layout)) {
+    const t = weights[spec.name];
+    if (!(t instanceof tf.Tensor) || t.isDisposed || t.dtype !== 'float32' || t.shape.join(',') !== spec.shape.join(',')) {
+      throw new Error(`${fn}: weights['${spec.name}'] must be a float32 tensor of shape [${spec.shape}], got ${show(t)}`);
+    }
+  }
+  if (opts === null || typeof opts !== 'object' || typeof opts.activation !== 'function') {
+    throw new Error(`${fn}: opts.activation must be a function, got ${show(opts?.activation)}`);
+  }
   const w = (name: string): tf.Tensor => {
     const t = weights[name];
-    if (!(t instanceof tf.Tensor)) throw new Error(`residualBlockApply: missing weight '${name}'`);
+    if (!(t instanceof tf.Tensor)) throw new Error(`residualBlockApply: weights['${name}'] must be a tensor, got ${show(t)}`);
     return t;
   };
   const weightLayer = (h: tf.Tensor, l: LayerSpec, withBias: boolean): tf.Tensor => {
@@ -160,4 +181,18 @@ export function residualBlockApply(
     const y = layout.layerScale ? layerScaleResidual(sc, h, w('layer_scale/gamma')) : tf.add(sc, h);
     return preAct ? y : opts.activation(y);
   });
+}
+
+/** Throws unless `layout` looks like a `*Spec` function's result (checked before any tensor is made). */
+function checkLayout(fn: string, layout: unknown): asserts layout is BlockLayout {
+  const l = layout as Partial<BlockLayout> | null;
+  const okLayer = (s: unknown): boolean => {
+    const x = s as Partial<LayerSpec> | null;
+    return x !== null && typeof x === 'object' && typeof x.label === 'string' && Array.isArray(x.kernelShape) && x.kernelShape.length >= 2 &&
+      x.kernelShape.every((d) => Number.isInteger(d) && d > 0);
+  };
+  if (l === null || typeof l !== 'object' || (l.kind !== 'dense' && l.kind !== 'conv') || !Array.isArray(l.layers) || l.layers.length === 0 ||
+    !l.layers.every(okLayer) || (l.shortcut != null && !okLayer(l.shortcut))) {
+    throw new Error(`${fn}: layout must be a block layout (what residualDenseSpec / residualConvSpec / bottleneckSpec return), got ${show(layout)}`);
+  }
 }

@@ -36,17 +36,17 @@ describe('builder validation', () => {
   it('rejects bad options before making any tensor', () => {
     const before = tf.memory().numTensors;
     expect(() => residualCnn({name: 'c', inChannels: 3, stages: []})).toThrow('residualCnn(c): stages must be a non-empty array of {filters, blocks, stride?}, got []');
-    expect(() => residualCnn({name: 'c', inChannels: 3, stages: [{filters: 4, blocks: 0}]})).toThrow('residualCnn(c): stages[0].blocks must be an integer >= 1, got 0');
+    expect(() => residualCnn({name: 'c', inChannels: 3, stages: [{filters: 4, blocks: 0}]})).toThrow('residualCnn(c): stages[0].blocks must be an integer in [1, 10000], got 0');
     expect(() => residualCnn({name: 'c', inChannels: 3, stages: [{filters: 4, blocks: 1}], block: 'wide' as never})).toThrow(/block must be 'basic' or 'bottleneck', got "wide"/);
-    expect(() => residualMlp({name: 'm', depth: 0, width: 4})).toThrow('residualMlp(m): depth must be an integer >= 1, got 0');
-    expect(() => residualMlp({name: 'm', depth: 2, width: 4, fixup: true, gate: 'rezero'})).toThrow(/residualMlp\(m\): fixup has its own scalar multiplier/);
+    expect(() => residualMlp({name: 'm', depth: 0, width: 4})).toThrow('residualMlp(m): depth must be an integer in [1, 10000], got 0');
+    expect(() => residualMlp({name: 'm', depth: 2, width: 4, fixup: true, gate: 'rezero'})).toThrow(/residualMlp\(m\): gate must be 'none' with fixup/);
     expect(tf.memory().numTensors).toBe(before);
   });
 
   it('rejects a name prefix already in use before building anything', () => {
     const a = residualMlp({name: 'taken', depth: 2, width: 3});
     const before = tf.memory().numTensors;
-    expect(() => residualMlp({name: 'taken', depth: 5, width: 3})).toThrow(/residualMlp\(taken\): a variable named 'taken\/block0\/dense1\/kernel' already exists/);
+    expect(() => residualMlp({name: 'taken', depth: 5, width: 3})).toThrow(/residualMlp\(taken\): name must not be in use, got one whose variable 'taken\/block0\/dense1\/kernel' already exists/);
     expect(tf.memory().numTensors).toBe(before);
     a.dispose();
   });

@@ -5,7 +5,7 @@ import {residualConv} from './residual_conv';
 import {stack} from './stack';
 import type {Stack} from './stack';
 import type {BlockOptions} from './types';
-import {checkCommon, checkFreePrefix, checkInt, checkOptions, show} from './validate';
+import {checkCommon, checkFreePrefix, checkInt, checkOptions, MAX_BLOCKS, show} from './validate';
 
 /** One stage: `blocks` blocks; the first one carries `stride` and the channel change. */
 export interface StageOptions {
@@ -71,7 +71,7 @@ export function residualCnn(opts: ResidualCnnOptions): Stack {
     if (s === null || typeof s !== 'object') throw new Error(`${where}: stages[${i}] must be an object, got ${show(s)}`);
     return {
       filters: checkInt(where, `stages[${i}].filters`, s.filters),
-      blocks: checkInt(where, `stages[${i}].blocks`, s.blocks),
+      blocks: checkInt(where, `stages[${i}].blocks`, s.blocks, 1, MAX_BLOCKS),
       stride: s.stride === undefined ? (i === 0 ? 1 : 2) : checkInt(where, `stages[${i}].stride`, s.stride),
     };
   });
@@ -79,6 +79,7 @@ export function residualCnn(opts: ResidualCnnOptions): Stack {
     throw new Error(`${where}: fixup must be a boolean, got ${show(opts.fixup)}`);
   }
   const total = plan.reduce((a, s) => a + s.blocks, 0);
+  if (total > MAX_BLOCKS) throw new Error(`${where}: stages must have at most ${MAX_BLOCKS} blocks in all, got ${total}`);
   const fixup = opts.fixup ? {numBlocks: total} : undefined;
   checkCommon(where, {...opts, fixup});
   checkFreePrefix(where, opts.name);
@@ -94,9 +95,10 @@ export function residualCnn(opts: ResidualCnnOptions): Stack {
         channels = block.outChannels;
       }
     });
+    // inside the try: a stack that refuses its blocks must not leave them alive
+    return stack(blocks);
   } catch (e) {
     blocks.forEach((b) => b.dispose());
     throw e;
   }
-  return stack(blocks);
 }

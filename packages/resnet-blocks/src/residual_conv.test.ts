@@ -115,9 +115,9 @@ describe('residualConv validation', () => {
   it('names the block in shape errors', () => {
     const b = residualConv({name: 'stage2/block0', filters: 4, inChannels: 2});
     const x = tf.zeros([1, 4, 4, 3]);
-    expect(() => b.apply(x, {training: false})).toThrow('residualConv(stage2/block0): input must have shape [batch, height, width, 2], got shape [1,4,4,3]');
+    expect(() => b.apply(x, {training: false})).toThrow('residualConv(stage2/block0): input must be a float32 tensor of shape [batch, height, width, 2], got a tensor of dtype float32, shape [1,4,4,3]');
     const x2 = tf.zeros([4, 2]);
-    expect(() => b.apply(x2, {training: false})).toThrow(/residualConv\(stage2\/block0\): input must have shape/);
+    expect(() => b.apply(x2, {training: false})).toThrow(/residualConv\(stage2\/block0\): input must be a float32 tensor of shape/);
     tf.dispose([x, x2]);
     b.dispose();
   });

@@ -99,8 +99,8 @@ describe('residualDense validation', () => {
     ['activation typo', {units: 4, name: 'b3', activation: 'rlu'}, /activation must be one of relu.*got "rlu"/],
     ['norm not a function', {units: 4, name: 'b3', norm: 3}, /norm must be a function, got 3/],
     ['fixup numBlocks 0', {units: 4, name: 'b3', fixup: {numBlocks: 0}}, /fixup.numBlocks must be an integer >= 1, got 0/],
-    ['fixup + norm', {units: 4, name: 'b3', fixup: {numBlocks: 2}, norm: () => null}, /either norm or fixup/],
-    ['fixup + gate', {units: 4, name: 'b3', fixup: {numBlocks: 2}, gate: 'rezero'}, /either a gate or fixup/],
+    ['fixup + norm', {units: 4, name: 'b3', fixup: {numBlocks: 2}, norm: () => null}, /norm must be left out with fixup/],
+    ['fixup + gate', {units: 4, name: 'b3', fixup: {numBlocks: 2}, gate: 'rezero'}, /gate must be 'none' with fixup/],
   ];
   for (const [what, opts, msg] of bad) {
     it(`rejects ${what} before making any tensor`, () => {
@@ -113,9 +113,9 @@ describe('residualDense validation', () => {
   it('rejects a name already in use, and a wrong-shape initializer, without leaking', () => {
     const a = residualDense({units: 3, name: 'dup'});
     const before = tf.memory().numTensors;
-    expect(() => residualDense({units: 3, name: 'dup'})).toThrow(/residualDense\(dup\): a variable named 'dup\/dense1\/kernel' already exists/);
+    expect(() => residualDense({units: 3, name: 'dup'})).toThrow(/residualDense\(dup\): name must not be in use, got one whose variable 'dup\/dense1\/kernel' already exists/);
     expect(() => residualDense({units: 3, name: 'dup2', biasInit: () => tf.zeros([2])})).toThrow(
-      /residualDense\(dup2\): biasInit returned shape \[2\] for 'dup2\/dense1\/bias', expected shape \[3\]/,
+      /residualDense\(dup2\): biasInit must return a tensor of shape \[3\] for 'dup2\/dense1\/bias', got shape \[2\]/,
     );
     expect(tf.memory().numTensors).toBe(before);
     a.dispose();
@@ -125,7 +125,7 @@ describe('residualDense validation', () => {
   it('names the block in shape errors', () => {
     const b = residualDense({units: 5, hidden: 6, name: 'block7'});
     const x = tf.zeros([2, 4]);
-    expect(() => b.apply(x, {training: false})).toThrow('residualDense(block7): input must have shape [batch, 5], got shape [2,4]');
+    expect(() => b.apply(x, {training: false})).toThrow('residualDense(block7): input must be a float32 tensor of shape [batch, 5], got a tensor of dtype float32, shape [2,4]');
     tf.dispose(x);
     b.dispose();
   });

@@ -4,7 +4,7 @@ import {residualDense} from './residual_dense';
 import {stack} from './stack';
 import type {Stack} from './stack';
 import type {BlockOptions} from './types';
-import {checkCommon, checkFreePrefix, checkInt, checkOptions} from './validate';
+import {checkCommon, checkFreePrefix, checkInt, checkOptions, MAX_BLOCKS, show} from './validate';
 
 /** Options of {@link residualMlp}. */
 export interface ResidualMlpOptions extends Omit<BlockOptions, 'fixup'> {
@@ -42,12 +42,14 @@ export interface ResidualMlpOptions extends Omit<BlockOptions, 'fixup'> {
  */
 export function residualMlp(opts: ResidualMlpOptions): Stack {
   const where = checkOptions('residualMlp', opts);
-  const depth = checkInt(where, 'depth', opts.depth);
+  const depth = checkInt(where, 'depth', opts.depth, 1, MAX_BLOCKS);
   const width = checkInt(where, 'width', opts.width);
   const hidden = opts.hidden === undefined ? width : checkInt(where, 'hidden', opts.hidden);
   if (opts.fixup !== undefined && typeof opts.fixup !== 'boolean') {
-    throw new Error(`${where}: fixup must be a boolean, got ${JSON.stringify(opts.fixup)}`);
+    throw new Error(`${where}: fixup must be a boolean, got ${show(opts.fixup)}`);
   }
+  const extra = (opts as {inputUnits?: unknown}).inputUnits;
+  if (extra !== undefined) throw new Error(`${where}: inputUnits must be left out (every block takes width), got ${show(extra)}`);
   const fixup = opts.fixup ? {numBlocks: depth} : undefined;
   checkCommon(where, {...opts, fixup});
   checkFreePrefix(where, opts.name);
@@ -57,9 +59,10 @@ export function residualMlp(opts: ResidualMlpOptions): Stack {
       const dropPath = linearDropRate(opts.dropPath ?? 0, i, depth);
       blocks.push(residualDense({...opts, fixup, dropPath, units: width, hidden, name: `${opts.name}/block${i}`}));
     }
+    // inside the try: a stack that refuses its blocks must not leave them alive
+    return stack(blocks);
   } catch (e) {
     blocks.forEach((b) => b.dispose());
     throw e;
   }
-  return stack(blocks);
 }

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type {Activation, ActivationName} from './types';
+import {show} from './validate';
 
 const ACTIVATIONS: Record<ActivationName, (x: tf.Tensor) => tf.Tensor> = {
   relu: (x) => tf.relu(x),
@@ -33,6 +34,6 @@ export function resolveActivation(activation: Activation | undefined, where: str
     return ACTIVATIONS[activation];
   }
   throw new Error(
-    `${where}: activation must be one of ${ACTIVATION_NAMES.join(', ')} or a function, got ${JSON.stringify(activation)}`,
+    `${where}: activation must be one of ${ACTIVATION_NAMES.join(', ')} or a function, got ${show(activation)}`,
   );
 }

@@ -55,7 +55,7 @@ describeBackends(['cpu', 'wasm'], (backend) => {
 describe('squeezeExcite arguments', () => {
   it('names the bad argument and value', () => {
     expect(() => squeezeExcite({channels: 0, name: 'se_a'})).toThrow('squeezeExcite: channels must be an integer >= 1, got 0');
-    expect(() => squeezeExcite({channels: 8, ratio: -1, name: 'se_a'})).toThrow('squeezeExcite: ratio must be a finite number > 0, got -1');
+    expect(() => squeezeExcite({channels: 8, ratio: -1, name: 'se_a'})).toThrow('squeezeExcite: ratio must be a finite number >= 1, got -1');
     expect(() => squeezeExcite({channels: 8, name: ''})).toThrow('squeezeExcite: name must be a non-empty string, got ""');
     const a = squeezeExcite({channels: 8});
     const b = squeezeExcite({channels: 8});
@@ -70,7 +70,7 @@ describe('squeezeExcite arguments', () => {
       'squeezeExciteApply: x must be NHWC [N, H, W, C], got shape [2,4]',
     );
     const se = squeezeExcite({channels: 8, name: 'se_b'});
-    expect(() => squeezeExcite({channels: 8, name: 'se_b'})).toThrow(/a variable named 'se_b\/fc1\/kernel' already exists/);
+    expect(() => squeezeExcite({channels: 8, name: 'se_b'})).toThrow(/name must not be in use, got one whose variable 'se_b\/fc1\/kernel' already exists/);
     expect(() => se.apply(x, {training: false})).toThrow("squeezeExcite 'se_b'.apply: x must be NHWC [N, H, W, 8], got shape [1,2,2,4]");
     se.dispose();
     x.dispose();

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import {heUniform} from './he_uniform';
 import type {ApplyOptions, Initializer, Module} from './types';
-import {checkFreeNames, checkInt, show} from './validate';
+import {checkFreeNames, checkInt, checkSize, show} from './validate';
 
 /**
  * Squeeze-and-excitation, NHWC: s = mean over H, W of x (`[N, C]`); e = sigmoid(relu(s·W1 + b1)·W2 + b2);
@@ -96,7 +96,8 @@ export function squeezeExcite(opts: SqueezeExciteOptions): SqueezeExcite {
   if (opts === null || typeof opts !== 'object') throw new Error(`${fn}: options must be an object, got ${show(opts)}`);
   const channels = checkInt(fn, 'channels', opts.channels);
   const ratio = opts.ratio ?? 16;
-  if (typeof ratio !== 'number' || !Number.isFinite(ratio) || ratio <= 0) throw new Error(`${fn}: ratio must be a finite number > 0, got ${show(ratio)}`);
+  // a reduction ratio: below 1 the hidden layer would grow (5e-324 gives Infinity units)
+  if (typeof ratio !== 'number' || !Number.isFinite(ratio) || ratio < 1) throw new Error(`${fn}: ratio must be a finite number >= 1, got ${show(ratio)}`);
   if (opts.name !== undefined && (typeof opts.name !== 'string' || opts.name.length === 0)) {
     throw new Error(`${fn}: name must be a non-empty string, got ${show(opts.name)}`);
   }
@@ -108,6 +109,7 @@ export function squeezeExcite(opts: SqueezeExciteOptions): SqueezeExcite {
     ['fc1/kernel', [channels, reduced], true], ['fc1/bias', [reduced], false],
     ['fc2/kernel', [reduced, channels], true], ['fc2/bias', [channels], false],
   ];
+  for (const [n, shape] of specs) checkSize(fn, shape, `channels (weight '${n}')`);
   checkFreeNames(fn, specs.map(([n]) => `${name}/${n}`));
   const vars: tf.Variable[] = [];
   try {
@@ -115,9 +117,12 @@ export function squeezeExcite(opts: SqueezeExciteOptions): SqueezeExcite {
       const t = kernel ? init(shape) : tf.zeros(shape);
       if (!(t instanceof tf.Tensor) || t.shape.join(',') !== shape.join(',')) {
         if (t instanceof tf.Tensor) t.dispose();
-        throw new Error(`${fn}: kernelInit returned a wrong shape for '${name}/${n}', expected [${shape}]`);
+        throw new Error(`${fn}: kernelInit must return a tensor of shape [${shape}] for '${name}/${n}', got ${show(t)}`);
       }
-      vars.push(tf.variable(t, true, `${name}/${n}`));
+      // tf.variable keeps its own reference to t's data: free t (and a cast copy) after
+      const f32 = t.dtype === 'float32' ? t : tf.cast(t, 'float32');
+      vars.push(tf.variable(f32, true, `${name}/${n}`));
+      tf.dispose([t, f32]);
     }
   } catch (e) {
     tf.dispose(vars);

@@ -45,7 +45,7 @@ describe('stack on bad input (issue 20 item 13)', () => {
   it('blocks whose channels do not chain are refused at build time', () => {
     const a = residualDense({units: 4, name: 'i13a'});
     const b = residualDense({units: 8, name: 'i13b'});
-    expect(() => stack([a, b])).toThrow(/stack: blocks\[1\] takes 8 channels but blocks\[0\] gives 4/);
+    expect(() => stack([a, b])).toThrow(/stack: blocks\[1\] must take the 4 channels blocks\[0\] gives, got a block taking 8/);
     a.dispose();
     b.dispose();
   });

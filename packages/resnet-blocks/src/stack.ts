@@ -33,7 +33,7 @@ export function stack(blocks: Module[]): Stack {
     const prev = blocks[i - 1] as Partial<ResidualBlock> | undefined;
     const cur = b as Partial<ResidualBlock>;
     if (prev && typeof prev.outChannels === 'number' && typeof cur.inChannels === 'number' && prev.outChannels !== cur.inChannels) {
-      throw new Error(`stack: blocks[${i}] takes ${cur.inChannels} channels but blocks[${i - 1}] gives ${prev.outChannels}`);
+      throw new Error(`stack: blocks[${i}] must take the ${prev.outChannels} channels blocks[${i - 1}] gives, got a block taking ${cur.inChannels}`);
     }
   });
   const list = blocks.slice();

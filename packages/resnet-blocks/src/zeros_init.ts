@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import {checkSize, show} from './validate';
 
 /**
  * Zeros initialiser, the package's default bias init: b = 0.
@@ -13,7 +14,8 @@ import * as tf from '@tensorflow/tfjs-core';
  */
 export function zerosInit(shape: number[]): tf.Tensor {
   if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) {
-    throw new Error(`zerosInit: shape must be an array of integers >= 0, got ${JSON.stringify(shape)}`);
+    throw new Error(`zerosInit: shape must be an array of integers >= 0, got ${show(shape)}`);
   }
+  checkSize('zerosInit', shape);
   return tf.zeros(shape, 'float32');
 }
