@@ -107,11 +107,15 @@ function smoothedCrossEntropy(yTrue: tf.Tensor, logits: tf.Tensor, o: SoftmaxCro
       return tf.neg(tf.mean(tf.sum(tf.mul(t, logp), -1))) as tf.Scalar;
     }
     const ids = yTrue.dtype === 'int32' ? yTrue : tf.cast(yTrue, 'int32');
-    // an ignored (e.g. -100) id one-hots to a zero row; the row is masked out below anyway
-    const t = smoothLabels(ids, {smoothing, numClasses: c});
+    // an ignored (e.g. -100) id is out of range, which smoothLabels marks with a NaN row: give it
+    // class 0 instead (any valid row), since the row is masked out below; a NaN row would turn the
+    // masked gradients into NaN (NaN · 0)
+    const ig = o.ignoreIndex;
+    const safe = ig === undefined ? ids : tf.where(tf.equal(ids, ig), tf.zerosLike(ids), ids);
+    const t = smoothLabels(safe, {smoothing, numClasses: c});
     const perSample = tf.neg(tf.sum(tf.mul(t, logp), -1));
-    if (o.ignoreIndex === undefined) return tf.mean(perSample) as tf.Scalar;
-    const keep = tf.notEqual(ids, o.ignoreIndex);
+    if (ig === undefined) return tf.mean(perSample) as tf.Scalar;
+    const keep = tf.notEqual(ids, ig);
     const kept = tf.where(keep, perSample, tf.zerosLike(perSample));
     return tf.div(tf.sum(kept), tf.sum(tf.cast(keep, 'float32'))) as tf.Scalar;
   });

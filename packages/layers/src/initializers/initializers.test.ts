@@ -158,8 +158,8 @@ describe('initializer configs and bad input', () => {
 
   it('rejects bad options with the argument named, before any tensor is made', () => {
     const n = tf.memory().numTensors;
-    expect(() => ours.heNormal({mode: 'fan_avg' as never})).toThrow("heNormal: mode must be one of 'fan_in', 'fan_out', got 'fan_avg'");
-    expect(() => ours.heUniform({nonlinearity: 'gelu' as never})).toThrow(/heUniform: nonlinearity must be one of .*got 'gelu'/);
+    expect(() => ours.heNormal({mode: 'fan_avg' as never})).toThrow("heNormal: mode must be one of 'fan_in', 'fan_out', got \"fan_avg\"");
+    expect(() => ours.heUniform({nonlinearity: 'gelu' as never})).toThrow(/heUniform: nonlinearity must be one of .*got "gelu"/);
     expect(() => ours.glorotUniform({gain: -1})).toThrow('glorotUniform: gain must be a finite number > 0, got -1');
     expect(() => ours.orthogonal({gain: 1, seed: NaN})).toThrow('orthogonal: seed must be a finite number, got NaN');
     expect(() => ours.normal({stddev: 1} as never)).toThrow("normal: unknown option 'stddev'; expected 'mean', 'std', 'seed'");
@@ -171,7 +171,7 @@ describe('initializer configs and bad input', () => {
     // shape errors (at build time) name the factory too
     expect(() => ours.deltaOrthogonal().apply([3, 3, 8, 4])).toThrow(/deltaOrthogonal: in channels must be <= out channels/);
     expect(() => ours.dirac().apply([4, 4])).toThrow(/dirac: shape must have rank >= 3/);
-    expect(() => ours.heNormal().apply([4, 4], 'int32')).toThrow(/heNormal: dtype must be one of 'float32', got 'int32'/);
+    expect(() => ours.heNormal().apply([4, 4], 'int32')).toThrow(/heNormal: dtype must be one of 'float32', got "int32"/);
     expect(tf.memory().numTensors).toBe(n);
   });
 });

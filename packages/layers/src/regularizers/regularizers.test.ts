@@ -53,7 +53,7 @@ describe('regularizer configs and bad input', () => {
     expect(() => ours.l2({l2: -1})).toThrow('l2: scale must be a finite number >= 0, got -1');
     expect(() => ours.l1l2({l1: NaN})).toThrow('l1l2: l1 must be a finite number >= 0, got NaN');
     expect(() => ours.l2({l1: 1} as never)).toThrow("l2: unknown option 'l1'; expected 'l2'");
-    expect(() => ours.orthogonal({mode: 'diag' as never})).toThrow("orthogonalPenalty: mode must be 'rows' or 'columns', got 'diag'");
+    expect(() => ours.orthogonal({mode: 'diag' as never})).toThrow("orthogonalPenalty: mode must be 'rows' or 'columns', got \"diag\"");
     expect(tf.memory().numTensors).toBe(n);
   });
 });
