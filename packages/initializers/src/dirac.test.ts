@@ -38,7 +38,7 @@ describeBackends(['cpu', 'wasm'], () => {
     expectClose(y, x.dataSync(), {rtol: 0, atol: 0});
     const s = dirac().stats([3, 3, 4, 4]);
     const mean = tf.tidy(() => tf.mean(k).dataSync()[0]);
-    const std = tf.tidy(() => tf.moments(k).variance.sqrt().dataSync()[0]);
+    const std = tf.tidy(() => tf.sqrt(tf.moments(k).variance).dataSync()[0]);
     expectClose(mean, s.mean, {rtol: 1e-6, atol: 0});
     expectClose(std, s.std, {rtol: 1e-5, atol: 0});
     expect(resolveInitializer('dirac', {groups: 1}).initializerName).toBe('dirac');

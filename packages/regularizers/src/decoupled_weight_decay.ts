@@ -4,7 +4,7 @@ import {toNamedVariables} from './named_variables';
 import type {VariableSet} from './named_variables';
 import {compileMask, selectParams} from './select_params';
 import type {ParamMask} from './select_params';
-import {checkNonNegative, checkOptions, show} from './validate';
+import {checkNonNegative, checkOptions} from './validate';
 
 /** Options of {@link decoupledWeightDecay}. */
 export interface DecoupledWeightDecayOptions {
