@@ -75,7 +75,6 @@ const BACKWARD_VANISHES = 0.8;
  * He et al. 2015 (https://arxiv.org/abs/1502.01852): a well-initialised net keeps both ≈ 1.
  *
  * ```ts
- * import {scaleVerdict} from '@stable-train/grad-clip';
  * const v = scaleVerdict({layers: [{name: 'a', gradNormInit: 1, gradNormMedian: 1, weightNorm: 1}],
  *   globals: [1], activationNorms: [], loss: 2.3, chanceLoss: Math.log(10)});
  * console.log(v.status); // healthy

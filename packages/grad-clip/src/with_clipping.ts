@@ -119,7 +119,6 @@ export class ClippedOptimizer extends tf.Optimizer {
  * `@stable-train/lr-schedule` optimizers, `import '@stable-train/lr-schedule/register'`).
  *
  * ```ts
- * import {registerClippedOptimizer} from '@stable-train/grad-clip';
  * registerClippedOptimizer();
  * ```
  */

@@ -18,7 +18,6 @@ export interface ChainedScheduleOptions {
  * https://pytorch.org/docs/stable/generated/torch.optim.lr_scheduler.ChainedScheduler.html
  *
  * ```ts
- * import {chainedSchedule, constantFactor, exponentialDecay} from '@stable-train/lr-schedule';
  * const s = chainedSchedule({initial: 0.1, schedules: [
  *   constantFactor({initial: 1, factor: 0.5, totalIters: 3}),
  *   exponentialDecay({initial: 1, gamma: 0.97}),

@@ -21,7 +21,6 @@ export interface ConstantFactorOptions {
  * https://pytorch.org/docs/stable/generated/torch.optim.lr_scheduler.ConstantLR.html
  *
  * ```ts
- * import {constantFactor} from '@stable-train/lr-schedule';
  * const s = constantFactor({initial: 0.1, factor: 0.5, totalIters: 3});
  * console.log(s(2), s(3)); // 0.05 0.1
  * ```

@@ -29,7 +29,6 @@ export function describedSchedule(spec: ScheduleSpec, s: Schedule): DescribedSch
  * schedules, …), a copy; `undefined` for a hand-written function, which cannot be saved.
  *
  * ```ts
- * import {cosineDecay, scheduleSpec} from '@stable-train/lr-schedule';
  * console.log(scheduleSpec(cosineDecay({initial: 0.1, decaySteps: 100})));
  * // {type: 'cosine', initial: 0.1, decaySteps: 100}
  * ```

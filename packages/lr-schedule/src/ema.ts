@@ -41,7 +41,6 @@ export class Ema extends WeightAverager {
  *
  * ```ts
  * import * as tf from '@tensorflow/tfjs-core';
- * import {ema} from '@stable-train/lr-schedule';
  * const w = tf.variable(tf.tensor1d([1, 2]), true, 'ema_doc_w');
  * const avg = ema({decay: 0.9});
  * avg.init([w]);

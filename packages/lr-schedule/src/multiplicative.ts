@@ -19,7 +19,6 @@ export interface MultiplicativeOptions {
  * https://pytorch.org/docs/stable/generated/torch.optim.lr_scheduler.MultiplicativeLR.html
  *
  * ```ts
- * import {multiplicative} from '@stable-train/lr-schedule';
  * const s = multiplicative({initial: 0.1, factor: 0.95});
  * console.log(s(2)); // 0.09025
  * ```

@@ -31,7 +31,6 @@ function innerOf(o: LrFields): tf.Optimizer | undefined {
  *
  * ```ts
  * import * as tf from '@tensorflow/tfjs-core';
- * import {setOptimizerLr, getOptimizerLr} from '@stable-train/lr-schedule';
  * const opt = tf.train.sgd(0.1);
  * setOptimizerLr(opt, 0.05);
  * console.log(getOptimizerLr(opt)); // 0.05

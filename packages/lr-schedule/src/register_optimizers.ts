@@ -23,7 +23,6 @@ import {ScheduledOptimizer} from './with_schedule';
  * imports `'@stable-train/lr-schedule/register'` (or `@stable-train/layers`). Idempotent.
  *
  * ```ts
- * import {registerOptimizers} from '@stable-train/lr-schedule';
  * registerOptimizers(); // then tf.loadLayersModel(...)
  * ```
  * @returns the registered class names (`'StableTrainAdam'`, …, `'StableTrainScheduled'`)

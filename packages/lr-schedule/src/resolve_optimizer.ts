@@ -53,7 +53,6 @@ export const OPTIMIZER_TYPES: readonly string[] = Object.keys(builders);
  * Same idea as timm `create_optimizer_v2(opt='lamb', ...)` and Keras `optimizers.get`.
  *
  * ```ts
- * import {resolveOptimizer} from '@stable-train/lr-schedule';
  * const opt = resolveOptimizer({type: 'lion', lr: {type: 'cosine', initial: 1e-4, decaySteps: 1000}, weightDecay: 0.1});
  * console.log(opt.getClassName()); // StableTrainLion
  * opt.dispose();

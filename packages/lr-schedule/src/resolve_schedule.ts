@@ -135,7 +135,6 @@ export const SCHEDULE_TYPES: readonly string[] = Object.keys(builders);
  * Same idea as timm `create_scheduler` and Keras `schedules.deserialize`.
  *
  * ```ts
- * import {resolveSchedule} from '@stable-train/lr-schedule';
  * const s = resolveSchedule({type: 'cosine', initial: 0.1, decaySteps: 1000, final: 1e-4});
  * const w = resolveSchedule({type: 'sequence', boundaries: [100], schedules: [
  *   {type: 'linear', initial: 0.1, startFactor: 0.01, endFactor: 1, steps: 100},

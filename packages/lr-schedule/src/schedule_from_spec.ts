@@ -10,7 +10,6 @@ import {show} from './validate';
  * again, so a schedule survives any number of save/load round trips.
  *
  * ```ts
- * import {cosineDecay, scheduleFromSpec, scheduleSpec} from '@stable-train/lr-schedule';
  * const s = scheduleFromSpec(scheduleSpec(cosineDecay({initial: 0.1, decaySteps: 100}))!);
  * console.log(s(50)); // 0.05
  * ```

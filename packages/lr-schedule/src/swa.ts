@@ -24,7 +24,6 @@ export class Swa extends WeightAverager {
  *
  * ```ts
  * import * as tf from '@tensorflow/tfjs-core';
- * import {swa} from '@stable-train/lr-schedule';
  * const w = tf.variable(tf.tensor1d([0, 0]), true, 'swa_doc_w');
  * const avg = swa();
  * avg.init([w]);

@@ -24,7 +24,6 @@ export interface SwaScheduleOptions {
  * https://arxiv.org/abs/1803.05407 ; https://pytorch.org/docs/stable/optim.html#weight-averaging-swa-and-ema
  *
  * ```ts
- * import {swaSchedule} from '@stable-train/lr-schedule';
  * const s = swaSchedule({initial: 0.1, swaLr: 0.05, annealEpochs: 5});
  * console.log(s(0), s(5)); // 0.1 0.05
  * ```

@@ -89,8 +89,7 @@ function collect(layers: unknown[], out: StatsLayer[]): void {
  *
  * ```ts
  * import * as tf from '@tensorflow/tfjs-core';
- * import * as tfl from '@tensorflow/tfjs-layers';
- * import {updateBatchNormStats} from '@stable-train/lr-schedule';
+ * // tfl: @tensorflow/tfjs-layers
  * const model = tfl.sequential({layers: [tfl.layers.dense({units: 2, inputShape: [3]}), tfl.layers.batchNormalization()]});
  * await updateBatchNormStats(model, [tf.randomNormal([8, 3]), tf.randomNormal([8, 3])]);
  * ```
