@@ -34,6 +34,12 @@ export interface ThreadsSweep {
   speedup: Record<string, Record<number, number>>;
 }
 
+/**
+ * The thread pool each net runs with (setupBackend's `threadPool`): the MLP is matMul-bound
+ * (stable-train's GEMM pool), the convnet convolution-bound (XNNPACK's pool).
+ */
+export const THREAD_POOL: Record<ThreadsNet, 'gemm' | 'xnnpack'> = {mlp: 'gemm', convnet: 'xnnpack'};
+
 /** The default counts: 1, 2 and every core (deduplicated, ascending). */
 export function defaultThreadCounts(): number[] {
   return [...new Set([1, 2, os.availableParallelism()])].sort((a, b) => a - b);
@@ -106,7 +112,7 @@ export function threadsSweep(o: {nets?: ThreadsNet[]; counts?: number[]; repeats
       const t = get(net, 'pytorch', n);
       speedup[net][n] = paired(one.ms, c.ms);
       rows.push([
-        net, n, [...new Set(c.inUse)].join('/'), fmt(median(c.ms)), fmt(speedup[net][n]),
+        `${net} (${THREAD_POOL[net]} pool)`, n, [...new Set(c.inUse)].join('/'), fmt(median(c.ms)), fmt(speedup[net][n]),
         t ? fmt(median(t.ms)) : 'not run', t && tOne ? fmt(paired(tOne.ms, t.ms)) : '-', t ? fmt(paired(c.ms, t.ms)) + 'x' : '-',
       ]);
     }

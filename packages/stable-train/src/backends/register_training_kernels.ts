@@ -9,6 +9,7 @@ import {coreRegistrationsPresent} from './core_registrations';
 import {installWasmUntransposedGemm} from './wasm_mat_mul_kernel';
 import {installWasmExplicitSamePadding} from './wasm_same_pad_kernel';
 import {installWasmSharedIdentity} from './wasm_identity_kernel';
+import {installWasmGemmSum} from './wasm_sum_kernel';
 
 /** The gradient overrides installed by {@link registerTrainingKernels}. */
 export const TRAINING_GRADIENTS: readonly tf.GradConfig[] = [
@@ -47,6 +48,6 @@ export function registerTrainingKernels(): {gradients: string[]; wasmKernels: st
     captureStockGradient(g, isOurs);
     tf.registerGradient(g);
   }
-  const wasmKernels = [...installWasmUntransposedGemm(), ...installWasmExplicitSamePadding(), ...installWasmSharedIdentity()];
+  const wasmKernels = [...installWasmUntransposedGemm(), ...installWasmExplicitSamePadding(), ...installWasmSharedIdentity(), ...installWasmGemmSum()];
   return {gradients: TRAINING_GRADIENTS.map((g) => g.kernelName), wasmKernels};
 }

@@ -3,6 +3,7 @@ import {detectRuntime, planBackend} from './plan_backend';
 import type {BackendRequest} from './plan_backend';
 import {registerTrainingKernels} from './register_training_kernels';
 import {availableCores, prepareWasmThreads, unrefWasmWorkers} from './wasm_threads';
+import {startWasmGemm} from './wasm_gemm';
 import type {WasmThreadsPrep} from './wasm_threads';
 import {ensureCoreRegistrations} from './core_registrations';
 
@@ -20,6 +21,18 @@ export interface SetupBackendOptions {
    * cross-origin isolated pages; elsewhere one thread with a note saying why.
    */
   threads?: number | 'auto';
+  /**
+   * Which work the threads share (WASM, threads > 1):
+   * - `'gemm'` (default): matrix products (tf.matMul, dense layers, and their gradients) run on
+   *   stable-train's own GEMM kernel split among the threads; tfjs-backend-wasm's XNNPACK ops
+   *   (convolutions, pooling, element-wise) run on one thread. Best for MLPs and other
+   *   matMul-bound nets (anchor MLP step: see docs/wasm-threads.md).
+   * - `'xnnpack'`: XNNPACK's own pool gets the threads (convolutions, element-wise ops); products
+   *   run on our kernel on one thread. Best for convnets.
+   * The two pools are not used together: XNNPACK's idle threads keep spinning and would take the
+   * cores our pool needs.
+   */
+  threadPool?: 'gemm' | 'xnnpack';
 }
 
 /** What {@link setupBackend} set up. */
@@ -30,6 +43,8 @@ export interface BackendReport {
   simd: boolean;
   /** threads the backend computes with (1 for cpu, WebGL and single-threaded WASM) */
   threads: number;
+  /** WASM with threads > 1: which pool has them (see {@link SetupBackendOptions.threadPool}) */
+  threadPool?: 'gemm' | 'xnnpack';
   /** computes in float32 (WebGL: float32 render targets available) */
   float32: boolean;
   /** why this backend, threads, and anything the caller should know */
@@ -45,6 +60,9 @@ function validate(o: SetupBackendOptions): void {
   }
   if (o.threads !== undefined && o.threads !== 'auto' && !(Number.isInteger(o.threads) && (o.threads as number) >= 1)) {
     throw new Error(`setupBackend: threads must be an integer >= 1 or 'auto', got ${JSON.stringify(o.threads)}`);
+  }
+  if (o.threadPool !== undefined && o.threadPool !== 'gemm' && o.threadPool !== 'xnnpack') {
+    throw new Error(`setupBackend: threadPool must be 'gemm' or 'xnnpack', got ${JSON.stringify(o.threadPool)}`);
   }
   const p = o.wasmPaths;
   if (p !== undefined && !(typeof p === 'string' && p.length > 0) && !(p !== null && typeof p === 'object')) {
@@ -82,6 +100,7 @@ async function activate(name: string): Promise<boolean> {
  * @param options.backend `'auto'` | `'wasm'` | `'webgl'` | `'cpu'`, default `'auto'`
  * @param options.wasmPaths where the `.wasm` binaries are served from (set before first use)
  * @param options.threads WASM threads (integer >= 1 or `'auto'`): Node, or a cross-origin isolated page
+ * @param options.threadPool `'gemm'` (default: products on stable-train's GEMM pool) or `'xnnpack'` (XNNPACK's pool: convnets)
  * @returns the report `{name, simd, threads, float32, notes}`
  */
 export async function setupBackend(options: SetupBackendOptions = {}): Promise<BackendReport> {
@@ -108,11 +127,14 @@ export async function setupBackend(options: SetupBackendOptions = {}): Promise<B
   }
   let prep: WasmThreadsPrep | undefined;
   let prepFailed = false;
-  if (plan.wasmThreads != null) {
-    wasm.setThreadsCount(plan.wasmThreads);
+  const pool = options.threadPool ?? 'gemm';
+  // 'gemm': the threaded build (its heap is a SharedArrayBuffer our workers share) with XNNPACK on one thread
+  const xnnThreads = plan.wasmThreads != null && pool === 'gemm' ? 1 : plan.wasmThreads;
+  if (plan.wasmThreads != null && xnnThreads != null) {
+    wasm.setThreadsCount(xnnThreads);
     if (plan.wasmThreads > 1 && tf.engine().registry['wasm'] == null) {
       try {
-        prep = prepareWasmThreads(plan.wasmThreads, rt);
+        prep = prepareWasmThreads(xnnThreads, rt);
         notes.push(...prep.notes);
       } catch (e) {
         notes.push(`threads: ${plan.wasmThreads} requested, running 1 thread: ${(e as Error).message.split('\n')[0]}`);
@@ -144,23 +166,32 @@ export async function setupBackend(options: SetupBackendOptions = {}): Promise<B
   if (chosen == null) {
     throw new Error(`setupBackend: could not initialise backend ${plan.order.map((n) => `'${n}'`).join(' or ')}; notes: ${notes.join('; ')}`);
   }
-  return report(chosen, notes, wasm, prepFailed ? undefined : plan.wasmThreads);
+  let gemmThreads = 1;
+  if (chosen === 'wasm') {
+    const g = await startWasmGemm(pool === 'gemm' && !prepFailed ? (plan.wasmThreads ?? 1) : 1);
+    gemmThreads = g.threads;
+    notes.push(g.note);
+  }
+  return report(chosen, notes, wasm, prepFailed ? undefined : plan.wasmThreads, pool, gemmThreads);
 }
 
-async function report(name: string, notes: string[], wasm: WasmModule, wanted?: number): Promise<BackendReport> {
+async function report(name: string, notes: string[], wasm: WasmModule, wanted: number | undefined, pool: 'gemm' | 'xnnpack', gemmThreads: number): Promise<BackendReport> {
   if (name === 'wasm') {
     const simd = (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) === true;
-    let threads = 1;
+    let xnn = 1;
     try {
-      threads = wasm.getThreadsCount();
+      xnn = wasm.getThreadsCount();
     } catch {
-      threads = 1;
+      xnn = 1;
     }
+    const threads = Math.max(xnn, gemmThreads);
     if (wanted != null && threads !== wanted) {
       notes.push(`threads: ${wanted} requested, ${threads} in use (the WASM backend had already started with ${threads}; thread count is fixed per process/page)`);
     }
     if (!simd) notes.push('wasm: this runtime has no WASM SIMD; expect about 2x slower GEMMs');
-    return {name, simd, threads, float32: true, notes};
+    const used = threads > 1 ? {threadPool: gemmThreads > 1 ? ('gemm' as const) : ('xnnpack' as const)} : {};
+    if (threads > 1 && used.threadPool !== pool) notes.push(`threads: threadPool '${pool}' requested, '${used.threadPool}' in use (fixed once the backend started)`);
+    return {name, simd, threads, ...used, float32: true, notes};
   }
   if (name === 'webgl') {
     const float32 = tf.env().getBool('WEBGL_RENDER_FLOAT32_ENABLED');

@@ -18,6 +18,7 @@
 // Batched products (batch > 1) never reach XNNPACK in tfjs-backend-wasm either; when each entry
 // is big enough (BATCHED_GEMM_SPLIT_MIN_WORK) they run as one unbatched product per entry.
 import * as tf from '@tensorflow/tfjs-core';
+import {wasmGemmFor} from './wasm_gemm';
 
 const WRAPPED = Symbol.for('stable-train.wasm-untransposed-gemm');
 
@@ -38,6 +39,62 @@ export const BATCHED_GEMM_SPLIT_MIN_WORK = 1 << 18;
 interface GemmAttrs {
   transposeA: boolean;
   transposeB: boolean;
+  activation?: string;
+}
+
+/** Output bounds of the fused activations our kernel applies itself (others take the stock path). */
+const CLAMPS: Record<string, [number, number]> = {linear: [-Infinity, Infinity], relu: [0, Infinity], relu6: [0, 6]};
+
+interface HeapBackend extends WasmBackendLike {
+  dataIdMap: {get(dataId: tf.DataId): {memoryOffset: number | null} | undefined};
+}
+
+/**
+ * C = act(op(A)·op(B) + bias) by stable-train's GEMM (./wasm_gemm.ts) straight on the heap:
+ * transposes become strides, broadcast batch entries become pointer offsets, bias and
+ * linear/relu/relu6 happen in the kernel's epilogue. Null when the product is not one it takes
+ * (not float32, PReLU/leaky/sigmoid/elu, a bias other than one per column, empty output).
+ */
+function ownGemm(args: Parameters<tf.KernelFunc>[0], ta: boolean, tb: boolean): Info | null {
+  const backend = args.backend as unknown as HeapBackend;
+  const inputs = args.inputs as unknown as {a: Info; b: Info; bias?: Info; preluActivationWeights?: Info};
+  const {a, b, bias} = inputs;
+  const clamp = CLAMPS[(args.attrs as unknown as GemmAttrs).activation ?? 'linear'];
+  if (clamp == null || inputs.preluActivationWeights != null || a.dtype !== 'float32' || b.dtype !== 'float32') return null;
+  if (a.shape.length < 2 || b.shape.length < 2) return null;
+  const [ra, ca] = a.shape.slice(-2);
+  const [rb, cb] = b.shape.slice(-2);
+  const [m, k, n] = [ta ? ca : ra, ta ? ra : ca, tb ? rb : cb];
+  if ((tb ? cb : rb) !== k || m * n === 0) return null;
+  if (bias != null && (bias.dtype !== 'float32' || size(bias.shape) !== n)) return null;
+  const engine = wasmGemmFor(backend);
+  if (engine == null) return null;
+  const outBatch = tf.backend_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2));
+  const count = size(outBatch);
+  const [na, nb] = [batchOf(a.shape), batchOf(b.shape)];
+  if ((na !== 1 && na !== count) || (nb !== 1 && nb !== count)) return null;
+  const ptr = (x: Info) => backend.dataIdMap.get(x.dataId)?.memoryOffset;
+  const [pa, pb, pbias] = [ptr(a), ptr(b), bias ? ptr(bias) : 0];
+  if (typeof pa !== 'number' || typeof pb !== 'number' || typeof pbias !== 'number') return null;
+  const out = backend.makeOutput([...outBatch, m, n], 'float32');
+  const pc = ptr(out)!;
+  for (let i = 0; i < count; i++) {
+    engine.run({
+      a: pa + (na > 1 ? 4 * i * ra * ca : 0),
+      b: pb + (nb > 1 ? 4 * i * rb * cb : 0),
+      c: pc + 4 * i * m * n,
+      bias: pbias,
+      m, n, k,
+      ars: ta ? 1 : ca,
+      aks: ta ? ca : 1,
+      bks: tb ? 1 : cb,
+      bjs: tb ? cb : 1,
+      crs: n,
+      lo: clamp[0],
+      hi: clamp[1],
+    });
+  }
+  return out;
 }
 
 /**
@@ -74,6 +131,8 @@ function wrap(orig: tf.KernelConfig, transpose: tf.KernelConfig): tf.KernelConfi
   const kernelFunc: tf.KernelFunc = (args) => {
     const attrs = args.attrs as unknown as GemmAttrs;
     const {transposeA: ta, transposeB: tb} = attrs;
+    const own = ownGemm(args, ta, tb);
+    if (own != null) return own;
     const inputs = args.inputs as unknown as {a: Info; b: Info; bias?: Info; preluActivationWeights?: Info};
     const backend = args.backend as unknown as WasmBackendLike;
     const elementwise = inputs.bias == null && inputs.preluActivationWeights == null;

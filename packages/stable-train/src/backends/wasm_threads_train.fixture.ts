@@ -1,13 +1,35 @@
 // Child process for wasm_threads.test.ts: sets up WASM with the thread count given as argv[2]
-// ('auto' or an integer), trains a small MLP and a small convnet for a few SGD steps with fixed
+// ('auto' or an integer) and the pool given as argv[3] ('gemm' default, or 'xnnpack'), runs a
+// sweep of products through the GEMM kernel (hash of every output), trains a small MLP and a small convnet for a few SGD steps with fixed
 // seeds, prints one JSON line, and returns without calling process.exit (the test checks that the
 // process then ends by itself, i.e. no pthread worker keeps it alive).
+import {createHash} from 'node:crypto';
 import * as tf from '@tensorflow/tfjs-core';
 import {setupBackend} from './setup_backend';
+import {wasmGemmFor} from './wasm_gemm';
+
+/** Products of every kind the kernel splits (column strips, leftover columns, row blocks, m = 1 sums). */
+function gemmSweep(): string {
+  const h = createHash('sha256');
+  const cases: [number, number, number, boolean, boolean][] = [
+    [128, 300, 200, false, false], [37, 129, 61, true, false], [200, 64, 13, false, true], [9, 700, 300, true, true], [1, 1000, 1000, false, false],
+  ];
+  cases.forEach(([m, k, n, ta, tb], i) => tf.tidy(() => {
+    const a = tf.randomNormal(ta ? [k, m] : [m, k], 0, 1, 'float32', 100 + i);
+    const b = tf.randomNormal(tb ? [n, k] : [k, n], 0, 1, 'float32', 200 + i);
+    const bias = tf.randomNormal([n], 0, 1, 'float32', 300 + i);
+    for (const y of [tf.matMul(a, b, ta, tb), tf.fused.matMul({a, b, transposeA: ta, transposeB: tb, bias, activation: 'relu'}), tf.sum(b, 0)]) {
+      h.update(new Uint8Array(y.dataSync().buffer));
+    }
+  }));
+  return h.digest('hex');
+}
 
 async function main(): Promise<void> {
   const arg = process.argv[2] ?? '1';
-  const report = await setupBackend({backend: 'wasm', threads: arg === 'auto' ? 'auto' : Number(arg)});
+  const pool = (process.argv[3] ?? 'gemm') as 'gemm' | 'xnnpack';
+  const report = await setupBackend({backend: 'wasm', threads: arg === 'auto' ? 'auto' : Number(arg), threadPool: pool});
+  const gemm = gemmSweep();
   const steps = 4;
   const train = (params: tf.Variable[], loss: () => tf.Scalar): number[] => {
     const opt = tf.train.sgd(0.05);
@@ -39,8 +61,14 @@ async function main(): Promise<void> {
     return tf.losses.softmaxCrossEntropy(yc, tf.matMul(tf.reshape(h, [8, -1]), wd as tf.Tensor2D)) as tf.Scalar;
   }));
   const weights = [...mlp, k1, k2, wd].map((v) => Array.from(v.dataSync().slice(0, 16)));
-  console.log(JSON.stringify({threads: report.threads, notes: report.notes, mlpLoss, convLoss, weights}));
   tf.dispose([x, y, img, yc, ...mlp, k1, k2, wd]);
+  // tf.removeBackend stops the GEMM pool's workers
+  const engine = wasmGemmFor(tf.findBackend('wasm')!)!;
+  const workers = engine.workerCount;
+  tf.removeBackend('wasm');
+  for (let i = 0; i < 100 && engine.exited < workers; i++) await new Promise((r) => setTimeout(r, 20));
+  const out = {threads: report.threads, threadPool: report.threadPool ?? null, notes: report.notes, gemm, mlpLoss, convLoss, weights, workers, exited: engine.exited};
+  console.log(JSON.stringify(out));
 }
 
 void main();

@@ -1,0 +1,189 @@
+// stable-train's WASM GEMM kernel (scripts/gemm_wat.ts, run by ./wasm_gemm.ts) and the Sum kernel
+// built on it: every output checked BIT-EXACT against the float32 sum the kernel documents,
+//   C[i, j] = clamp(fround(Σ_p in increasing p, fround(s + fround(A[i,p]·B[p,j]))) + bias[j]), lo, hi)
+// (hand-written reference below), for all transpose flags, leftover rows (m mod 4) and columns
+// (n mod 8), k = 0, bias, relu/relu6 and broadcast batches; the 2-thread split is checked
+// bit-identical in wasm_threads.test.ts.
+import * as tf from '@tensorflow/tfjs-core';
+import fc from 'fast-check';
+import {expectNoLeak, useBackend} from '@stable-train/testing';
+import {bytesFile, BYTES_FILE, compileGemm} from '../../scripts/build_wasm';
+import {readFileSync} from 'node:fs';
+import {registerTrainingKernels} from './register_training_kernels';
+import {planUnits, unitBlock, wasmGemmFor} from './wasm_gemm';
+import {GEMM_SUM_MIN_SIZE, leadingAxesSplit} from './wasm_sum_kernel';
+
+const f = Math.fround;
+
+/** The kernel's documented float32 sum, one output element at a time (op(A) m×k, op(B) k×n). */
+function reference(a: Float32Array, b: Float32Array, m: number, k: number, n: number, ta: boolean, tb: boolean,
+  bias: Float32Array | null, lo: number, hi: number): Float32Array {
+  const out = new Float32Array(m * n);
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j < n; j++) {
+      let s = 0;
+      for (let p = 0; p < k; p++) s = f(s + f((ta ? a[p * m + i] : a[i * k + p]) * (tb ? b[j * k + p] : b[p * n + j])));
+      if (bias) s = f(s + bias[j]);
+      out[i * n + j] = Math.min(Math.max(s, lo), hi);
+    }
+  }
+  return out;
+}
+
+const values = (size: number, seed: number) => Float32Array.from({length: size}, (_, i) => f(Math.sin(0.37 * i + seed) * (1 + (i % 5))));
+
+function expectBits(got: Float32Array, want: Float32Array, what: string): void {
+  expect(got.length).toBe(want.length);
+  for (let i = 0; i < got.length; i++) {
+    if (!Object.is(got[i], want[i])) throw new Error(`${what}: element ${i} is ${got[i]}, the documented sum gives ${want[i]}`);
+  }
+}
+
+beforeAll(async () => {
+  registerTrainingKernels();
+  await useBackend('wasm');
+});
+
+describe('wasm GEMM kernel', () => {
+  it('the committed bytes are what the generator compiles to (npm run build:wasm)', async () => {
+    expect(readFileSync(BYTES_FILE, 'utf8')).toBe(bytesFile(await compileGemm()));
+  });
+
+  it('runs on this backend (the kernel, not the stock XNNPACK path)', () => {
+    expect(wasmGemmFor(tf.backend())).not.toBeNull();
+  });
+
+  it('matMul and fused matMul equal the documented float32 sum bit for bit', async () => {
+    await fc.assert(
+      fc.property(
+        fc.record({
+          m: fc.integer({min: 1, max: 13}), k: fc.integer({min: 0, max: 40}), n: fc.integer({min: 1, max: 27}),
+          ta: fc.boolean(), tb: fc.boolean(), bias: fc.boolean(), act: fc.constantFrom('linear', 'relu', 'relu6'),
+        }),
+        ({m, k, n, ta, tb, bias, act}) => {
+          const av = values(m * k, 1);
+          const bv = values(k * n, 2);
+          const cv = values(n, 3);
+          const [lo, hi] = act === 'relu' ? [0, Infinity] : act === 'relu6' ? [0, 6] : [-Infinity, Infinity];
+          const got = tf.tidy(() => {
+            const a = tf.tensor(av, ta ? [k, m] : [m, k]);
+            const b = tf.tensor(bv, tb ? [n, k] : [k, n]);
+            const y = bias || act !== 'linear'
+              ? tf.fused.matMul({a: a as tf.Tensor2D, b: b as tf.Tensor2D, transposeA: ta, transposeB: tb, bias: bias ? tf.tensor1d(cv) : undefined, activation: act as tf.fused.Activation})
+              : tf.matMul(a, b, ta, tb);
+            return y.dataSync() as Float32Array;
+          });
+          expectBits(got, reference(av, bv, m, k, n, ta, tb, bias ? cv : null, lo, hi), `${m}x${k}x${n} ${ta} ${tb} ${bias} ${act}`);
+        },
+      ),
+      {numRuns: 60, seed: 24},
+    );
+  });
+
+  it('larger products (several strips, leftover rows and columns) are bit-exact too', () => {
+    for (const [m, k, n, ta, tb] of [[67, 130, 45, false, false], [33, 257, 70, true, true], [130, 64, 9, false, true]] as const) {
+      const av = values(m * k, 4);
+      const bv = values(k * n, 5);
+      const got = tf.tidy(() => tf.matMul(tf.tensor(av, ta ? [k, m] : [m, k]), tf.tensor(bv, tb ? [n, k] : [k, n]), ta, tb).dataSync() as Float32Array);
+      expectBits(got, reference(av, bv, m, k, n, ta, tb, null, -Infinity, Infinity), `${m}x${k}x${n}`);
+    }
+  });
+
+  it('broadcast batches: [B, m, k]·[k, n] and [1, m, k]·[B, k, n] are one product per entry', () => {
+    const [B, m, k, n] = [3, 5, 6, 9];
+    const av = values(B * m * k, 6);
+    const bv = values(k * n, 7);
+    const got = tf.tidy(() => tf.matMul(tf.tensor(av, [B, m, k]), tf.tensor(bv, [k, n])).dataSync() as Float32Array);
+    for (let e = 0; e < B; e++) {
+      expectBits(got.subarray(e * m * n, (e + 1) * m * n), reference(av.subarray(e * m * k), bv, m, k, n, false, false, null, -Infinity, Infinity), `entry ${e}`);
+    }
+    const bb = values(B * k * n, 8);
+    const got2 = tf.tidy(() => tf.matMul(tf.tensor(av.subarray(0, m * k), [1, m, k]), tf.tensor(bb, [B, k, n])).dataSync() as Float32Array);
+    for (let e = 0; e < B; e++) {
+      expectBits(got2.subarray(e * m * n, (e + 1) * m * n), reference(av, bb.subarray(e * k * n), m, k, n, false, false, null, -Infinity, Infinity), `entry ${e}`);
+    }
+  });
+
+  it('NaN and ±Infinity propagate as in the sum (the clamp keeps NaN)', () => {
+    const got = tf.tidy(() => tf.matMul(tf.tensor2d([[NaN, 1], [Infinity, 1], [1, 1]]), tf.tensor2d([[1], [-Infinity]])).dataSync());
+    expect(Array.from(got)).toEqual([NaN, NaN, -Infinity]);
+  });
+
+  it('leaks no tensors', async () => {
+    const a = tf.randomNormal([20, 30]);
+    const b = tf.randomNormal([30, 17]);
+    const x = tf.randomNormal([200, 64]);
+    await expectNoLeak(() => {
+      tf.matMul(a, b).dispose();
+      tf.matMul(b, a, true, true).dispose();
+      tf.sum(x, 0).dispose();
+    });
+    tf.dispose([a, b, x]);
+  });
+});
+
+describe('work split among threads', () => {
+  it('the units of a job cover C exactly once', () => {
+    fc.assert(
+      fc.property(fc.integer({min: 1, max: 300}), fc.integer({min: 1, max: 300}), fc.integer({min: 0, max: 3000}), fc.integer({min: 2, max: 8}), (m, n, k, T) => {
+        const plan = planUnits(m, n, k, T);
+        const seen = new Uint8Array(m * n);
+        for (let u = 0; u < plan.units; u++) {
+          const [r0, r1, j0, j1] = unitBlock(u, m, n, plan);
+          expect(r1).toBeGreaterThan(r0);
+          expect(j1).toBeGreaterThan(j0);
+          if (plan.rowsPerUnit === 0) expect(j0 % 8).toBe(0); // strips start on 8-column boundaries
+          for (let i = r0; i < r1; i++) for (let j = j0; j < j1; j++) seen[i * n + j]++;
+        }
+        expect(seen.every((v) => v === 1)).toBe(true);
+        expect(plan.units).toBeLessThanOrEqual(4094);
+      }),
+      {numRuns: 200, seed: 5},
+    );
+  });
+});
+
+describe('wasm Sum over leading axes (1ᵀ·X on the GEMM)', () => {
+  it('finds the leading-axes splits and nothing else', () => {
+    expect(leadingAxesSplit([4, 5, 6], 0)).toEqual([4, 30, 1]);
+    expect(leadingAxesSplit([4, 5, 6], [1, 0])).toEqual([20, 6, 2]);
+    expect(leadingAxesSplit([4, 5, 6], -3)).toEqual([4, 30, 1]);
+    expect(leadingAxesSplit([4, 5, 6], 1)).toBeNull();
+    expect(leadingAxesSplit([4, 5, 6], [0, 1, 2])).toBeNull();
+    expect(leadingAxesSplit([4, 5], [])).toBeNull();
+  });
+
+  it('equals the sequential float32 column sum bit for bit (and keepDims shapes)', () => {
+    const [r, c] = [300, 50]; // r·c >= GEMM_SUM_MIN_SIZE: the GEMM path
+    expect(r * c).toBeGreaterThanOrEqual(GEMM_SUM_MIN_SIZE);
+    const xv = values(r * c, 9);
+    const want = new Float32Array(c);
+    for (let j = 0; j < c; j++) {
+      let s = 0;
+      for (let p = 0; p < r; p++) s = f(s + xv[p * c + j]);
+      want[j] = s;
+    }
+    const x = tf.tensor(xv, [r, c]);
+    const x3 = tf.reshape(x, [3, 100, c]);
+    const y = tf.sum(x, 0);
+    const y3 = tf.sum(x3, [0, 1], true);
+    expect(y.shape).toEqual([c]);
+    expect(y3.shape).toEqual([1, 1, c]);
+    expectBits(y.dataSync() as Float32Array, want, 'sum axis 0');
+    expectBits(y3.dataSync() as Float32Array, want, 'sum axes [0, 1]');
+    tf.dispose([x, x3, y, y3]);
+  });
+
+  it('other sums (inner axes, int32, small) give the stock results', async () => {
+    const x = tf.randomNormal([100, 120], 0, 1, 'float32', 3);
+    const xi = tf.cast(tf.mul(x, 10), 'int32');
+    const got = [tf.sum(x, 1), tf.sum(xi, 0), tf.sum(tf.slice(x, [0, 0], [3, 4]), 0)].map((t) => Array.from(t.dataSync()));
+    const xv = x.arraySync();
+    const xiv = xi.arraySync();
+    await useBackend('cpu');
+    const want = [tf.sum(tf.tensor(xv), 1), tf.sum(tf.tensor(xiv, undefined, 'int32'), 0), tf.sum(tf.slice(tf.tensor(xv), [0, 0], [3, 4]), 0)].map((t) => Array.from(t.dataSync()));
+    await useBackend('wasm');
+    got.forEach((g, i) => g.forEach((v, j) => expect(Math.abs(v - want[i][j])).toBeLessThanOrEqual(1e-4 * Math.max(1, Math.abs(want[i][j])))));
+    tf.dispose([x, xi]);
+  });
+});

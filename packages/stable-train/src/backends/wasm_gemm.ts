@@ -1,0 +1,457 @@
+// stable-train's own float32 GEMM for the WASM backend, on its own thread pool.
+//
+// tfjs-backend-wasm 4.22 multiplies through XNNPACK, which packs its right operand on the calling
+// thread before every product with a new tensor (in training: every product, since weights and
+// activations change each step) and leaves transposes and reductions on one thread. Our kernel
+// (scripts/gemm_wat.ts; bytes in gemm_wasm_bytes.ts) needs no packing pass and no transposes
+// (transposed operands are strides), and runs on the module's own heap: in the threaded build the
+// heap is a SharedArrayBuffer, so `threads - 1` workers (Node worker_threads or Web Workers)
+// instantiate the same kernel on the same memory and each computes a block of C's columns (or
+// rows, when C is narrow). The main thread computes block 0 and waits for the others.
+//
+// Every C element is one float32 sum in increasing p (see gemm_wat.ts), so results do not depend
+// on the thread count.
+import * as tf from '@tensorflow/tfjs-core';
+import {GEMM_WASM} from './gemm_wasm_bytes';
+
+/** One product C = clamp(op(A)·op(B) + bias, lo, hi), pointers in bytes, strides in elements. */
+export interface GemmJob {
+  a: number;
+  b: number;
+  c: number;
+  /** byte offset of n floats, or 0 for none */
+  bias: number;
+  m: number;
+  n: number;
+  k: number;
+  /** A(i, p) at a + 4·(i·ars + p·aks) */
+  ars: number;
+  aks: number;
+  /** B(p, j) at b + 4·(p·bks + j·bjs) */
+  bks: number;
+  bjs: number;
+  /** C(i, j) at c + 4·(i·crs + j) */
+  crs: number;
+  lo: number;
+  hi: number;
+}
+
+type GemmFn = (a: number, b: number, c: number, bias: number, m: number, k: number, ars: number, aks: number, bks: number, bjs: number,
+  crs: number, j0: number, j1: number, lo: number, hi: number, scr: number) => number;
+
+interface WasmModuleLike {
+  _malloc(n: number): number;
+  _free(p: number): void;
+  wasmMemory?: WebAssembly.Memory;
+  asm?: {memory?: WebAssembly.Memory};
+}
+
+/** Least m·n·k for which a product is split among the threads (below it one thread is faster). */
+export const GEMM_PARALLEL_MIN_WORK = 1 << 17;
+
+// Control block: Int32 slots of a SharedArrayBuffer shared with the workers. A job is cut into
+// units (strips of columns, or blocks of rows when C is narrow) that the threads claim one by one
+// from NEXT, so a thread that starts late or runs slower simply takes fewer units.
+const SEQ = 0; // job counter; idle workers sleep until it changes
+const NEXT = 1; // (job id << 12) | next unclaimed unit; unit UNIT_MASK: the job is being set up
+const DONE = 2; // units finished in the current job
+const STOP = 3; // 1: workers leave their loop
+const FAILED = 4; // a worker's kernel threw
+const ARGS = 8; // a b c bias m k ars aks bks bjs crs n scr scrStride units rowsPerUnit stripsPerUnit
+const LO = 28; // float32 slots
+const HI = 29;
+const CTRL_SLOTS = 32;
+const UNIT_MASK = 0xfff;
+const MAX_UNITS = UNIT_MASK - 1;
+const MAX_THREADS = 64;
+
+// The worker: instantiates the kernel on the shared memory, then waits for jobs (spinning for
+// `spinMs` after each, then sleeping in Atomics.wait) and claims units until none are left. Plain
+// JavaScript in a string so that it runs the same from source, from dist and from any bundle.
+// `unit` is the same formula as `unitBlock` below.
+const WORKER_SOURCE = `
+'use strict';
+function start(d, post) {
+  const gemm = new WebAssembly.Instance(d.module, {env: {memory: d.memory}}).exports.gemm;
+  const I = new Int32Array(d.ctrl);
+  const F = new Float32Array(d.ctrl);
+  const t = d.index;
+  const A = ${ARGS};
+  let seen = Atomics.load(I, ${SEQ});
+  post('ready');
+  for (;;) {
+    let s = Atomics.load(I, ${SEQ});
+    if (s === seen) {
+      const until = performance.now() + d.spinMs;
+      while ((s = Atomics.load(I, ${SEQ})) === seen && performance.now() < until) {}
+      while ((s = Atomics.load(I, ${SEQ})) === seen) Atomics.wait(I, ${SEQ}, seen);
+    }
+    seen = s;
+    if (Atomics.load(I, ${STOP}) !== 0) break;
+    for (;;) {
+      const w = Atomics.load(I, ${NEXT});
+      const u = w & ${UNIT_MASK};
+      if (u === ${UNIT_MASK} || u >= I[A + 14]) break;
+      if (Atomics.compareExchange(I, ${NEXT}, w, w + 1) !== w) continue;
+      try {
+        const m = I[A + 4], n = I[A + 11], rpu = I[A + 15], spu = I[A + 16];
+        let r0 = 0, r1 = m, j0 = 0, j1 = n;
+        if (rpu > 0) { r0 = rpu * u; r1 = Math.min(m, r0 + rpu); }
+        else { j0 = 8 * spu * u; j1 = u === I[A + 14] - 1 ? n : j0 + 8 * spu; }
+        const ars = I[A + 6], crs = I[A + 10];
+        gemm(I[A] + 4 * r0 * ars, I[A + 1], I[A + 2] + 4 * r0 * crs, I[A + 3], r1 - r0, I[A + 5], ars, I[A + 7], I[A + 8], I[A + 9], crs,
+          j0, j1, F[${LO}], F[${HI}], I[A + 12] + t * I[A + 13]);
+      } catch (e) {
+        Atomics.store(I, ${FAILED}, 1);
+      }
+      Atomics.add(I, ${DONE}, 1);
+      Atomics.add(I, 30, 1);
+      Atomics.notify(I, ${DONE});
+    }
+  }
+}
+if (typeof require === 'function' && require('worker_threads').parentPort) {
+  const wt = require('worker_threads');
+  start(wt.workerData, (m) => wt.parentPort.postMessage(m));
+} else {
+  self.onmessage = (e) => start(e.data, (m) => self.postMessage(m));
+}
+`;
+
+/** About this many multiply-adds per unit: each claim costs a compare-exchange and a call. */
+const UNIT_WORK = 1 << 16;
+
+/**
+ * How a job of C (m×n, inner size k) is cut for T threads: into about m·n·k / UNIT_WORK units
+ * (at least 2 per thread, at most MAX_UNITS), each a run of strips of 8 columns (the last also
+ * takes the n mod 8 leftover columns) when there are at least 2 strips per thread, else a block
+ * of rows (a multiple of 4).
+ */
+export function planUnits(m: number, n: number, k: number, T: number): {units: number; rowsPerUnit: number; stripsPerUnit: number} {
+  const want = Math.min(MAX_UNITS, Math.max(2 * T, Math.ceil((m * n * Math.max(k, 1)) / UNIT_WORK)));
+  const strips = Math.floor(n / 8);
+  if (strips >= 2 * T) {
+    const stripsPerUnit = Math.ceil(strips / Math.min(strips, want));
+    return {units: Math.ceil(strips / stripsPerUnit), rowsPerUnit: 0, stripsPerUnit};
+  }
+  const blocks = Math.ceil(m / 4);
+  const rowsPerUnit = 4 * Math.ceil(blocks / Math.min(blocks, want));
+  return {units: Math.ceil(m / rowsPerUnit), rowsPerUnit, stripsPerUnit: 0};
+}
+
+/** Rows [r0, r1) and columns [j0, j1) of unit u (the worker's `unit` computes the same). */
+export function unitBlock(u: number, m: number, n: number, plan: {units: number; rowsPerUnit: number; stripsPerUnit: number}): [number, number, number, number] {
+  if (plan.rowsPerUnit > 0) {
+    const r0 = plan.rowsPerUnit * u;
+    return [r0, Math.min(m, r0 + plan.rowsPerUnit), 0, n];
+  }
+  const j0 = 8 * plan.stripsPerUnit * u;
+  return [0, m, j0, u === plan.units - 1 ? n : j0 + 8 * plan.stripsPerUnit];
+}
+
+interface WorkerLike {
+  terminate(): unknown;
+  unref?: () => void;
+}
+
+/** The kernel on one WASM heap, with its scratch buffers and (threads > 1) its workers. */
+export class WasmGemm {
+  readonly threads: number;
+  private readonly gemm: GemmFn;
+  private scratch = 0;
+  private scratchStride = 0;
+  private readonly ctrl: Int32Array | null;
+  private readonly ctrlF: Float32Array | null;
+  private workers: WorkerLike[] = [];
+  /** workers that have exited (after {@link stop}, or if one died) */
+  exited = 0;
+  private stopped = false;
+  private job = 0;
+  private onesPtr = 0;
+  private onesLength = 0;
+
+  private constructor(readonly memory: WebAssembly.Memory, private readonly module: WasmModuleLike, gemm: GemmFn, threads: number, ctrl: SharedArrayBuffer | null) {
+    this.gemm = gemm;
+    this.threads = threads;
+    this.ctrl = ctrl ? new Int32Array(ctrl) : null;
+    this.ctrlF = ctrl ? new Float32Array(ctrl) : null;
+  }
+
+  /**
+   * The kernel for a tfjs-backend-wasm module, on `threads` threads (1 unless its memory is
+   * shared and workers can start), or null when this runtime cannot compile it (no SIMD).
+   * @param mod the Emscripten module of the WASM backend (`backend.wasm`)
+   * @param threads threads wanted (>= 1)
+   * @param spinMs how long an idle worker spins before it sleeps
+   */
+  /** The kernel compiled for a module's memory, or the reason it cannot be. */
+  private static compile(mod: WasmModuleLike): {memory: WebAssembly.Memory; module: WebAssembly.Module; gemm: GemmFn; shared: boolean} | string {
+    const memory = mod.asm?.memory ?? mod.wasmMemory;
+    if (typeof WebAssembly === 'undefined' || !(memory instanceof WebAssembly.Memory)) return 'no WebAssembly memory found';
+    const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
+    try {
+      const module = new WebAssembly.Module(base64Bytes(shared ? GEMM_WASM.shared : GEMM_WASM.plain));
+      const gemm = new WebAssembly.Instance(module, {env: {memory}}).exports.gemm as GemmFn;
+      return {memory, module, gemm, shared};
+    } catch (e) {
+      return `our SIMD kernel does not compile here: ${(e as Error).message.split('\n')[0]}`;
+    }
+  }
+
+  /** The kernel on the calling thread only, or null when it cannot compile here. */
+  static single(mod: WasmModuleLike): WasmGemm | null {
+    const c = WasmGemm.compile(mod);
+    return typeof c === 'string' ? null : new WasmGemm(c.memory, mod, c.gemm, 1, null);
+  }
+
+  /**
+   * The kernel for a tfjs-backend-wasm module, on `threads` threads (1 unless its memory is
+   * shared and workers can start), or null when this runtime cannot compile it (no SIMD).
+   * @param mod the Emscripten module of the WASM backend (`backend.wasm`)
+   * @param threads threads wanted (>= 1)
+   * @param spinMs how long an idle worker spins before it sleeps
+   */
+  static async create(mod: WasmModuleLike, threads: number, spinMs = Number(globalThis.process?.env?.STX_SPIN ?? 1)): Promise<{gemm: WasmGemm | null; note: string}> {
+    const c = WasmGemm.compile(mod);
+    if (typeof c === 'string') return {gemm: null, note: `GEMM: stock XNNPACK (${c})`};
+    const want = Math.min(MAX_THREADS, Math.max(1, Math.floor(threads)));
+    if (want === 1 || !c.shared) {
+      const why = want > 1 ? ` (${want} wanted; the heap is not shared)` : '';
+      return {gemm: new WasmGemm(c.memory, mod, c.gemm, 1, null), note: `GEMM: stable-train SIMD kernel, 1 thread${why}`};
+    }
+    const ctrl = new SharedArrayBuffer(4 * CTRL_SLOTS);
+    const engine = new WasmGemm(c.memory, mod, c.gemm, want, ctrl);
+    try {
+      await engine.spawn(c.module, spinMs);
+    } catch (e) {
+      engine.stop();
+      return {gemm: new WasmGemm(c.memory, mod, c.gemm, 1, null), note: `GEMM: stable-train SIMD kernel, 1 thread (workers did not start: ${(e as Error).message.split('\n')[0]})`};
+    }
+    engine.warmUp();
+    return {gemm: engine, note: `GEMM: stable-train SIMD kernel on ${want} threads`};
+  }
+
+  private async spawn(module: WebAssembly.Module, spinMs: number): Promise<void> {
+    const proc = (globalThis as unknown as {process?: {getBuiltinModule?: (id: string) => unknown}}).process;
+    const nodeWorkers = typeof proc?.getBuiltinModule === 'function' ? (proc.getBuiltinModule('worker_threads') as {Worker: new (src: string, o: object) => WorkerLike & {once(ev: string, f: (x: unknown) => void): void}}) : null;
+    const ready: Promise<void>[] = [];
+    for (let t = 1; t < this.threads; t++) {
+      const data = {module, memory: this.memory, ctrl: this.ctrl!.buffer, index: t, spinMs};
+      ready.push(new Promise<void>((resolve, reject) => {
+        const fail = (e: unknown) => reject(e instanceof Error ? e : new Error(String(e)));
+        if (nodeWorkers) {
+          const w = new nodeWorkers.Worker(WORKER_SOURCE, {eval: true, workerData: data});
+          this.workers.push(w);
+          w.once('message', () => resolve());
+          w.once('exit', () => this.exited++);
+          w.once('error', fail);
+          w.unref?.(); // idle workers must not keep the process alive
+        } else {
+          const W = (globalThis as unknown as {Worker?: new (url: string) => Worker}).Worker;
+          if (W == null) throw new Error('no Worker in this runtime');
+          const url = URL.createObjectURL(new Blob([WORKER_SOURCE], {type: 'text/javascript'}));
+          const w = new W(url);
+          URL.revokeObjectURL(url);
+          this.workers.push(w);
+          w.onmessage = () => resolve();
+          w.onerror = (e) => fail(e.message);
+          w.postMessage(data);
+        }
+      }));
+    }
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error('workers not ready after 20 s')), 20000);
+    });
+    try {
+      await Promise.race([Promise.all(ready), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /**
+   * Runs small products on every thread until about `ms` have passed. Engines such as V8 first
+   * run WebAssembly from a baseline compiler and optimise a function once it has run enough in
+   * that thread; without this, a worker's first few hundred products run 2-3× slower.
+   */
+  warmUp(ms = 40): void {
+    const [m, n, k] = [67, 67, 128];
+    const bytes = 4 * (m * k + k * n + m * n);
+    const p = this.module._malloc(bytes) >>> 0;
+    if (p === 0) return;
+    try {
+      new Float32Array(this.memory.buffer, p, bytes / 4).fill(0.5);
+      const until = performance.now() + ms;
+      for (let i = 0; performance.now() < until; i++) {
+        const rows = m - (i % 4); // 67, 66, 65, 64: every row kernel
+        this.run({a: p, b: p + 4 * m * k, c: p + 4 * (m * k + k * n), bias: 0, m: rows, n, k, ars: k, aks: 1, bks: n, bjs: 1, crs: n, lo: -Infinity, hi: Infinity}, true);
+      }
+    } finally {
+      this.module._free(p);
+    }
+  }
+
+  /** Worker threads started (threads - 1 when the pool runs). */
+  get workerCount(): number {
+    return this.workers.length;
+  }
+
+  /** Stops the workers (idempotent); the kernel keeps working on the calling thread. */
+  stop(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    if (this.ctrl) {
+      Atomics.store(this.ctrl, STOP, 1);
+      Atomics.add(this.ctrl, SEQ, 1);
+      Atomics.notify(this.ctrl, SEQ);
+    }
+    for (const w of this.workers) w.terminate();
+    if (this.scratch) this.module._free(this.scratch);
+    if (this.onesPtr) this.module._free(this.onesPtr);
+    this.scratch = 0;
+    this.onesPtr = 0;
+    this.onesLength = 0;
+  }
+
+  /** Byte offset of at least n float32 ones (kept, grown on demand): the left operand of a column sum. */
+  ones(n: number): number {
+    if (n > this.onesLength) {
+      if (this.onesPtr) this.module._free(this.onesPtr);
+      this.onesLength = Math.max(n, 2 * this.onesLength);
+      this.onesPtr = this.module._malloc(4 * this.onesLength) >>> 0;
+      if (this.onesPtr === 0) throw new Error(`wasm GEMM: could not allocate ${4 * this.onesLength} bytes`);
+      new Float32Array(this.memory.buffer, this.onesPtr, this.onesLength).fill(1);
+    }
+    return this.onesPtr;
+  }
+
+  /** Scratch for `threads` strips of k×8 floats, grown on demand. */
+  private ensureScratch(k: number, threads: number): number {
+    const stride = 32 * k + 128; // the packed strip, then the leftover-columns buffer (4 rows × 8)
+    if (this.scratch === 0 || stride > this.scratchStride) {
+      if (this.scratch) this.module._free(this.scratch);
+      this.scratchStride = stride;
+      this.scratch = this.module._malloc(stride * this.threads) >>> 0;
+      if (this.scratch === 0) throw new Error(`wasm GEMM: could not allocate ${stride * threads} bytes of scratch`);
+    }
+    return this.scratch;
+  }
+
+  /** Computes one product (blocking until every thread is done). */
+  run(j: GemmJob, forceParallel = false): void {
+    if (j.m === 0 || j.n === 0) return;
+    const parallel = this.threads > 1 && !this.stopped && (forceParallel || j.m * j.n * j.k >= GEMM_PARALLEL_MIN_WORK);
+    const T = parallel ? this.threads : 1;
+    const scr = this.ensureScratch(j.k, T);
+    if (T === 1) {
+      this.gemm(j.a, j.b, j.c, j.bias, j.m, j.k, j.ars, j.aks, j.bks, j.bjs, j.crs, 0, j.n, j.lo, j.hi, scr);
+      return;
+    }
+    const I = this.ctrl!;
+    const F = this.ctrlF!;
+    const plan = planUnits(j.m, j.n, j.k, T);
+    this.job = (this.job + 1) & 0xfffff;
+    const base = this.job << 12;
+    Atomics.store(I, NEXT, base | UNIT_MASK); // closed while the arguments change
+    I.set([j.a, j.b, j.c, j.bias, j.m, j.k, j.ars, j.aks, j.bks, j.bjs, j.crs, j.n, scr, this.scratchStride, plan.units, plan.rowsPerUnit, plan.stripsPerUnit], ARGS);
+    F[LO] = j.lo;
+    F[HI] = j.hi;
+    Atomics.store(I, FAILED, 0);
+    Atomics.store(I, DONE, 0);
+    Atomics.store(I, NEXT, base);
+    Atomics.add(I, SEQ, 1);
+    Atomics.notify(I, SEQ);
+    let error: unknown = null;
+    try {
+      for (;;) {
+        const w = Atomics.load(I, NEXT);
+        const u = w & UNIT_MASK;
+        if (u >= plan.units) break;
+        if (Atomics.compareExchange(I, NEXT, w, w + 1) !== w) continue;
+        const [r0, r1, j0, j1] = unitBlock(u, j.m, j.n, plan);
+        try {
+          this.gemm(j.a + 4 * r0 * j.ars, j.b, j.c + 4 * r0 * j.crs, j.bias, r1 - r0, j.k, j.ars, j.aks, j.bks, j.bjs, j.crs, j0, j1, j.lo, j.hi, scr);
+        } finally {
+          Atomics.add(I, DONE, 1);
+        }
+      }
+    } catch (e) {
+      error = e;
+    }
+    // close the job, then wait for the units the workers claimed
+    const claimed = Math.min(Atomics.exchange(I, NEXT, base | UNIT_MASK) & UNIT_MASK, plan.units);
+    waitAtLeast(I, DONE, claimed);
+    const dbg = (globalThis as any).__gemmDbg;
+    if (dbg) { const key = `${j.m}x${j.k}x${j.n}`; const e = dbg[key] ?? (dbg[key] = [0, 0, 0]); e[0] += Atomics.exchange(I, 30, 0); e[1] += plan.units; e[2]++; }
+    if (error != null) throw error;
+    if (Atomics.load(I, FAILED) !== 0) throw new Error('wasm GEMM: a worker thread failed');
+  }
+}
+
+/** Waits until I[at] >= target: spins (a worker's last unit takes about as long as ours), then sleeps where the runtime allows it. */
+function waitAtLeast(I: Int32Array, at: number, target: number): void {
+  const until = performance.now() + 2;
+  let v: number;
+  while ((v = Atomics.load(I, at)) < target && performance.now() < until) {
+    /* spin */
+  }
+  while ((v = Atomics.load(I, at)) < target) {
+    try {
+      Atomics.wait(I, at, v, 100); // Node and workers; a browser's main thread throws: keep spinning
+    } catch {
+      /* spin */
+    }
+  }
+}
+
+function base64Bytes(s: string): Uint8Array<ArrayBuffer> {
+  const bin = atob(s);
+  const out = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  return out;
+}
+
+const engines = new WeakMap<object, WasmGemm | null>();
+
+/**
+ * Starts (or restarts with another thread count) the GEMM of the active WASM backend. Called by
+ * `setupBackend`; a backend that never went through it gets a 1-thread kernel on first use.
+ * @param threads threads wanted
+ * @returns the threads in use and a note for the report
+ */
+export async function startWasmGemm(threads: number): Promise<{threads: number; note: string}> {
+  const backend = tf.findBackend('wasm') as unknown as {wasm?: WasmModuleLike; dispose?: () => void} | null;
+  if (backend?.wasm == null) return {threads: 1, note: 'GEMM: no WASM backend'};
+  const old = engines.get(backend);
+  if (old && old.threads === threads) return {threads, note: `GEMM: stable-train SIMD kernel on ${threads} thread${threads > 1 ? 's' : ''}`};
+  old?.stop();
+  const {gemm, note} = await WasmGemm.create(backend.wasm, threads);
+  engines.set(backend, gemm);
+  stopOnDispose(backend);
+  return {threads: gemm?.threads ?? 1, note};
+}
+
+/** Wraps the backend's dispose (tf.removeBackend) so that it also stops the GEMM workers. */
+function stopOnDispose(backend: {dispose?: () => void}): void {
+  const MARK = Symbol.for('stable-train.wasm-gemm-dispose');
+  const b = backend as {dispose?: () => void} & Record<symbol, unknown>;
+  if (b[MARK] || typeof b.dispose !== 'function') return;
+  const dispose = b.dispose;
+  b.dispose = function (this: unknown) {
+    engines.get(backend)?.stop();
+    engines.delete(backend);
+    return dispose.call(this);
+  };
+  b[MARK] = true;
+}
+
+/** The GEMM of a WASM backend instance (a 1-thread kernel on first use when `setupBackend` did not start one), or null when unavailable. */
+export function wasmGemmFor(backend: object): WasmGemm | null {
+  if (engines.has(backend)) return engines.get(backend)!;
+  const mod = (backend as {wasm?: WasmModuleLike}).wasm;
+  const engine = mod == null ? null : WasmGemm.single(mod);
+  engines.set(backend, engine);
+  if (engine) stopOnDispose(backend as {dispose?: () => void});
+  return engine;
+}
