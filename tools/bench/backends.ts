@@ -126,7 +126,7 @@ async function main() {
   torchReference();
 
   log('\nThreads: the MLP and the convnet with 1, 2 and all WASM threads, next to PyTorch with the same thread counts');
-  printThreadsSweep(threadsSweep({nets: ['mlp', 'convnet'], repeats: QUICK ? 2 : 5, steps: QUICK ? 5 : 20, warmup: QUICK ? 2 : 3}), log);
+  printThreadsSweep(threadsSweep({nets: ['mlp', 'convnet'], repeats: QUICK ? 2 : 5, steps: QUICK ? 5 : 50, warmup: QUICK ? 5 : 100}), log); // steady state (see wasm-threads.ts)
 }
 
 main().catch((e) => {

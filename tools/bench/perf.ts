@@ -177,7 +177,9 @@ async function main() {
   // PyTorch (same MLP, /usr/bin/python3, Debian OpenBLAS) with the same thread counts, each cell in
   // its own process, interleaved (tools/bench/lib/threads_sweep.ts). Without torch: the reference
   // figures of tools/goldens/training_reference.json, marked as such.
-  const th = threadsSweep({nets: ['mlp'], counts: flags.list('threads', defaultThreadCounts()), repeats: REPEATS, steps: STEPS, warmup: WARMUP});
+  // the threads axis measures steady state (each child is its own process: the first ~100 steps with
+  // 2 threads run 10-20 % slower), so it takes more warm-up steps than the Trainer loops above
+  const th = threadsSweep({nets: ['mlp'], counts: flags.list('threads', defaultThreadCounts()), repeats: REPEATS, steps: flags.num('threads-steps', Q ? 8 : 50), warmup: flags.num('threads-warmup', Q ? 5 : 100)});
   let torchNote = '';
   const torch: {name: string; ms: number}[] = [];
   const torchCells = th.cells.filter((c) => c.framework === 'pytorch');

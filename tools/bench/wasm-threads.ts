@@ -1,4 +1,4 @@
-// WASM threads: `npx tsx tools/bench/wasm-threads.ts [--quick] [--threads 1,2,N] [--nets mlp,convnet] [--repeats 5] [--steps 20] [--warmup 3] [--no-torch]`
+// WASM threads: `npx tsx tools/bench/wasm-threads.ts [--quick] [--threads 1,2,N] [--nets mlp,convnet] [--repeats 5] [--steps 50] [--warmup 100] [--no-torch]`
 //
 // The anchor step (MLP 784-512-512-10, ReLU, batch 128, SGD, softmax cross-entropy, loss read
 // every step; stable-train's WASM kernels) and the backends convnet with 1, 2 and all threads,
@@ -14,8 +14,9 @@ const s = threadsSweep({
   nets: flags.strs('nets', Q ? ['mlp'] : ['mlp', 'convnet']) as ThreadsNet[],
   counts: flags.list('threads', defaultThreadCounts()),
   repeats: flags.num('repeats', Q ? 2 : 5),
-  steps: flags.num('steps', Q ? 8 : 20),
-  warmup: flags.num('warmup', Q ? 2 : 3),
+  steps: flags.num('steps', Q ? 8 : 50),
+  // steady state: with 2 threads the first ~100 steps of a process run 10-20 % slower
+  warmup: flags.num('warmup', Q ? 5 : 100),
   torch: flags.get('no-torch') == null,
 });
 printThreadsSweep(s);

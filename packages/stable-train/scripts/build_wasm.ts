@@ -15,7 +15,7 @@ export async function compileGemm(): Promise<{plain: string; shared: string}> {
     try {
       // wabt's validator rejects shared memories whatever the features; the engine checks both
       if (!shared) m.validate();
-      const bytes = m.toBinary({}).buffer;
+      const bytes = new Uint8Array(m.toBinary({}).buffer);
       if (!WebAssembly.validate(bytes)) throw new Error(`build_wasm: the ${shared ? 'shared' : 'plain'} GEMM module does not validate`);
       return Buffer.from(bytes).toString('base64');
     } finally {

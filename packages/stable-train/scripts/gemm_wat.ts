@@ -161,6 +161,64 @@ function driver(): string {
   return o.join('\n');
 }
 
+/** Element-wise ops of the `ew` export: 0 add, 1 sub, 2 mul (IEEE float32, as XNNPACK's). */
+const EW_OPS = ['add', 'sub', 'mul'];
+
+/**
+ * The exported element-wise kernel: for r < rows, j < cols,
+ *   c[r·cols + j] = A(r, j) op B(r, j),  A(r, j) = a[r·ars + j·acs],  B(r, j) = b[r·brs + j·bcs]
+ * with acs, bcs ∈ {0, 1} (0: one value per row, splat). Covers same-shape operands (one row),
+ * a scalar operand, and a row vector broadcast over rows (a bias). One function per
+ * (op, acs, bcs) keeps the inner loop free of branches.
+ */
+function elementwise(): string {
+  const o: string[] = [];
+  const combos: [number, number][] = [[1, 1], [1, 0], [0, 1]];
+  for (let op = 0; op < EW_OPS.length; op++) {
+    for (const [acs, bcs] of combos) {
+      const name = `$ew_${EW_OPS[op]}_${acs}${bcs}`;
+      const vload = (cs: number, ptr: string) => (cs ? `(v128.load align=4 ${g(ptr)})` : `(v128.load32_splat align=4 ${g(ptr)})`);
+      o.push(`  (func ${name} (param $a i32) (param $b i32) (param $c i32) (param $rows i32) (param $cols i32) (param $ars4 i32) (param $brs4 i32)`);
+      o.push(`    (local $r i32) (local $j i32) (local $pa i32) (local $pb i32) (local $pc i32)`);
+      o.push(`    (local.set $pc ${g('c')})`);
+      o.push(`    (block $rd (br_if $rd (i32.eqz ${g('rows')})) (loop $rl`);
+      o.push(`      (local.set $pa ${g('a')}) (local.set $pb ${g('b')}) (local.set $j (i32.const 0))`);
+      o.push(`      (block $vd (loop $vl`);
+      o.push(`        (br_if $vd (i32.gt_s (i32.add ${g('j')} (i32.const 4)) ${g('cols')}))`);
+      o.push(`        (v128.store align=4 ${g('pc')} (f32x4.${EW_OPS[op]} ${vload(acs, 'pa')} ${vload(bcs, 'pb')}))`);
+      if (acs) o.push(`        (local.set $pa (i32.add ${g('pa')} (i32.const 16)))`);
+      if (bcs) o.push(`        (local.set $pb (i32.add ${g('pb')} (i32.const 16)))`);
+      o.push(`        (local.set $pc (i32.add ${g('pc')} (i32.const 16)))`);
+      o.push(`        (local.set $j (i32.add ${g('j')} (i32.const 4)))`);
+      o.push(`        (br $vl)))`);
+      o.push(`      (block $sd (loop $sl`);
+      o.push(`        (br_if $sd (i32.ge_s ${g('j')} ${g('cols')}))`);
+      o.push(`        (f32.store align=4 ${g('pc')} (f32.${EW_OPS[op]} (f32.load align=4 ${g('pa')}) (f32.load align=4 ${g('pb')})))`);
+      if (acs) o.push(`        (local.set $pa (i32.add ${g('pa')} (i32.const 4)))`);
+      if (bcs) o.push(`        (local.set $pb (i32.add ${g('pb')} (i32.const 4)))`);
+      o.push(`        (local.set $pc (i32.add ${g('pc')} (i32.const 4)))`);
+      o.push(`        (local.set $j (i32.add ${g('j')} (i32.const 1)))`);
+      o.push(`        (br $sl)))`);
+      o.push(`      (local.set $a (i32.add ${g('a')} ${g('ars4')})) (local.set $b (i32.add ${g('b')} ${g('brs4')}))`);
+      o.push(`      (br_if $rl (local.tee $rows (i32.sub ${g('rows')} (i32.const 1))))))`);
+      o.push(`  )`);
+    }
+  }
+  o.push(`  (func (export "ew") (param $op i32) (param $acs i32) (param $bcs i32) (param $a i32) (param $b i32) (param $c i32)`);
+  o.push(`      (param $rows i32) (param $cols i32) (param $ars i32) (param $brs i32)`);
+  o.push(`    (local $ars4 i32) (local $brs4 i32)`);
+  o.push(`    (local.set $ars4 (i32.shl ${g('ars')} (i32.const 2))) (local.set $brs4 (i32.shl ${g('brs')} (i32.const 2)))`);
+  for (let op = 0; op < EW_OPS.length; op++) {
+    for (const [acs, bcs] of combos) {
+      o.push(`    (if (i32.and (i32.eq ${g('op')} (i32.const ${op})) (i32.and (i32.eq ${g('acs')} (i32.const ${acs})) (i32.eq ${g('bcs')} (i32.const ${bcs}))))`);
+      o.push(`      (then (call $ew_${EW_OPS[op]}_${acs}${bcs} ${g('a')} ${g('b')} ${g('c')} ${g('rows')} ${g('cols')} ${g('ars4')} ${g('brs4')}) (return)))`);
+    }
+  }
+  o.push(`    (unreachable)`);
+  o.push(`  )`);
+  return o.join('\n');
+}
+
 /**
  * The kernel module's WAT. `shared: true` imports a shared memory (the threaded tfjs-backend-wasm
  * build's), so the same module can run in several threads on one heap.
@@ -169,6 +227,6 @@ export function gemmWat(opts: {shared: boolean}): string {
   const memory = opts.shared ? '(memory 0 65536 shared)' : '(memory 0)';
   const parts = ['(module', `  (import "env" "memory" ${memory})`];
   for (let mr = 1; mr <= GEMM_MR; mr++) parts.push(micro(mr));
-  parts.push(driver(), ')');
+  parts.push(driver(), elementwise(), ')');
   return parts.join('\n');
 }

@@ -10,6 +10,7 @@ import {installWasmUntransposedGemm} from './wasm_mat_mul_kernel';
 import {installWasmExplicitSamePadding} from './wasm_same_pad_kernel';
 import {installWasmSharedIdentity} from './wasm_identity_kernel';
 import {installWasmGemmSum} from './wasm_sum_kernel';
+import {installWasmPoolElementwise} from './wasm_elementwise_kernel';
 
 /** The gradient overrides installed by {@link registerTrainingKernels}. */
 export const TRAINING_GRADIENTS: readonly tf.GradConfig[] = [
@@ -48,6 +49,6 @@ export function registerTrainingKernels(): {gradients: string[]; wasmKernels: st
     captureStockGradient(g, isOurs);
     tf.registerGradient(g);
   }
-  const wasmKernels = [...installWasmUntransposedGemm(), ...installWasmExplicitSamePadding(), ...installWasmSharedIdentity(), ...installWasmGemmSum()];
+  const wasmKernels = [...installWasmUntransposedGemm(), ...installWasmExplicitSamePadding(), ...installWasmSharedIdentity(), ...installWasmGemmSum(), ...installWasmPoolElementwise()];
   return {gradients: TRAINING_GRADIENTS.map((g) => g.kernelName), wasmKernels};
 }

@@ -10,7 +10,8 @@ import {expectNoLeak, useBackend} from '@stable-train/testing';
 import {bytesFile, BYTES_FILE, compileGemm} from '../../scripts/build_wasm';
 import {readFileSync} from 'node:fs';
 import {registerTrainingKernels} from './register_training_kernels';
-import {planUnits, unitBlock, wasmGemmFor} from './wasm_gemm';
+import {type ElementwiseJob, planUnits, unitBlock, wasmGemmFor} from './wasm_gemm';
+import {elementwisePlan} from './wasm_elementwise_kernel';
 import {GEMM_SUM_MIN_SIZE, leadingAxesSplit} from './wasm_sum_kernel';
 
 const f = Math.fround;
@@ -185,5 +186,45 @@ describe('wasm Sum over leading axes (1ᵀ·X on the GEMM)', () => {
     await useBackend('wasm');
     got.forEach((g, i) => g.forEach((v, j) => expect(Math.abs(v - want[i][j])).toBeLessThanOrEqual(1e-4 * Math.max(1, Math.abs(want[i][j])))));
     tf.dispose([x, xi]);
+  });
+});
+
+describe('wasm element-wise kernel (the GEMM pool runs large add/sub/mul)', () => {
+  const ptr = (t: tf.Tensor) => (tf.backend() as unknown as {dataIdMap: {get(d: unknown): {memoryOffset: number}}}).dataIdMap.get(t.dataId).memoryOffset;
+  const ieee = [(x: number, y: number) => f(x + y), (x: number, y: number) => f(x - y), (x: number, y: number) => f(x * y)];
+
+  it('plans same-shape, scalar and row-broadcast operands, and nothing else', () => {
+    expect(elementwisePlan([4, 5], [4, 5], [4, 5])).toEqual({acs: 1, bcs: 1, total: 20, cols: 0, ars: 0, brs: 0});
+    expect(elementwisePlan([4, 5], [], [4, 5])).toMatchObject({acs: 1, bcs: 0, cols: 0});
+    expect(elementwisePlan([1], [4, 5], [4, 5])).toMatchObject({acs: 0, bcs: 1, cols: 0});
+    expect(elementwisePlan([4, 5], [5], [4, 5])).toEqual({acs: 1, bcs: 1, total: 4, cols: 5, ars: 5, brs: 0});
+    expect(elementwisePlan([1, 5], [3, 4, 5], [3, 4, 5])).toEqual({acs: 1, bcs: 1, total: 12, cols: 5, ars: 0, brs: 5});
+    expect(elementwisePlan([4, 1], [4, 5], [4, 5])).toBeNull(); // column broadcast: stock kernel
+  });
+
+  it('every op and operand layout equals IEEE float32 arithmetic bit for bit (NaN, ±0, ±Infinity included)', () => {
+    const engine = wasmGemmFor(tf.backend())!;
+    const special = [NaN, 0, -0, Infinity, -Infinity, 1e-45, 3.4e38];
+    const av = Float32Array.from({length: 4 * 13}, (_, i) => (i < special.length ? special[i] : Math.sin(i) * 1e3));
+    const bv = Float32Array.from({length: 4 * 13}, (_, i) => (i % 9 === 0 ? special[(i / 9) % special.length] : Math.cos(i) * 7));
+    const a = tf.tensor1d(av);
+    const b = tf.tensor1d(bv);
+    const layouts: [string, Omit<ElementwiseJob, 'op' | 'a' | 'b' | 'c'>, (i: number) => [number, number]][] = [
+      ['same shape', {acs: 1, bcs: 1, total: 52, cols: 0, ars: 0, brs: 0}, (i) => [av[i], bv[i]]],
+      ['scalar b', {acs: 1, bcs: 0, total: 52, cols: 0, ars: 0, brs: 0}, (i) => [av[i], bv[0]]],
+      ['scalar a', {acs: 0, bcs: 1, total: 52, cols: 0, ars: 0, brs: 0}, (i) => [av[0], bv[i]]],
+      ['row of b over rows', {acs: 1, bcs: 1, total: 4, cols: 13, ars: 13, brs: 0}, (i) => [av[i], bv[i % 13]]],
+      ['row of a over rows', {acs: 1, bcs: 1, total: 4, cols: 13, ars: 0, brs: 13}, (i) => [av[i % 13], bv[i]]],
+    ];
+    for (const [name, plan, operands] of layouts) {
+      for (const op of [0, 1, 2] as const) {
+        const c = tf.zeros([52]);
+        engine.runElementwise({...plan, op, a: ptr(a), b: ptr(b), c: ptr(c)});
+        const want = Float32Array.from({length: 52}, (_, i) => ieee[op](...operands(i)));
+        expectBits(c.dataSync() as Float32Array, want, `${name}, op ${op}`);
+        c.dispose();
+      }
+    }
+    tf.dispose([a, b]);
   });
 });

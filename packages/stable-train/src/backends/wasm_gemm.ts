@@ -36,6 +36,31 @@ export interface GemmJob {
   hi: number;
 }
 
+/**
+ * One element-wise job c = A op B over float32 (op 0 add, 1 sub, 2 mul), either flat (cols 0:
+ * `total` elements, each operand contiguous (cs 1) or one scalar (cs 0)) or by rows (`total`
+ * rows of `cols`: A(r, j) = a[r·ars + j·acs], B likewise; a bias is brs 0, bcs 1).
+ */
+export interface ElementwiseJob {
+  op: 0 | 1 | 2;
+  acs: 0 | 1;
+  bcs: 0 | 1;
+  a: number;
+  b: number;
+  c: number;
+  total: number;
+  cols: number;
+  ars: number;
+  brs: number;
+}
+
+type EwFn = (op: number, acs: number, bcs: number, a: number, b: number, c: number, rows: number, cols: number, ars: number, brs: number) => void;
+
+interface Kernels {
+  gemm: GemmFn;
+  ew: EwFn;
+}
+
 type GemmFn = (a: number, b: number, c: number, bias: number, m: number, k: number, ars: number, aks: number, bks: number, bjs: number,
   crs: number, j0: number, j1: number, lo: number, hi: number, scr: number) => number;
 
@@ -47,20 +72,26 @@ interface WasmModuleLike {
 }
 
 /** Least m·n·k for which a product is split among the threads (below it one thread is faster). */
-export const GEMM_PARALLEL_MIN_WORK = 1 << 17;
+export const GEMM_PARALLEL_MIN_WORK = 1 << 20;
 
 // Control block: Int32 slots of a SharedArrayBuffer shared with the workers. A job is cut into
 // units (strips of columns, or blocks of rows when C is narrow) that the threads claim one by one
 // from NEXT, so a thread that starts late or runs slower simply takes fewer units.
+// The three counters sit on their own 64-byte cache lines: idle workers poll SEQ while the
+// threads at work update NEXT and DONE.
 const SEQ = 0; // job counter; idle workers sleep until it changes
-const NEXT = 1; // (job id << 12) | next unclaimed unit; unit UNIT_MASK: the job is being set up
-const DONE = 2; // units finished in the current job
-const STOP = 3; // 1: workers leave their loop
-const FAILED = 4; // a worker's kernel threw
-const ARGS = 8; // a b c bias m k ars aks bks bjs crs n scr scrStride units rowsPerUnit stripsPerUnit
+const STOP = 1; // 1: workers leave their loop
+const FAILED = 2; // a worker's kernel threw
+const NEXT = 48; // (job id << 12) | next unclaimed unit; unit UNIT_MASK: the job is being set up
+const DONE = 64; // units finished in the current job
+// GEMM job:         a b c bias m k ars aks bks bjs crs n scr scrStride units rowsPerUnit stripsPerUnit
+// element-wise job: op acs bcs a b c total cols ars brs perUnit - - - units
+const ARGS = 8;
+const UNITS = ARGS + 14;
+const KIND = 25; // 0: GEMM, 1: element-wise
 const LO = 28; // float32 slots
 const HI = 29;
-const CTRL_SLOTS = 32;
+const CTRL_SLOTS = 80;
 const UNIT_MASK = 0xfff;
 const MAX_UNITS = UNIT_MASK - 1;
 const MAX_THREADS = 64;
@@ -72,7 +103,9 @@ const MAX_THREADS = 64;
 const WORKER_SOURCE = `
 'use strict';
 function start(d, post) {
-  const gemm = new WebAssembly.Instance(d.module, {env: {memory: d.memory}}).exports.gemm;
+  const k = new WebAssembly.Instance(d.module, {env: {memory: d.memory}}).exports;
+  const gemm = k.gemm;
+  const ew = k.ew;
   const I = new Int32Array(d.ctrl);
   const F = new Float32Array(d.ctrl);
   const t = d.index;
@@ -91,9 +124,14 @@ function start(d, post) {
     for (;;) {
       const w = Atomics.load(I, ${NEXT});
       const u = w & ${UNIT_MASK};
-      if (u === ${UNIT_MASK} || u >= I[A + 14]) break;
+      if (u === ${UNIT_MASK} || u >= I[${UNITS}]) break;
       if (Atomics.compareExchange(I, ${NEXT}, w, w + 1) !== w) continue;
       try {
+        if (I[${KIND}] === 1) {
+          const per = I[A + 10], cols = I[A + 7], s0 = u * per, s1 = Math.min(I[A + 6], s0 + per);
+          if (cols === 0) ew(I[A], I[A + 1], I[A + 2], I[A + 3] + 4 * s0 * I[A + 1], I[A + 4] + 4 * s0 * I[A + 2], I[A + 5] + 4 * s0, 1, s1 - s0, 0, 0);
+          else ew(I[A], I[A + 1], I[A + 2], I[A + 3] + 4 * s0 * I[A + 8], I[A + 4] + 4 * s0 * I[A + 9], I[A + 5] + 4 * s0 * cols, s1 - s0, cols, I[A + 8], I[A + 9]);
+        } else {
         const m = I[A + 4], n = I[A + 11], rpu = I[A + 15], spu = I[A + 16];
         let r0 = 0, r1 = m, j0 = 0, j1 = n;
         if (rpu > 0) { r0 = rpu * u; r1 = Math.min(m, r0 + rpu); }
@@ -101,11 +139,11 @@ function start(d, post) {
         const ars = I[A + 6], crs = I[A + 10];
         gemm(I[A] + 4 * r0 * ars, I[A + 1], I[A + 2] + 4 * r0 * crs, I[A + 3], r1 - r0, I[A + 5], ars, I[A + 7], I[A + 8], I[A + 9], crs,
           j0, j1, F[${LO}], F[${HI}], I[A + 12] + t * I[A + 13]);
+        }
       } catch (e) {
         Atomics.store(I, ${FAILED}, 1);
       }
       Atomics.add(I, ${DONE}, 1);
-      Atomics.add(I, 30, 1);
       Atomics.notify(I, ${DONE});
     }
   }
@@ -117,6 +155,17 @@ if (typeof require === 'function' && require('worker_threads').parentPort) {
   self.onmessage = (e) => start(e.data, (m) => self.postMessage(m));
 }
 `;
+
+/**
+ * How long an idle worker spins before it sleeps (ms). A training step calls the GEMM every few
+ * hundred microseconds; a sleeping worker takes tens of microseconds to wake (0 and 0.1 ms were
+ * slower on the anchor MLP step, 1-50 ms within noise of each other).
+ */
+const WORKER_SPIN_MS = 2;
+
+/** Least number of elements for which an element-wise op is split among the threads. */
+export const ELEMENTWISE_PARALLEL_MIN_SIZE = 1 << 17;
+const ELEMENTWISE_UNIT = 1 << 14;
 
 /** About this many multiply-adds per unit: each claim costs a compare-exchange and a call. */
 const UNIT_WORK = 1 << 16;
@@ -158,6 +207,7 @@ interface WorkerLike {
 export class WasmGemm {
   readonly threads: number;
   private readonly gemm: GemmFn;
+  private readonly ew: EwFn;
   private scratch = 0;
   private scratchStride = 0;
   private readonly ctrl: Int32Array | null;
@@ -170,8 +220,9 @@ export class WasmGemm {
   private onesPtr = 0;
   private onesLength = 0;
 
-  private constructor(readonly memory: WebAssembly.Memory, private readonly module: WasmModuleLike, gemm: GemmFn, threads: number, ctrl: SharedArrayBuffer | null) {
-    this.gemm = gemm;
+  private constructor(readonly memory: WebAssembly.Memory, private readonly module: WasmModuleLike, kernels: Kernels, threads: number, ctrl: SharedArrayBuffer | null) {
+    this.gemm = kernels.gemm;
+    this.ew = kernels.ew;
     this.threads = threads;
     this.ctrl = ctrl ? new Int32Array(ctrl) : null;
     this.ctrlF = ctrl ? new Float32Array(ctrl) : null;
@@ -185,14 +236,14 @@ export class WasmGemm {
    * @param spinMs how long an idle worker spins before it sleeps
    */
   /** The kernel compiled for a module's memory, or the reason it cannot be. */
-  private static compile(mod: WasmModuleLike): {memory: WebAssembly.Memory; module: WebAssembly.Module; gemm: GemmFn; shared: boolean} | string {
+  private static compile(mod: WasmModuleLike): {memory: WebAssembly.Memory; module: WebAssembly.Module; kernels: Kernels; shared: boolean} | string {
     const memory = mod.asm?.memory ?? mod.wasmMemory;
     if (typeof WebAssembly === 'undefined' || !(memory instanceof WebAssembly.Memory)) return 'no WebAssembly memory found';
     const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
     try {
       const module = new WebAssembly.Module(base64Bytes(shared ? GEMM_WASM.shared : GEMM_WASM.plain));
-      const gemm = new WebAssembly.Instance(module, {env: {memory}}).exports.gemm as GemmFn;
-      return {memory, module, gemm, shared};
+      const kernels = new WebAssembly.Instance(module, {env: {memory}}).exports as unknown as Kernels;
+      return {memory, module, kernels, shared};
     } catch (e) {
       return `our SIMD kernel does not compile here: ${(e as Error).message.split('\n')[0]}`;
     }
@@ -201,7 +252,7 @@ export class WasmGemm {
   /** The kernel on the calling thread only, or null when it cannot compile here. */
   static single(mod: WasmModuleLike): WasmGemm | null {
     const c = WasmGemm.compile(mod);
-    return typeof c === 'string' ? null : new WasmGemm(c.memory, mod, c.gemm, 1, null);
+    return typeof c === 'string' ? null : new WasmGemm(c.memory, mod, c.kernels, 1, null);
   }
 
   /**
@@ -211,21 +262,21 @@ export class WasmGemm {
    * @param threads threads wanted (>= 1)
    * @param spinMs how long an idle worker spins before it sleeps
    */
-  static async create(mod: WasmModuleLike, threads: number, spinMs = Number(globalThis.process?.env?.STX_SPIN ?? 1)): Promise<{gemm: WasmGemm | null; note: string}> {
+  static async create(mod: WasmModuleLike, threads: number, spinMs = WORKER_SPIN_MS): Promise<{gemm: WasmGemm | null; note: string}> {
     const c = WasmGemm.compile(mod);
     if (typeof c === 'string') return {gemm: null, note: `GEMM: stock XNNPACK (${c})`};
     const want = Math.min(MAX_THREADS, Math.max(1, Math.floor(threads)));
     if (want === 1 || !c.shared) {
       const why = want > 1 ? ` (${want} wanted; the heap is not shared)` : '';
-      return {gemm: new WasmGemm(c.memory, mod, c.gemm, 1, null), note: `GEMM: stable-train SIMD kernel, 1 thread${why}`};
+      return {gemm: new WasmGemm(c.memory, mod, c.kernels, 1, null), note: `GEMM: stable-train SIMD kernel, 1 thread${why}`};
     }
     const ctrl = new SharedArrayBuffer(4 * CTRL_SLOTS);
-    const engine = new WasmGemm(c.memory, mod, c.gemm, want, ctrl);
+    const engine = new WasmGemm(c.memory, mod, c.kernels, want, ctrl);
     try {
       await engine.spawn(c.module, spinMs);
     } catch (e) {
       engine.stop();
-      return {gemm: new WasmGemm(c.memory, mod, c.gemm, 1, null), note: `GEMM: stable-train SIMD kernel, 1 thread (workers did not start: ${(e as Error).message.split('\n')[0]})`};
+      return {gemm: new WasmGemm(c.memory, mod, c.kernels, 1, null), note: `GEMM: stable-train SIMD kernel, 1 thread (workers did not start: ${(e as Error).message.split('\n')[0]})`};
     }
     engine.warmUp();
     return {gemm: engine, note: `GEMM: stable-train SIMD kernel on ${want} threads`};
@@ -348,15 +399,53 @@ export class WasmGemm {
       this.gemm(j.a, j.b, j.c, j.bias, j.m, j.k, j.ars, j.aks, j.bks, j.bjs, j.crs, 0, j.n, j.lo, j.hi, scr);
       return;
     }
-    const I = this.ctrl!;
-    const F = this.ctrlF!;
     const plan = planUnits(j.m, j.n, j.k, T);
+    this.ctrlF![LO] = j.lo;
+    this.ctrlF![HI] = j.hi;
+    const args = [j.a, j.b, j.c, j.bias, j.m, j.k, j.ars, j.aks, j.bks, j.bjs, j.crs, j.n, scr, this.scratchStride, plan.units, plan.rowsPerUnit, plan.stripsPerUnit];
+    this.dispatch(0, args, plan.units, (u) => {
+      const [r0, r1, j0, j1] = unitBlock(u, j.m, j.n, plan);
+      this.gemm(j.a + 4 * r0 * j.ars, j.b, j.c + 4 * r0 * j.crs, j.bias, r1 - r0, j.k, j.ars, j.aks, j.bks, j.bjs, j.crs, j0, j1, j.lo, j.hi, scr);
+    });
+  }
+
+  /**
+   * c = A op B (float32, IEEE: the same bits as XNNPACK's element-wise kernels), split among the
+   * threads by blocks of elements (flat) or rows, when there are enough.
+   */
+  runElementwise(e: ElementwiseJob): void {
+    const flat = e.cols === 0;
+    const elements = flat ? e.total : e.total * e.cols;
+    if (elements === 0) return;
+    const T = this.threads > 1 && !this.stopped && elements >= ELEMENTWISE_PARALLEL_MIN_SIZE ? this.threads : 1;
+    if (T === 1) {
+      this.ew(e.op, e.acs, e.bcs, e.a, e.b, e.c, flat ? 1 : e.total, flat ? e.total : e.cols, e.ars, e.brs);
+      return;
+    }
+    // about ELEMENTWISE_UNIT elements per unit, at least 2 units per thread
+    const units0 = Math.min(MAX_UNITS, Math.max(2 * T, Math.ceil(elements / ELEMENTWISE_UNIT)));
+    const per = Math.max(1, Math.ceil(e.total / units0));
+    const units = Math.ceil(e.total / per);
+    const args = [e.op, e.acs, e.bcs, e.a, e.b, e.c, e.total, e.cols, e.ars, e.brs, per, 0, 0, 0, units];
+    this.dispatch(1, args, units, (u) => {
+      const s0 = u * per;
+      const s1 = Math.min(e.total, s0 + per);
+      if (flat) this.ew(e.op, e.acs, e.bcs, e.a + 4 * s0 * e.acs, e.b + 4 * s0 * e.bcs, e.c + 4 * s0, 1, s1 - s0, 0, 0);
+      else this.ew(e.op, e.acs, e.bcs, e.a + 4 * s0 * e.ars, e.b + 4 * s0 * e.brs, e.c + 4 * s0 * e.cols, s1 - s0, e.cols, e.ars, e.brs);
+    });
+  }
+
+  /**
+   * Publishes a job of `units` units to the workers, claims units on this thread too, and
+   * returns once every claimed unit is done (throwing if any failed).
+   */
+  private dispatch(kind: number, args: number[], units: number, doUnit: (u: number) => void): void {
+    const I = this.ctrl!;
     this.job = (this.job + 1) & 0xfffff;
     const base = this.job << 12;
     Atomics.store(I, NEXT, base | UNIT_MASK); // closed while the arguments change
-    I.set([j.a, j.b, j.c, j.bias, j.m, j.k, j.ars, j.aks, j.bks, j.bjs, j.crs, j.n, scr, this.scratchStride, plan.units, plan.rowsPerUnit, plan.stripsPerUnit], ARGS);
-    F[LO] = j.lo;
-    F[HI] = j.hi;
+    I.set(args, ARGS);
+    I[KIND] = kind;
     Atomics.store(I, FAILED, 0);
     Atomics.store(I, DONE, 0);
     Atomics.store(I, NEXT, base);
@@ -367,11 +456,10 @@ export class WasmGemm {
       for (;;) {
         const w = Atomics.load(I, NEXT);
         const u = w & UNIT_MASK;
-        if (u >= plan.units) break;
+        if (u >= units) break;
         if (Atomics.compareExchange(I, NEXT, w, w + 1) !== w) continue;
-        const [r0, r1, j0, j1] = unitBlock(u, j.m, j.n, plan);
         try {
-          this.gemm(j.a + 4 * r0 * j.ars, j.b, j.c + 4 * r0 * j.crs, j.bias, r1 - r0, j.k, j.ars, j.aks, j.bks, j.bjs, j.crs, j0, j1, j.lo, j.hi, scr);
+          doUnit(u);
         } finally {
           Atomics.add(I, DONE, 1);
         }
@@ -380,10 +468,8 @@ export class WasmGemm {
       error = e;
     }
     // close the job, then wait for the units the workers claimed
-    const claimed = Math.min(Atomics.exchange(I, NEXT, base | UNIT_MASK) & UNIT_MASK, plan.units);
+    const claimed = Math.min(Atomics.exchange(I, NEXT, base | UNIT_MASK) & UNIT_MASK, units);
     waitAtLeast(I, DONE, claimed);
-    const dbg = (globalThis as any).__gemmDbg;
-    if (dbg) { const key = `${j.m}x${j.k}x${j.n}`; const e = dbg[key] ?? (dbg[key] = [0, 0, 0]); e[0] += Atomics.exchange(I, 30, 0); e[1] += plan.units; e[2]++; }
     if (error != null) throw error;
     if (Atomics.load(I, FAILED) !== 0) throw new Error('wasm GEMM: a worker thread failed');
   }

@@ -18,9 +18,21 @@ beforeAll(async () => {
 
 describe('installWasmSharedIdentity', () => {
   it('is installed by registerTrainingKernels and idempotent', () => {
-    expect(registerTrainingKernels().wasmKernels).toContain('Identity');
-    expect(installWasmSharedIdentity()).toEqual(['Identity']);
-    expect(installWasmSharedIdentity()).toEqual(['Identity']);
+    expect(registerTrainingKernels().wasmKernels).toEqual(expect.arrayContaining(['Identity', 'Cast']));
+    expect(installWasmSharedIdentity()).toEqual(['Identity', 'Cast']);
+    expect(installWasmSharedIdentity()).toEqual(['Identity', 'Cast']);
+  });
+
+  it('a cast to the same dtype shares the buffer; a real cast converts', () => {
+    const x = tf.tensor1d([1.5, -2.5, 3]);
+    const same = tf.cast(x, 'float32');
+    const int = tf.cast(x, 'int32');
+    expect(dataIdOf(same)).toBe(dataIdOf(x));
+    expect(dataIdOf(int)).not.toBe(dataIdOf(x));
+    x.dispose();
+    expect(Array.from(same.dataSync())).toEqual([1.5, -2.5, 3]);
+    expect([int.dtype, Array.from(int.dataSync())]).toEqual(['int32', [1, -2, 3]]);
+    tf.dispose([same, int]);
   });
 
   it('tf.clone shares the buffer, and the clone outlives the original with its values', () => {

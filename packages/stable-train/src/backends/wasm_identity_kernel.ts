@@ -14,7 +14,9 @@ interface RefCountingBackend {
 function wrap(orig: tf.KernelConfig): tf.KernelConfig {
   const kernelFunc: tf.KernelFunc = (args) => {
     const {x} = args.inputs as unknown as {x: tf.TensorInfo};
-    if (x.dtype === 'string') return orig.kernelFunc(args);
+    // Cast to its own dtype (tfjs-core's ReLU gradient casts step(x), already float32) is an identity too
+    const castTo = (args.attrs as {dtype?: tf.DataType} | undefined)?.dtype;
+    if (x.dtype === 'string' || (orig.kernelName === tf.Cast && castTo !== x.dtype)) return orig.kernelFunc(args);
     (args.backend as unknown as RefCountingBackend).incRef(x.dataId);
     return {dataId: x.dataId, shape: x.shape, dtype: x.dtype};
   };
@@ -23,21 +25,24 @@ function wrap(orig: tf.KernelConfig): tf.KernelConfig {
 
 /**
  * Re-registers the WASM `Identity` kernel (used by `tf.clone` and by the engine for every tensor
- * saved for a gradient) so that it shares the input's heap buffer through the backend's
- * reference count instead of copying it. Values are unchanged: tensors are never written in
- * place. Idempotent; a no-op when the WASM kernels are not registered.
+ * saved for a gradient), and `Cast` to the input's own dtype, so that they share the input's heap
+ * buffer through the backend's reference count instead of copying it. Values are unchanged:
+ * tensors are never written in place. Idempotent; a no-op when the WASM kernels are not registered.
  *
  * ```ts
  * installWasmSharedIdentity(); // setupBackend() calls this for you
  * ```
- * @returns `['Identity']` when the WASM kernel is wrapped, else `[]`
+ * @returns the kernels wrapped (`['Identity', 'Cast']`), or `[]` without the WASM kernels
  */
 export function installWasmSharedIdentity(): string[] {
-  const orig = tf.getKernel(tf.Identity, 'wasm');
-  if (orig == null) return [];
-  if (!(orig as unknown as Record<symbol, unknown>)[WRAPPED]) {
-    tf.unregisterKernel(tf.Identity, 'wasm');
+  const done: string[] = [];
+  for (const name of [tf.Identity, tf.Cast]) {
+    const orig = tf.getKernel(name, 'wasm');
+    if (orig == null) continue;
+    done.push(name);
+    if ((orig as unknown as Record<symbol, unknown>)[WRAPPED]) continue;
+    tf.unregisterKernel(name, 'wasm');
     tf.registerKernel(wrap(orig));
   }
-  return [tf.Identity];
+  return done;
 }

@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import {setupBackend} from './setup_backend';
 import {wasmGemmFor} from './wasm_gemm';
 
-/** Products of every kind the kernel splits (column strips, leftover columns, row blocks, m = 1 sums). */
+/** Products of every kind the kernel splits (column strips, leftover columns, row blocks, m = 1 sums), and large element-wise ops. */
 function gemmSweep(): string {
   const h = createHash('sha256');
   const cases: [number, number, number, boolean, boolean][] = [
@@ -22,6 +22,15 @@ function gemmSweep(): string {
       h.update(new Uint8Array(y.dataSync().buffer));
     }
   }));
+  // large element-wise ops: stock XNNPACK on 1 thread, the pool's kernel on 2 (same IEEE bits)
+  tf.tidy(() => {
+    const x = tf.randomNormal([400, 400], 0, 1, 'float32', 400);
+    const y = tf.randomNormal([400, 400], 0, 1, 'float32', 401);
+    const row = tf.randomNormal([400], 0, 1, 'float32', 402);
+    for (const z of [tf.add(x, y), tf.sub(x, tf.scalar(0.3)), tf.mul(tf.scalar(-0.05), y), tf.mul(x, row), tf.sub(row, y)]) {
+      h.update(new Uint8Array(z.dataSync().buffer));
+    }
+  });
   return h.digest('hex');
 }
 
