@@ -4,6 +4,7 @@
 // ReLU gradient's product — are split among the pool's threads here (./wasm_gemm.ts `ew`): float32
 // add / sub / mul, IEEE like XNNPACK's, so the values are the same bits.
 import * as tf from '@tensorflow/tfjs-core';
+import {rewrapWasmKernels} from './wasm_kernel_wrap';
 import {ELEMENTWISE_PARALLEL_MIN_SIZE, type ElementwiseJob, wasmGemmFor} from './wasm_gemm';
 
 const WRAPPED = Symbol.for('stable-train.wasm-pool-elementwise');
@@ -71,14 +72,5 @@ function wrap(orig: tf.KernelConfig): tf.KernelConfig {
  * @returns the kernel names wrapped
  */
 export function installWasmPoolElementwise(): string[] {
-  const done: string[] = [];
-  for (const name of Object.keys(OPS)) {
-    const orig = tf.getKernel(name, 'wasm');
-    if (orig == null) continue;
-    done.push(name);
-    if ((orig as unknown as Record<symbol, unknown>)[WRAPPED]) continue;
-    tf.unregisterKernel(name, 'wasm');
-    tf.registerKernel(wrap(orig));
-  }
-  return done;
+  return rewrapWasmKernels(Object.keys(OPS), WRAPPED, wrap);
 }

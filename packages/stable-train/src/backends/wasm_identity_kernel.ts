@@ -4,6 +4,7 @@
 // 35 ms MLP step (tools/bench/backends.ts). Tensors are immutable and the WASM backend keeps a
 // reference count per buffer, so Identity can share the buffer instead, as the cpu backend does.
 import * as tf from '@tensorflow/tfjs-core';
+import {rewrapWasmKernels} from './wasm_kernel_wrap';
 
 const WRAPPED = Symbol.for('stable-train.wasm-shared-identity');
 
@@ -35,14 +36,5 @@ function wrap(orig: tf.KernelConfig): tf.KernelConfig {
  * @returns the kernels wrapped (`['Identity', 'Cast']`), or `[]` without the WASM kernels
  */
 export function installWasmSharedIdentity(): string[] {
-  const done: string[] = [];
-  for (const name of [tf.Identity, tf.Cast]) {
-    const orig = tf.getKernel(name, 'wasm');
-    if (orig == null) continue;
-    done.push(name);
-    if ((orig as unknown as Record<symbol, unknown>)[WRAPPED]) continue;
-    tf.unregisterKernel(name, 'wasm');
-    tf.registerKernel(wrap(orig));
-  }
-  return done;
+  return rewrapWasmKernels([tf.Identity, tf.Cast], WRAPPED, wrap);
 }

@@ -19,6 +19,7 @@
 // is big enough (BATCHED_GEMM_SPLIT_MIN_WORK) they run as one unbatched product per entry.
 import * as tf from '@tensorflow/tfjs-core';
 import {wasmGemmFor} from './wasm_gemm';
+import {rewrapWasmKernels} from './wasm_kernel_wrap';
 
 const WRAPPED = Symbol.for('stable-train.wasm-untransposed-gemm');
 
@@ -220,14 +221,5 @@ function transposePerm(rank: number): number[] {
 export function installWasmUntransposedGemm(): string[] {
   const transpose = tf.getKernel(tf.Transpose, 'wasm');
   if (transpose == null) return [];
-  const done: string[] = [];
-  for (const name of [tf.BatchMatMul, tf._FusedMatMul]) {
-    const orig = tf.getKernel(name, 'wasm');
-    if (orig == null) continue;
-    done.push(name);
-    if ((orig as unknown as Record<symbol, unknown>)[WRAPPED]) continue;
-    tf.unregisterKernel(name, 'wasm');
-    tf.registerKernel(wrap(orig, transpose));
-  }
-  return done;
+  return rewrapWasmKernels([tf.BatchMatMul, tf._FusedMatMul], WRAPPED, (orig) => wrap(orig, transpose));
 }

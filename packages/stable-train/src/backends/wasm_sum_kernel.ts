@@ -5,6 +5,7 @@
 // Each output is Σ_{p} 1·X[p, j] in increasing p in float32 — the order of the stock kernel.
 import * as tf from '@tensorflow/tfjs-core';
 import {wasmGemmFor} from './wasm_gemm';
+import {rewrapWasmKernels} from './wasm_kernel_wrap';
 
 const WRAPPED = Symbol.for('stable-train.wasm-gemm-sum');
 
@@ -59,11 +60,5 @@ function wrap(orig: tf.KernelConfig): tf.KernelConfig {
  * @returns `['Sum']` when the WASM kernel is wrapped, else `[]`
  */
 export function installWasmGemmSum(): string[] {
-  const orig = tf.getKernel(tf.Sum, 'wasm');
-  if (orig == null) return [];
-  if (!(orig as unknown as Record<symbol, unknown>)[WRAPPED]) {
-    tf.unregisterKernel(tf.Sum, 'wasm');
-    tf.registerKernel(wrap(orig));
-  }
-  return [tf.Sum];
+  return rewrapWasmKernels([tf.Sum], WRAPPED, wrap);
 }

@@ -11,7 +11,7 @@ import {demoConfigs, RESCUES} from './demo';
 import {progressReporter, silentReporter} from './progress';
 import {summaryTable, writeHtmlReport} from './report';
 import {lossPlot} from './terminal_plot';
-import {parseThreads, THREADS_HELP} from './threads_option';
+import {defaultThreadPool, parseThreadPool, parseThreads, THREAD_POOL_HELP, THREADS_HELP} from './threads_option';
 import {version} from '../version';
 import {runTraining, type RunSummary} from './run_training';
 
@@ -55,10 +55,10 @@ export async function main(argv: string[]): Promise<void> {
 
   program.command('demo').description('MNIST, 32 layers deep: naive (diverges) vs the stable-train recipe')
     .option('--json', 'machine-readable output').option('--report <file>', 'HTML report path').option('--backend <name>', 'wasm | cpu | auto', 'wasm')
-    .option('--threads <n>', THREADS_HELP, parseThreads)
-    .action(async (o: {json?: boolean; report?: string; backend: 'wasm' | 'cpu' | 'auto'; threads?: number | 'auto'}) => {
+    .option('--threads <n>', THREADS_HELP, parseThreads).option('--thread-pool <pool>', THREAD_POOL_HELP, parseThreadPool)
+    .action(async (o: {json?: boolean; report?: string; backend: 'wasm' | 'cpu' | 'auto'; threads?: number | 'auto'; threadPool?: 'gemm' | 'xnnpack'}) => {
       const t0 = Date.now();
-      const be = await setupBackend({backend: o.backend, threads: o.threads});
+      const be = await setupBackend({backend: o.backend, threads: o.threads, threadPool: o.threadPool});
       const rep = o.json ? silentReporter : progressReporter();
       if (!o.json) process.stderr.write(`backend: ${be.name}${be.simd ? ' (SIMD)' : ''}, ${be.threads} thread(s)\n`);
       const runs: RunSummary[] = [];
@@ -78,17 +78,19 @@ export async function main(argv: string[]): Promise<void> {
 
   program.command('train').description('train from a JSON run config').requiredOption('--config <file>', 'run config (JSON)')
     .option('--json', 'machine-readable output').option('--report <file>', 'HTML report path').option('--threads <n>', THREADS_HELP, parseThreads)
-    .action(async (o: {config: string; json?: boolean; report?: string; threads?: number | 'auto'}) => {
+    .option('--thread-pool <pool>', THREAD_POOL_HELP, parseThreadPool)
+    .action(async (o: {config: string; json?: boolean; report?: string; threads?: number | 'auto'; threadPool?: 'gemm' | 'xnnpack'}) => {
       const c = readConfig(o.config);
-      await setupBackend({backend: c.backend ?? 'wasm', threads: o.threads});
+      await setupBackend({backend: c.backend ?? 'wasm', threads: o.threads, threadPool: o.threadPool ?? defaultThreadPool(c.model)});
       const r = await runTraining(c, o.json ? silentReporter : progressReporter());
       await finish([r], o, `stable-train: ${r.name}`);
     });
 
   program.command('resume').description('continue a run from its checkpoint folder').argument('<dir>', 'checkpoint folder (train.checkpointDir)')
     .option('--json', 'machine-readable output').option('--report <file>', 'HTML report path').option('--threads <n>', THREADS_HELP, parseThreads)
+    .option('--thread-pool <pool>', THREAD_POOL_HELP, parseThreadPool)
     .option('--steps <n>', 'train until this many steps in all (instead of the saved config\'s length)')
-    .action(async (dir: string, o: {json?: boolean; report?: string; steps?: string; threads?: number | 'auto'}) => {
+    .action(async (dir: string, o: {json?: boolean; report?: string; steps?: string; threads?: number | 'auto'; threadPool?: 'gemm' | 'xnnpack'}) => {
       if (fs.existsSync(path.join(dir, 'meta.json'))) throw new Error(`resume: ${dir} is one checkpoint folder; give the run folder that holds it (checkpoints are written only into the folder given)`);
       const extra = (await Trainer.readExtra(dir)) as {config?: unknown} | null;
       if (!extra?.config) throw new Error(`${dir}: the checkpoint holds no run config (was it written by \`stable-train train\`?)`);
@@ -99,7 +101,7 @@ export async function main(argv: string[]): Promise<void> {
         const {epochs: _e, ...train} = c.train;
         c = parseRunConfig({...c, train: {...train, steps: n}}, '--steps');
       }
-      await setupBackend({backend: c.backend ?? 'wasm', threads: o.threads});
+      await setupBackend({backend: c.backend ?? 'wasm', threads: o.threads, threadPool: o.threadPool ?? defaultThreadPool(c.model)});
       const r = await runTraining(c, o.json ? silentReporter : progressReporter(), dir);
       await finish([r], o, `stable-train: ${r.name} (resumed)`);
     });

@@ -2,7 +2,7 @@ import {spawnSync} from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import {parseThreads} from './threads_option';
+import {defaultThreadPool, parseThreadPool, parseThreads} from './threads_option';
 
 const ROOT = path.resolve(__dirname, '../../../..');
 const CLI = path.join(__dirname, '../cli.ts');
@@ -12,6 +12,14 @@ describe('--threads', () => {
     expect(parseThreads('auto')).toBe('auto');
     expect(parseThreads('2')).toBe(2);
     for (const bad of ['0', '-1', '1.5', 'two', '']) expect(() => parseThreads(bad)).toThrow(`--threads must be an integer >= 1 or 'auto', got ${JSON.stringify(bad)}`);
+  });
+
+  it("--thread-pool takes 'gemm' or 'xnnpack'; by default convnets get XNNPACK's pool, the rest the GEMM pool", () => {
+    expect(parseThreadPool('gemm')).toBe('gemm');
+    expect(parseThreadPool('xnnpack')).toBe('xnnpack');
+    expect(() => parseThreadPool('both')).toThrow(`--thread-pool must be 'gemm' or 'xnnpack', got "both"`);
+    expect(defaultThreadPool({type: 'residualCnn'})).toBe('xnnpack');
+    for (const type of ['mlp', 'residualMlp', 'rnn']) expect(defaultThreadPool({type})).toBe('gemm');
   });
 
   it('train --threads 2 trains on 2-thread WASM and the process ends by itself', () => {
