@@ -220,6 +220,43 @@ function elementwise(): string {
 }
 
 /**
+ * The exported im2col: rows [r0, r0 + rows) of the patch matrix of a 2-D convolution (NHWC input
+ * x [N, H, W, C], filter KH×KW, strides SH/SW, dilations DH/DW, padding PT/PL before, output
+ * OH×OW), written to dst as rows of KH·KW·C floats in (kh, kw, c) order — the row-major order of
+ * a [KH, KW, C, Cout] filter, so that conv(x, f) = patches · f. Outside the input: zeros.
+ */
+function im2col(): string {
+  const o: string[] = [];
+  const P = ['x', 'dst', 'r0', 'rows', 'H', 'W', 'C', 'KH', 'KW', 'SH', 'SW', 'DH', 'DW', 'PT', 'PL', 'OH', 'OW'];
+  o.push(`  (func (export "im2col") ${P.map((p) => `(param $${p} i32)`).join(' ')}`);
+  o.push(`    (local $r i32) (local $end i32) (local $n i32) (local $rem i32) (local $oh i32) (local $ow i32) (local $kh i32) (local $kw i32)`);
+  o.push(`    (local $ih i32) (local $iw i32) (local $c4 i32) (local $ohw i32)`);
+  o.push(`    (local.set $c4 (i32.shl ${g('C')} (i32.const 2))) (local.set $ohw (i32.mul ${g('OH')} ${g('OW')}))`);
+  o.push(`    (local.set $r ${g('r0')}) (local.set $end (i32.add ${g('r0')} ${g('rows')}))`);
+  o.push(`    (block $rd (loop $rl`);
+  o.push(`      (br_if $rd (i32.ge_u ${g('r')} ${g('end')}))`);
+  o.push(`      (local.set $n (i32.div_u ${g('r')} ${g('ohw')})) (local.set $rem (i32.rem_u ${g('r')} ${g('ohw')}))`);
+  o.push(`      (local.set $oh (i32.div_u ${g('rem')} ${g('OW')})) (local.set $ow (i32.rem_u ${g('rem')} ${g('OW')}))`);
+  o.push(`      (local.set $kh (i32.const 0))`);
+  o.push(`      (loop $hl`);
+  o.push(`        (local.set $ih (i32.add (i32.sub (i32.mul ${g('oh')} ${g('SH')}) ${g('PT')}) (i32.mul ${g('kh')} ${g('DH')})))`);
+  o.push(`        (local.set $kw (i32.const 0))`);
+  o.push(`        (loop $wl`);
+  o.push(`          (local.set $iw (i32.add (i32.sub (i32.mul ${g('ow')} ${g('SW')}) ${g('PL')}) (i32.mul ${g('kw')} ${g('DW')})))`);
+  // unsigned compares also reject negative coordinates
+  o.push(`          (if (i32.and (i32.lt_u ${g('ih')} ${g('H')}) (i32.lt_u ${g('iw')} ${g('W')}))`);
+  o.push(`            (then (memory.copy ${g('dst')} (i32.add ${g('x')} (i32.shl (i32.mul (i32.add (i32.mul (i32.add (i32.mul ${g('n')} ${g('H')}) ${g('ih')}) ${g('W')}) ${g('iw')}) ${g('C')}) (i32.const 2))) ${g('c4')}))`);
+  o.push(`            (else (memory.fill ${g('dst')} (i32.const 0) ${g('c4')})))`);
+  o.push(`          (local.set $dst (i32.add ${g('dst')} ${g('c4')}))`);
+  o.push(`          (br_if $wl (i32.lt_u (local.tee $kw (i32.add ${g('kw')} (i32.const 1))) ${g('KW')})))`);
+  o.push(`        (br_if $hl (i32.lt_u (local.tee $kh (i32.add ${g('kh')} (i32.const 1))) ${g('KH')})))`);
+  o.push(`      (local.set $r (i32.add ${g('r')} (i32.const 1)))`);
+  o.push(`      (br $rl)))`);
+  o.push(`  )`);
+  return o.join('\n');
+}
+
+/**
  * The kernel module's WAT. `shared: true` imports a shared memory (the threaded tfjs-backend-wasm
  * build's), so the same module can run in several threads on one heap.
  */
@@ -227,6 +264,6 @@ export function gemmWat(opts: {shared: boolean}): string {
   const memory = opts.shared ? '(memory 0 65536 shared)' : '(memory 0)';
   const parts = ['(module', `  (import "env" "memory" ${memory})`];
   for (let mr = 1; mr <= GEMM_MR; mr++) parts.push(micro(mr));
-  parts.push(driver(), elementwise(), ')');
+  parts.push(driver(), elementwise(), im2col(), ')');
   return parts.join('\n');
 }

@@ -35,10 +35,11 @@ export interface ThreadsSweep {
 }
 
 /**
- * The thread pool each net runs with (setupBackend's `threadPool`): the MLP is matMul-bound
- * (stable-train's GEMM pool), the convnet convolution-bound (XNNPACK's pool).
+ * The thread pool each net runs with (setupBackend's `threadPool`): stable-train's GEMM pool for
+ * both (it runs the products and, as im2col + GEMM, the convolutions); `threads_child --pool
+ * xnnpack` measures XNNPACK's pool instead.
  */
-export const THREAD_POOL: Record<ThreadsNet, 'gemm' | 'xnnpack'> = {mlp: 'gemm', convnet: 'xnnpack'};
+export const THREAD_POOL: Record<ThreadsNet, 'gemm' | 'xnnpack'> = {mlp: 'gemm', convnet: 'gemm'};
 
 /** The default counts: 1, 2 and every core (deduplicated, ascending). */
 export function defaultThreadCounts(): number[] {

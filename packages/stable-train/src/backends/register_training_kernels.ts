@@ -11,6 +11,7 @@ import {installWasmExplicitSamePadding} from './wasm_same_pad_kernel';
 import {installWasmSharedIdentity} from './wasm_identity_kernel';
 import {installWasmGemmSum} from './wasm_sum_kernel';
 import {installWasmPoolElementwise} from './wasm_elementwise_kernel';
+import {installWasmPoolConv} from './wasm_conv_kernel';
 
 /** The gradient overrides installed by {@link registerTrainingKernels}. */
 export const TRAINING_GRADIENTS: readonly tf.GradConfig[] = [
@@ -49,6 +50,6 @@ export function registerTrainingKernels(): {gradients: string[]; wasmKernels: st
     captureStockGradient(g, isOurs);
     tf.registerGradient(g);
   }
-  const wasmKernels = [...installWasmUntransposedGemm(), ...installWasmExplicitSamePadding(), ...installWasmSharedIdentity(), ...installWasmGemmSum(), ...installWasmPoolElementwise()];
+  const wasmKernels = [...installWasmUntransposedGemm(), ...installWasmExplicitSamePadding(), ...installWasmSharedIdentity(), ...installWasmGemmSum(), ...installWasmPoolElementwise(), ...installWasmPoolConv()];
   return {gradients: TRAINING_GRADIENTS.map((g) => g.kernelName), wasmKernels};
 }

@@ -100,7 +100,7 @@ async function activate(name: string): Promise<boolean> {
  * @param options.backend `'auto'` | `'wasm'` | `'webgl'` | `'cpu'`, default `'auto'`
  * @param options.wasmPaths where the `.wasm` binaries are served from (set before first use)
  * @param options.threads WASM threads (integer >= 1 or `'auto'`): Node, or a cross-origin isolated page
- * @param options.threadPool `'gemm'` (default: products on stable-train's GEMM pool) or `'xnnpack'` (XNNPACK's pool: convnets)
+ * @param options.threadPool `'gemm'` (default: stable-train's kernels on the threads) or `'xnnpack'` (XNNPACK's pool)
  * @returns the report `{name, simd, threads, float32, notes}`
  */
 export async function setupBackend(options: SetupBackendOptions = {}): Promise<BackendReport> {
@@ -168,7 +168,7 @@ export async function setupBackend(options: SetupBackendOptions = {}): Promise<B
   }
   let gemmThreads = 1;
   if (chosen === 'wasm') {
-    const g = await startWasmGemm(pool === 'gemm' && !prepFailed ? (plan.wasmThreads ?? 1) : 1);
+    const g = await startWasmGemm(pool === 'gemm' && !prepFailed ? (plan.wasmThreads ?? 1) : 1, {convolutions: pool === 'gemm'});
     gemmThreads = g.threads;
     notes.push(g.note);
   }

@@ -10,7 +10,10 @@ import {expectNoLeak, useBackend} from '@stable-train/testing';
 import {bytesFile, BYTES_FILE, compileGemm} from '../../scripts/build_wasm';
 import {readFileSync} from 'node:fs';
 import {registerTrainingKernels} from './register_training_kernels';
-import {type ElementwiseJob, planUnits, unitBlock, wasmGemmFor} from './wasm_gemm';
+import {type ElementwiseJob, planUnits, unitBlock, wasmGemmFor, withSharedMemoryImport, WORKER_UNIT_BLOCK} from './wasm_gemm';
+
+// eslint-disable-next-line @typescript-eslint/no-implied-eval
+const workerUnitBlock = new Function(`return (${WORKER_UNIT_BLOCK})`)() as (u: number, m: number, n: number, units: number, rpu: number, spu: number) => number[];
 import {elementwisePlan} from './wasm_elementwise_kernel';
 import {GEMM_SUM_MIN_SIZE, leadingAxesSplit} from './wasm_sum_kernel';
 
@@ -46,8 +49,10 @@ beforeAll(async () => {
 });
 
 describe('wasm GEMM kernel', () => {
-  it('the committed bytes are what the generator compiles to (npm run build:wasm)', async () => {
-    expect(readFileSync(BYTES_FILE, 'utf8')).toBe(bytesFile(await compileGemm()));
+  it('the committed bytes are what the generator compiles to (npm run build:wasm), and the shared variant is derived exactly', async () => {
+    const compiled = await compileGemm();
+    expect(readFileSync(BYTES_FILE, 'utf8')).toBe(bytesFile(compiled));
+    expect(Buffer.from(withSharedMemoryImport(Buffer.from(compiled.plain, 'base64'))).toString('base64')).toBe(compiled.shared);
   });
 
   it('runs on this backend (the kernel, not the stock XNNPACK path)', () => {
@@ -138,6 +143,8 @@ describe('work split among threads', () => {
         }
         expect(seen.every((v) => v === 1)).toBe(true);
         expect(plan.units).toBeLessThanOrEqual(4094);
+        // the workers' copy of the formula (plain JavaScript in their source) gives the same blocks
+        for (let u = 0; u < plan.units; u++) expect(workerUnitBlock(u, m, n, plan.units, plan.rowsPerUnit, plan.stripsPerUnit)).toEqual(unitBlock(u, m, n, plan));
       }),
       {numRuns: 200, seed: 5},
     );
@@ -226,5 +233,38 @@ describe('wasm element-wise kernel (the GEMM pool runs large add/sub/mul)', () =
       }
     }
     tf.dispose([a, b]);
+  });
+});
+
+describe('wasm convolution as im2col + GEMM (runs on the pool when it has 2+ threads)', () => {
+  const ptr = (t: tf.Tensor) => (tf.backend() as unknown as {dataIdMap: {get(d: unknown): {memoryOffset: number}}}).dataIdMap.get(t.dataId).memoryOffset;
+
+  it('equals cpu conv2d for strides, dilations, every padding, bias and relu', async () => {
+    const cases: {x: [number, number, number, number]; f: [number, number, number, number]; s: [number, number]; d: [number, number]; pad: 'same' | 'valid' | number; act: 'linear' | 'relu'}[] = [
+      {x: [2, 9, 7, 3], f: [3, 3, 3, 5], s: [1, 1], d: [1, 1], pad: 'same', act: 'linear'},
+      {x: [1, 10, 11, 4], f: [3, 2, 4, 9], s: [2, 3], d: [1, 1], pad: 'valid', act: 'relu'},
+      {x: [3, 8, 8, 2], f: [3, 3, 2, 8], s: [1, 1], d: [2, 2], pad: 'same', act: 'linear'},
+      {x: [2, 7, 6, 5], f: [1, 1, 5, 12], s: [2, 2], d: [1, 1], pad: 1, act: 'relu'},
+      {x: [1, 5, 5, 1], f: [5, 5, 1, 3], s: [1, 1], d: [1, 1], pad: 'same', act: 'linear'},
+    ];
+    for (const c of cases) {
+      const xv = values(c.x.reduce((p, q) => p * q), 10);
+      const fv = values(c.f.reduce((p, q) => p * q), 11);
+      const bv = values(c.f[3], 12);
+      await useBackend('cpu');
+      const want = tf.tidy(() => tf.fused.conv2d({x: tf.tensor4d(xv, c.x), filter: tf.tensor4d(fv, c.f), strides: c.s, dilations: c.d, pad: c.pad, bias: tf.tensor1d(bv), activation: c.act}).dataSync());
+      const info = tf.backend_util.computeConv2DInfo(c.x, c.f, c.s, c.d, c.pad, undefined, false, 'channelsLast');
+      await useBackend('wasm');
+      const engine = wasmGemmFor(tf.backend())!;
+      const [x, f, b] = [tf.tensor4d(xv, c.x), tf.tensor4d(fv, c.f), tf.tensor1d(bv)];
+      const out = tf.zeros(info.outShape);
+      engine.runConv({x: ptr(x), filter: ptr(f), out: ptr(out), bias: ptr(b), n: c.x[0], h: c.x[1], w: c.x[2], c: c.x[3], kh: c.f[0], kw: c.f[1],
+        sh: c.s[0], sw: c.s[1], dh: c.d[0], dw: c.d[1], padTop: info.padInfo.top, padLeft: info.padInfo.left, oh: info.outHeight, ow: info.outWidth,
+        cout: c.f[3], lo: c.act === 'relu' ? 0 : -Infinity, hi: Infinity});
+      const got = out.dataSync();
+      expect(got.length).toBe(want.length);
+      got.forEach((v, i) => expect(Math.abs(v - want[i])).toBeLessThanOrEqual(1e-4 * Math.max(1, Math.abs(want[i]))));
+      tf.dispose([x, f, b, out]);
+    }
   });
 });

@@ -59,6 +59,7 @@ type EwFn = (op: number, acs: number, bcs: number, a: number, b: number, c: numb
 interface Kernels {
   gemm: GemmFn;
   ew: EwFn;
+  im2col: (...args: number[]) => void;
 }
 
 type GemmFn = (a: number, b: number, c: number, bias: number, m: number, k: number, ars: number, aks: number, bks: number, bjs: number,
@@ -82,19 +83,56 @@ export const GEMM_PARALLEL_MIN_WORK = 1 << 20;
 const SEQ = 0; // job counter; idle workers sleep until it changes
 const STOP = 1; // 1: workers leave their loop
 const FAILED = 2; // a worker's kernel threw
+const KIND = 3; // 0: GEMM, 1: element-wise, 2: convolution
+const UNITS = 4; // units in the current job
 const NEXT = 48; // (job id << 12) | next unclaimed unit; unit UNIT_MASK: the job is being set up
 const DONE = 64; // units finished in the current job
-// GEMM job:         a b c bias m k ars aks bks bjs crs n scr scrStride units rowsPerUnit stripsPerUnit
-// element-wise job: op acs bcs a b c total cols ars brs perUnit - - - units
+// GEMM job:         a b c bias m k ars aks bks bjs crs n scr scrStride - rowsPerUnit stripsPerUnit
+// element-wise job: op acs bcs a b c total cols ars brs perUnit
+// convolution job:  x filter out bias H W C KH KW SH SW DH DW PT PL OH OW Cout M rowsPerUnit scr scrStride blockOffset
 const ARGS = 8;
-const UNITS = ARGS + 14;
-const KIND = 25; // 0: GEMM, 1: element-wise
-const LO = 28; // float32 slots
-const HI = 29;
+const LO = 46; // float32 slots
+const HI = 47;
 const CTRL_SLOTS = 80;
+
+/** A 2-D convolution (NHWC, filter [KH, KW, C, Cout]) as patches · filter; pointers in bytes. */
+export interface ConvJob {
+  x: number;
+  filter: number;
+  out: number;
+  /** byte offset of Cout floats, or 0 */
+  bias: number;
+  n: number;
+  h: number;
+  w: number;
+  c: number;
+  kh: number;
+  kw: number;
+  sh: number;
+  sw: number;
+  dh: number;
+  dw: number;
+  padTop: number;
+  padLeft: number;
+  oh: number;
+  ow: number;
+  cout: number;
+  lo: number;
+  hi: number;
+}
 const UNIT_MASK = 0xfff;
 const MAX_UNITS = UNIT_MASK - 1;
 const MAX_THREADS = 64;
+
+/**
+ * Rows [r0, r1) and columns [j0, j1) of unit u of a GEMM job, as the workers compute it (plain
+ * JavaScript source, shared with {@link unitBlock}; a test checks the two agree).
+ */
+export const WORKER_UNIT_BLOCK = `function unitBlock(u, m, n, units, rowsPerUnit, stripsPerUnit) {
+  if (rowsPerUnit > 0) { const r0 = rowsPerUnit * u; return [r0, Math.min(m, r0 + rowsPerUnit), 0, n]; }
+  const j0 = 8 * stripsPerUnit * u;
+  return [0, m, j0, u === units - 1 ? n : j0 + 8 * stripsPerUnit];
+}`;
 
 // The worker: instantiates the kernel on the shared memory, then waits for jobs (spinning for
 // `spinMs` after each, then sleeping in Atomics.wait) and claims units until none are left. Plain
@@ -102,10 +140,12 @@ const MAX_THREADS = 64;
 // `unit` is the same formula as `unitBlock` below.
 const WORKER_SOURCE = `
 'use strict';
+${WORKER_UNIT_BLOCK}
 function start(d, post) {
   const k = new WebAssembly.Instance(d.module, {env: {memory: d.memory}}).exports;
   const gemm = k.gemm;
   const ew = k.ew;
+  const im2col = k.im2col;
   const I = new Int32Array(d.ctrl);
   const F = new Float32Array(d.ctrl);
   const t = d.index;
@@ -127,15 +167,17 @@ function start(d, post) {
       if (u === ${UNIT_MASK} || u >= I[${UNITS}]) break;
       if (Atomics.compareExchange(I, ${NEXT}, w, w + 1) !== w) continue;
       try {
-        if (I[${KIND}] === 1) {
+        if (I[${KIND}] === 2) {
+          const rpu = I[A + 19], r0 = u * rpu, r1 = Math.min(I[A + 18], r0 + rpu), K = I[A + 6] * I[A + 7] * I[A + 8], cout = I[A + 17];
+          const base = I[A + 20] + t * I[A + 21], blk = base + I[A + 22];
+          im2col(I[A], blk, r0, r1 - r0, I[A + 4], I[A + 5], I[A + 6], I[A + 7], I[A + 8], I[A + 9], I[A + 10], I[A + 11], I[A + 12], I[A + 13], I[A + 14], I[A + 15], I[A + 16]);
+          gemm(blk, I[A + 1], I[A + 2] + 4 * r0 * cout, I[A + 3], r1 - r0, K, K, 1, cout, 1, cout, 0, cout, F[${LO}], F[${HI}], base);
+        } else if (I[${KIND}] === 1) {
           const per = I[A + 10], cols = I[A + 7], s0 = u * per, s1 = Math.min(I[A + 6], s0 + per);
           if (cols === 0) ew(I[A], I[A + 1], I[A + 2], I[A + 3] + 4 * s0 * I[A + 1], I[A + 4] + 4 * s0 * I[A + 2], I[A + 5] + 4 * s0, 1, s1 - s0, 0, 0);
           else ew(I[A], I[A + 1], I[A + 2], I[A + 3] + 4 * s0 * I[A + 8], I[A + 4] + 4 * s0 * I[A + 9], I[A + 5] + 4 * s0 * cols, s1 - s0, cols, I[A + 8], I[A + 9]);
         } else {
-        const m = I[A + 4], n = I[A + 11], rpu = I[A + 15], spu = I[A + 16];
-        let r0 = 0, r1 = m, j0 = 0, j1 = n;
-        if (rpu > 0) { r0 = rpu * u; r1 = Math.min(m, r0 + rpu); }
-        else { j0 = 8 * spu * u; j1 = u === I[A + 14] - 1 ? n : j0 + 8 * spu; }
+        const [r0, r1, j0, j1] = unitBlock(u, I[A + 4], I[A + 11], I[${UNITS}], I[A + 15], I[A + 16]);
         const ars = I[A + 6], crs = I[A + 10];
         gemm(I[A] + 4 * r0 * ars, I[A + 1], I[A + 2] + 4 * r0 * crs, I[A + 3], r1 - r0, I[A + 5], ars, I[A + 7], I[A + 8], I[A + 9], crs,
           j0, j1, F[${LO}], F[${HI}], I[A + 12] + t * I[A + 13]);
@@ -162,6 +204,9 @@ if (typeof require === 'function' && require('worker_threads').parentPort) {
  * slower on the anchor MLP step, 1-50 ms within noise of each other).
  */
 const WORKER_SPIN_MS = 2;
+
+/** Bytes of patch rows each convolution unit builds (fits the per-core L2 with room to spare). */
+const CONV_BLOCK_BYTES = 128 * 1024;
 
 /** Least number of elements for which an element-wise op is split among the threads. */
 export const ELEMENTWISE_PARALLEL_MIN_SIZE = 1 << 17;
@@ -208,6 +253,7 @@ export class WasmGemm {
   readonly threads: number;
   private readonly gemm: GemmFn;
   private readonly ew: EwFn;
+  private readonly im2col: (...args: number[]) => void;
   private scratch = 0;
   private scratchStride = 0;
   private readonly ctrl: Int32Array | null;
@@ -215,6 +261,8 @@ export class WasmGemm {
   private workers: WorkerLike[] = [];
   /** workers that have exited (after {@link stop}, or if one died) */
   exited = 0;
+  /** convolutions run here (im2col + GEMM); false leaves them to XNNPACK (setupBackend threadPool 'xnnpack') */
+  convolutions = true;
   private stopped = false;
   private job = 0;
   private onesPtr = 0;
@@ -223,6 +271,7 @@ export class WasmGemm {
   private constructor(readonly memory: WebAssembly.Memory, private readonly module: WasmModuleLike, kernels: Kernels, threads: number, ctrl: SharedArrayBuffer | null) {
     this.gemm = kernels.gemm;
     this.ew = kernels.ew;
+    this.im2col = kernels.im2col;
     this.threads = threads;
     this.ctrl = ctrl ? new Int32Array(ctrl) : null;
     this.ctrlF = ctrl ? new Float32Array(ctrl) : null;
@@ -241,7 +290,8 @@ export class WasmGemm {
     if (typeof WebAssembly === 'undefined' || !(memory instanceof WebAssembly.Memory)) return 'no WebAssembly memory found';
     const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
     try {
-      const module = new WebAssembly.Module(base64Bytes(shared ? GEMM_WASM.shared : GEMM_WASM.plain));
+      const plain = base64Bytes(GEMM_WASM);
+      const module = new WebAssembly.Module(shared ? withSharedMemoryImport(plain) : plain);
       const kernels = new WebAssembly.Instance(module, {env: {memory}}).exports as unknown as Kernels;
       return {memory, module, kernels, shared};
     } catch (e) {
@@ -377,9 +427,12 @@ export class WasmGemm {
     return this.onesPtr;
   }
 
-  /** Scratch for `threads` strips of k×8 floats, grown on demand. */
-  private ensureScratch(k: number, threads: number): number {
-    const stride = 32 * k + 128; // the packed strip, then the leftover-columns buffer (4 rows × 8)
+  /**
+   * Scratch of at least `extra` bytes more than a strip of k×8 floats per thread, grown on demand.
+   * Per thread: the packed strip, the leftover-columns buffer (4 rows × 8), then `extra`.
+   */
+  private ensureScratch(k: number, threads: number, extra = 0): number {
+    const stride = 32 * k + 128 + extra;
     if (this.scratch === 0 || stride > this.scratchStride) {
       if (this.scratch) this.module._free(this.scratch);
       this.scratchStride = stride;
@@ -402,11 +455,44 @@ export class WasmGemm {
     const plan = planUnits(j.m, j.n, j.k, T);
     this.ctrlF![LO] = j.lo;
     this.ctrlF![HI] = j.hi;
-    const args = [j.a, j.b, j.c, j.bias, j.m, j.k, j.ars, j.aks, j.bks, j.bjs, j.crs, j.n, scr, this.scratchStride, plan.units, plan.rowsPerUnit, plan.stripsPerUnit];
+    const args = [j.a, j.b, j.c, j.bias, j.m, j.k, j.ars, j.aks, j.bks, j.bjs, j.crs, j.n, scr, this.scratchStride, 0, plan.rowsPerUnit, plan.stripsPerUnit];
     this.dispatch(0, args, plan.units, (u) => {
       const [r0, r1, j0, j1] = unitBlock(u, j.m, j.n, plan);
       this.gemm(j.a + 4 * r0 * j.ars, j.b, j.c + 4 * r0 * j.crs, j.bias, r1 - r0, j.k, j.ars, j.aks, j.bks, j.bjs, j.crs, j0, j1, j.lo, j.hi, scr);
     });
+  }
+
+  /**
+   * A 2-D convolution as im2col + GEMM: each unit (a block of output pixels) writes its patch
+   * rows into the thread's scratch and multiplies them by the filter with the GEMM kernel, so
+   * every output is one float32 sum over (kh, kw, c) in that order, whichever thread computes it.
+   */
+  runConv(j: ConvJob): void {
+    const M = j.n * j.oh * j.ow;
+    const K = j.kh * j.kw * j.c;
+    if (M === 0 || j.cout === 0) return;
+    const T = this.threads > 1 && !this.stopped && M * K * j.cout >= GEMM_PARALLEL_MIN_WORK ? this.threads : 1;
+    // rows per unit: a patch block of about CONV_BLOCK_BYTES, a multiple of 4, at least 2 units per thread
+    const byBytes = Math.max(4, 4 * Math.floor(CONV_BLOCK_BYTES / (16 * Math.max(K, 1))));
+    const rpu = Math.min(byBytes, Math.max(4, 4 * Math.ceil(M / (2 * T) / 4)), 4 * Math.ceil(M / 4));
+    const units = Math.ceil(M / rpu);
+    const blockOffset = 32 * K + 128;
+    const scr = this.ensureScratch(K, T, 4 * rpu * K);
+    const unit = (u: number, base: number) => {
+      const r0 = u * rpu;
+      const r1 = Math.min(M, r0 + rpu);
+      const blk = base + blockOffset;
+      this.im2col(j.x, blk, r0, r1 - r0, j.h, j.w, j.c, j.kh, j.kw, j.sh, j.sw, j.dh, j.dw, j.padTop, j.padLeft, j.oh, j.ow);
+      this.gemm(blk, j.filter, j.out + 4 * r0 * j.cout, j.bias, r1 - r0, K, K, 1, j.cout, 1, j.cout, 0, j.cout, j.lo, j.hi, base);
+    };
+    if (T === 1) {
+      for (let u = 0; u < units; u++) unit(u, scr);
+      return;
+    }
+    this.ctrlF![LO] = j.lo;
+    this.ctrlF![HI] = j.hi;
+    const args = [j.x, j.filter, j.out, j.bias, j.h, j.w, j.c, j.kh, j.kw, j.sh, j.sw, j.dh, j.dw, j.padTop, j.padLeft, j.oh, j.ow, j.cout, M, rpu, scr, this.scratchStride, blockOffset];
+    this.dispatch(2, args, units, (u) => unit(u, scr));
   }
 
   /**
@@ -446,6 +532,7 @@ export class WasmGemm {
     Atomics.store(I, NEXT, base | UNIT_MASK); // closed while the arguments change
     I.set(args, ARGS);
     I[KIND] = kind;
+    I[UNITS] = units;
     Atomics.store(I, FAILED, 0);
     Atomics.store(I, DONE, 0);
     Atomics.store(I, NEXT, base);
@@ -491,6 +578,44 @@ function waitAtLeast(I: Int32Array, at: number, target: number): void {
   }
 }
 
+/**
+ * The same module importing `(memory 0 65536 shared)` instead of `(memory 0)`: the import
+ * section (id 2) of the generated module holds only env.memory, whose limits end the section
+ * (flags 0x00, min 0); this rewrites them to flags 0x03 (shared, has max), min 0, max 65536 and
+ * the section's size. A test checks the result against wabt's compile of the shared WAT.
+ */
+export function withSharedMemoryImport(plain: Uint8Array): Uint8Array<ArrayBuffer> {
+  let at = 8; // magic, version
+  const leb = (): number => {
+    let v = 0;
+    let shift = 0;
+    for (;;) {
+      const b = plain[at++];
+      v |= (b & 0x7f) << shift;
+      if ((b & 0x80) === 0) return v;
+      shift += 7;
+    }
+  };
+  while (at < plain.length) {
+    const id = plain[at++];
+    const sizeAt = at;
+    const size = leb();
+    const body = at;
+    if (id === 2) {
+      const end = body + size;
+      if (size > 120 || plain[end - 2] !== 0x00 || plain[end - 1] !== 0x00 || plain[end - 3] !== 0x02) throw new Error('wasm GEMM: unexpected import section');
+      const section = [...plain.subarray(body, end - 2), 0x03, 0x00, 0x80, 0x80, 0x04];
+      const out = new Uint8Array(plain.length + 3);
+      out.set(plain.subarray(0, sizeAt));
+      out.set([section.length, ...section], sizeAt);
+      out.set(plain.subarray(end), sizeAt + 1 + section.length);
+      return out;
+    }
+    at = body + size;
+  }
+  throw new Error('wasm GEMM: no import section');
+}
+
 function base64Bytes(s: string): Uint8Array<ArrayBuffer> {
   const bin = atob(s);
   const out = new Uint8Array(bin.length);
@@ -506,13 +631,17 @@ const engines = new WeakMap<object, WasmGemm | null>();
  * @param threads threads wanted
  * @returns the threads in use and a note for the report
  */
-export async function startWasmGemm(threads: number): Promise<{threads: number; note: string}> {
+export async function startWasmGemm(threads: number, opts: {convolutions?: boolean} = {}): Promise<{threads: number; note: string}> {
   const backend = tf.findBackend('wasm') as unknown as {wasm?: WasmModuleLike; dispose?: () => void} | null;
   if (backend?.wasm == null) return {threads: 1, note: 'GEMM: no WASM backend'};
   const old = engines.get(backend);
-  if (old && old.threads === threads) return {threads, note: `GEMM: stable-train SIMD kernel on ${threads} thread${threads > 1 ? 's' : ''}`};
+  if (old && old.threads === threads) {
+    old.convolutions = opts.convolutions ?? true;
+    return {threads, note: `GEMM: stable-train SIMD kernel on ${threads} thread${threads > 1 ? 's' : ''}`};
+  }
   old?.stop();
   const {gemm, note} = await WasmGemm.create(backend.wasm, threads);
+  if (gemm) gemm.convolutions = opts.convolutions ?? true;
   engines.set(backend, gemm);
   stopOnDispose(backend);
   return {threads: gemm?.threads ?? 1, note};

@@ -44,7 +44,8 @@ describe('WASM threads in Node (threaded SIMD build)', () => {
   });
 
   it('GEMM pool: every product, and the MLP and convnet training, are bit-identical to 1 thread', () => {
-    // each output element is one float32 sum in a fixed order whichever thread computes it
+    // each output element (products, and convolutions as im2col + GEMM) is one float32 sum in a
+    // fixed order whichever thread computes it
     expect(two.gemm).toBe(one.gemm);
     expect(two.mlpLoss).toEqual(one.mlpLoss);
     expect(two.convLoss).toEqual(one.convLoss);
@@ -53,8 +54,8 @@ describe('WASM threads in Node (threaded SIMD build)', () => {
   });
 
   it('XNNPACK pool: the MLP and the convnet train to the same losses and weights as 1 thread', () => {
-    // products are ours (1 thread) and identical; XNNPACK splits conv output tiles across threads,
-    // each sum in the same order, so results are expected bit-identical; 1e-5 leaves room.
+    // products are ours (1 thread) and identical; convolutions run on XNNPACK here (ours with
+    // 1 thread and the GEMM pool: another summation order), so within float tolerance
     expect(twoXnn.gemm).toBe(one.gemm);
     for (const k of ['mlpLoss', 'convLoss'] as const) {
       twoXnn[k].forEach((v, i) => expect(Math.abs(v - one[k][i])).toBeLessThanOrEqual(1e-5 * Math.max(1, Math.abs(one[k][i]))));

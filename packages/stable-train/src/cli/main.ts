@@ -11,7 +11,7 @@ import {demoConfigs, RESCUES} from './demo';
 import {progressReporter, silentReporter} from './progress';
 import {summaryTable, writeHtmlReport} from './report';
 import {lossPlot} from './terminal_plot';
-import {defaultThreadPool, parseThreadPool, parseThreads, THREAD_POOL_HELP, THREADS_HELP} from './threads_option';
+import {parseThreadPool, parseThreads, THREAD_POOL_HELP, THREADS_HELP} from './threads_option';
 import {version} from '../version';
 import {runTraining, type RunSummary} from './run_training';
 
@@ -81,7 +81,7 @@ export async function main(argv: string[]): Promise<void> {
     .option('--thread-pool <pool>', THREAD_POOL_HELP, parseThreadPool)
     .action(async (o: {config: string; json?: boolean; report?: string; threads?: number | 'auto'; threadPool?: 'gemm' | 'xnnpack'}) => {
       const c = readConfig(o.config);
-      await setupBackend({backend: c.backend ?? 'wasm', threads: o.threads, threadPool: o.threadPool ?? defaultThreadPool(c.model)});
+      await setupBackend({backend: c.backend ?? 'wasm', threads: o.threads, threadPool: o.threadPool});
       const r = await runTraining(c, o.json ? silentReporter : progressReporter());
       await finish([r], o, `stable-train: ${r.name}`);
     });
@@ -101,7 +101,7 @@ export async function main(argv: string[]): Promise<void> {
         const {epochs: _e, ...train} = c.train;
         c = parseRunConfig({...c, train: {...train, steps: n}}, '--steps');
       }
-      await setupBackend({backend: c.backend ?? 'wasm', threads: o.threads, threadPool: o.threadPool ?? defaultThreadPool(c.model)});
+      await setupBackend({backend: c.backend ?? 'wasm', threads: o.threads, threadPool: o.threadPool});
       const r = await runTraining(c, o.json ? silentReporter : progressReporter(), dir);
       await finish([r], o, `stable-train: ${r.name} (resumed)`);
     });

@@ -2,7 +2,7 @@ import {spawnSync} from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import {defaultThreadPool, parseThreadPool, parseThreads} from './threads_option';
+import {parseThreadPool, parseThreads} from './threads_option';
 
 const ROOT = path.resolve(__dirname, '../../../..');
 const CLI = path.join(__dirname, '../cli.ts');
@@ -14,12 +14,10 @@ describe('--threads', () => {
     for (const bad of ['0', '-1', '1.5', 'two', '']) expect(() => parseThreads(bad)).toThrow(`--threads must be an integer >= 1 or 'auto', got ${JSON.stringify(bad)}`);
   });
 
-  it("--thread-pool takes 'gemm' or 'xnnpack'; by default convnets get XNNPACK's pool, the rest the GEMM pool", () => {
+  it("--thread-pool takes 'gemm' or 'xnnpack' and names the bad value otherwise", () => {
     expect(parseThreadPool('gemm')).toBe('gemm');
     expect(parseThreadPool('xnnpack')).toBe('xnnpack');
     expect(() => parseThreadPool('both')).toThrow(`--thread-pool must be 'gemm' or 'xnnpack', got "both"`);
-    expect(defaultThreadPool({type: 'residualCnn'})).toBe('xnnpack');
-    for (const type of ['mlp', 'residualMlp', 'rnn']) expect(defaultThreadPool({type})).toBe('gemm');
   });
 
   it('train --threads 2 trains on 2-thread WASM and the process ends by itself', () => {

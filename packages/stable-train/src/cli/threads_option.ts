@@ -18,7 +18,7 @@ export function parseThreads(value: string): number | 'auto' {
 }
 
 /** Help text of the CLI's `--thread-pool` option. */
-export const THREAD_POOL_HELP = "which pool gets the WASM threads: 'gemm' (matrix products; MLPs) or 'xnnpack' (convolutions); default: 'xnnpack' for residualCnn models, else 'gemm'";
+export const THREAD_POOL_HELP = "which pool gets the WASM threads: 'gemm' (stable-train's kernels: products, convolutions; default) or 'xnnpack' (tfjs's XNNPACK ops)";
 
 /**
  * Parses `--thread-pool` (passed to `setupBackend({threadPool})`).
@@ -27,14 +27,4 @@ export const THREAD_POOL_HELP = "which pool gets the WASM threads: 'gemm' (matri
 export function parseThreadPool(value: string): 'gemm' | 'xnnpack' {
   if (value !== 'gemm' && value !== 'xnnpack') throw new InvalidArgumentError(`--thread-pool must be 'gemm' or 'xnnpack', got ${JSON.stringify(value)}`);
   return value;
-}
-
-/**
- * The pool a run config's model wants: convolution-bound models (`residualCnn`) train faster
- * with XNNPACK's pool, matMul-bound ones (MLPs, residual MLPs, RNNs) with the GEMM pool
- * (docs/wasm-threads.md: anchor MLP 1.74x vs convnet 1.54x on 2 threads, each on its pool).
- * @param model the config's `model` (its `type` is read)
- */
-export function defaultThreadPool(model: {type: string}): 'gemm' | 'xnnpack' {
-  return model.type === 'residualCnn' ? 'xnnpack' : 'gemm';
 }
