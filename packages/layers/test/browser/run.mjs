@@ -64,8 +64,11 @@ try {
     check(r.backend === backend, `${backend}: ran on '${r.backend}'`);
     const l = r.losses ?? [];
     // l[0] is the mean loss over the first epoch (already partly trained), and the number of epochs
-    // varies with early stopping: ask for a clear fall (20 %); the accuracy check below is the real bar.
-    check(l.length > 3 && l[l.length - 1] < 0.8 * l[0], `${backend}: loss fell ${l[0]?.toFixed(3)} -> ${l[l.length - 1]?.toFixed(3)} over ${l.length} epochs`);
+    // varies with early stopping: ask for a clear fall (20 %) of the best epoch, the one
+    // restoreBestWeights keeps (the last epoch can be a noisy one: a WebGL run ended on
+    // 0.313 -> 0.281 after lower epochs); the accuracy check below is the real bar.
+    const best = l.length ? Math.min(...l) : NaN;
+    check(l.length > 3 && best < 0.8 * l[0], `${backend}: loss fell ${l[0]?.toFixed(3)} -> best ${best.toFixed(3)} (last ${l[l.length - 1]?.toFixed(3)}) over ${l.length} epochs`);
     check(r.accuracy >= ACCURACY_THRESHOLD, `${backend}: accuracy ${r.accuracy?.toFixed(3)} >= ${ACCURACY_THRESHOLD}`);
     check(r.leaked === 0, `${backend}: no tensor leaked over fit (${r.leaked})`);
     check(r.reloadedSame === true, `${backend}: IndexedDB save -> loadLayersModel gives the same predictions (max |diff| ${r.maxDiff} <= 1e-5)`);
