@@ -6,14 +6,13 @@ import * as tf from '@tensorflow/tfjs-core';
 import {setupBackend} from '../../../packages/stable-train/src/backends';
 import {convnet, mlp, step} from '../backends_models';
 import {median, now, parseFlags} from './common';
-import {THREAD_POOL} from './threads_sweep';
 
 async function main(): Promise<void> {
   const flags = parseFlags();
   const threads = flags.num('threads', 1);
   const net = flags.get('net') ?? 'mlp';
   if (net !== 'mlp' && net !== 'convnet') throw new Error(`threads_child: net must be 'mlp' or 'convnet', got ${JSON.stringify(net)}`);
-  const pool = flags.get('pool') ?? THREAD_POOL[net];
+  const pool = flags.get('pool') ?? 'gemm'; // setupBackend's default: stable-train's kernels on the threads
   if (pool !== 'gemm' && pool !== 'xnnpack') throw new Error(`threads_child: pool must be 'gemm' or 'xnnpack', got ${JSON.stringify(pool)}`);
   const r = await setupBackend({backend: 'wasm', threads, threadPool: pool});
   tf.env().set('PROD', true);

@@ -34,12 +34,6 @@ export interface ThreadsSweep {
   speedup: Record<string, Record<number, number>>;
 }
 
-/**
- * The thread pool each net runs with (setupBackend's `threadPool`): stable-train's GEMM pool for
- * both (it runs the products and, as im2col + GEMM, the convolutions); `threads_child --pool
- * xnnpack` measures XNNPACK's pool instead.
- */
-export const THREAD_POOL: Record<ThreadsNet, 'gemm' | 'xnnpack'> = {mlp: 'gemm', convnet: 'gemm'};
 
 /** The default counts: 1, 2 and every core (deduplicated, ascending). */
 export function defaultThreadCounts(): number[] {
@@ -113,7 +107,7 @@ export function threadsSweep(o: {nets?: ThreadsNet[]; counts?: number[]; repeats
       const t = get(net, 'pytorch', n);
       speedup[net][n] = paired(one.ms, c.ms);
       rows.push([
-        `${net} (${THREAD_POOL[net]} pool)`, n, [...new Set(c.inUse)].join('/'), fmt(median(c.ms)), fmt(speedup[net][n]),
+        net, n, [...new Set(c.inUse)].join('/'), fmt(median(c.ms)), fmt(speedup[net][n]),
         t ? fmt(median(t.ms)) : 'not run', t && tOne ? fmt(paired(tOne.ms, t.ms)) : '-', t ? fmt(paired(c.ms, t.ms)) + 'x' : '-',
       ]);
     }

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import {heapOffset, type HeapBackend} from './wasm_kernel_wrap';
 
 /** Below this many elements (or a last axis shorter than `MIN_COLS`) the plain Sum kernel is as fast. */
 const MIN_SIZE = 16384;
@@ -28,9 +29,8 @@ export function sumOfSquares(x: tf.Tensor): tf.Scalar {
   });
 }
 
-interface WasmHeapBackend {
+interface WasmHeapBackend extends HeapBackend {
   wasm: {HEAPU8: Uint8Array; asm?: {memory?: unknown}; wasmMemory?: unknown};
-  dataIdMap: {get(dataId: tf.DataId): {memoryOffset: number | null} | undefined};
 }
 
 // A 266-byte WebAssembly SIMD kernel, assembled by hand from this text, that reads the tfjs
@@ -145,8 +145,8 @@ function heapViews(ts: tf.Tensor[]): Float32Array[] | null {
   if (!heap || typeof b.dataIdMap?.get !== 'function') return null;
   const out: Float32Array[] = [];
   for (const t of ts) {
-    const offset = b.dataIdMap.get(t.dataId)?.memoryOffset;
-    if (typeof offset !== 'number') return null;
+    const offset = heapOffset(b, t);
+    if (offset === undefined) return null;
     out.push(new Float32Array(heap.buffer, offset, t.size));
   }
   return out;

@@ -6,16 +6,11 @@
 // the thread count.
 import * as tf from '@tensorflow/tfjs-core';
 import {wasmGemmFor} from './wasm_gemm';
-import {rewrapWasmKernels} from './wasm_kernel_wrap';
+import {FUSED_CLAMPS, heapOffset, rewrapWasmKernels, type HeapBackend} from './wasm_kernel_wrap';
 
 const WRAPPED = Symbol.for('stable-train.wasm-pool-conv');
-const CLAMPS: Record<string, [number, number]> = {linear: [-Infinity, Infinity], relu: [0, Infinity], relu6: [0, 6]};
 
 type Info = tf.TensorInfo;
-interface HeapBackend {
-  makeOutput(shape: number[], dtype: tf.DataType): Info;
-  dataIdMap: {get(dataId: tf.DataId): {memoryOffset: number | null} | undefined};
-}
 interface ConvAttrs {
   strides: number | [number, number];
   pad: 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
@@ -29,7 +24,7 @@ function wrap(orig: tf.KernelConfig): tf.KernelConfig {
   const kernelFunc: tf.KernelFunc = (args) => {
     const {x, filter, bias, preluActivationWeights} = args.inputs as unknown as {x: Info; filter: Info; bias?: Info; preluActivationWeights?: Info};
     const a = args.attrs as unknown as ConvAttrs;
-    const clamp = CLAMPS[a.activation ?? 'linear'];
+    const clamp = FUSED_CLAMPS[a.activation ?? 'linear'];
     const backend = args.backend as unknown as HeapBackend;
     const engine = wasmGemmFor(backend);
     if (engine == null || !engine.convolutions || clamp == null || preluActivationWeights != null || a.dataFormat === 'NCHW' ||
@@ -38,13 +33,12 @@ function wrap(orig: tf.KernelConfig): tf.KernelConfig {
     }
     const info = tf.backend_util.computeConv2DInfo(x.shape as [number, number, number, number], filter.shape as [number, number, number, number],
       a.strides, a.dilations ?? 1, a.pad, a.dimRoundingMode, false, 'channelsLast');
-    if (bias != null && (bias.dtype !== 'float32' || bias.shape.reduce((p, q) => p * q, 1) !== info.outChannels)) return orig.kernelFunc(args);
-    const ptr = (t: Info) => backend.dataIdMap.get(t.dataId)?.memoryOffset;
-    const [px, pf, pb] = [ptr(x), ptr(filter), bias ? ptr(bias) : 0];
-    if (typeof px !== 'number' || typeof pf !== 'number' || typeof pb !== 'number') return orig.kernelFunc(args);
+    if (bias != null && (bias.dtype !== 'float32' || tf.util.sizeFromShape(bias.shape) !== info.outChannels)) return orig.kernelFunc(args);
+    const [px, pf, pb] = [heapOffset(backend, x), heapOffset(backend, filter), bias ? heapOffset(backend, bias) : 0];
+    if (px === undefined || pf === undefined || pb === undefined) return orig.kernelFunc(args);
     const out = backend.makeOutput(info.outShape, 'float32');
     engine.runConv({
-      x: px, filter: pf, out: ptr(out)!, bias: pb, n: info.batchSize, h: info.inHeight, w: info.inWidth, c: info.inChannels,
+      x: px, filter: pf, out: heapOffset(backend, out)!, bias: pb, n: info.batchSize, h: info.inHeight, w: info.inWidth, c: info.inChannels,
       kh: info.filterHeight, kw: info.filterWidth, sh: info.strideHeight, sw: info.strideWidth, dh: info.dilationHeight, dw: info.dilationWidth,
       padTop: info.padInfo.top, padLeft: info.padInfo.left, oh: info.outHeight, ow: info.outWidth, cout: info.outChannels, lo: clamp[0], hi: clamp[1],
     });

@@ -4,19 +4,14 @@
 // ReLU gradient's product — are split among the pool's threads here (./wasm_gemm.ts `ew`): float32
 // add / sub / mul, IEEE like XNNPACK's, so the values are the same bits.
 import * as tf from '@tensorflow/tfjs-core';
-import {rewrapWasmKernels} from './wasm_kernel_wrap';
+import {heapOffset, rewrapWasmKernels, type HeapBackend} from './wasm_kernel_wrap';
 import {ELEMENTWISE_PARALLEL_MIN_SIZE, type ElementwiseJob, wasmGemmFor} from './wasm_gemm';
 
 const WRAPPED = Symbol.for('stable-train.wasm-pool-elementwise');
 const OPS: Record<string, 0 | 1 | 2> = {[tf.Add]: 0, [tf.Sub]: 1, [tf.Multiply]: 2};
 
 type Info = tf.TensorInfo;
-interface HeapBackend {
-  makeOutput(shape: number[], dtype: tf.DataType): Info;
-  dataIdMap: {get(dataId: tf.DataId): {memoryOffset: number | null} | undefined};
-}
-
-const size = (shape: number[]) => shape.reduce((p, q) => p * q, 1);
+const size = tf.util.sizeFromShape;
 const withoutLeadingOnes = (shape: number[]) => shape.slice(Math.max(0, shape.findIndex((d) => d !== 1)));
 
 /** True when `x` (leading 1s aside) is the trailing part of `out`: a row broadcast over the leading axes. */
@@ -51,10 +46,10 @@ function wrap(orig: tf.KernelConfig): tf.KernelConfig {
     const out = tf.backend_util.assertAndGetBroadcastShape(a.shape, b.shape);
     if (size(out) < ELEMENTWISE_PARALLEL_MIN_SIZE) return orig.kernelFunc(args);
     const plan = elementwisePlan(a.shape, b.shape, out);
-    const [pa, pb] = [backend.dataIdMap.get(a.dataId)?.memoryOffset, backend.dataIdMap.get(b.dataId)?.memoryOffset];
-    if (plan == null || typeof pa !== 'number' || typeof pb !== 'number') return orig.kernelFunc(args);
+    const [pa, pb] = [heapOffset(backend, a), heapOffset(backend, b)];
+    if (plan == null || pa === undefined || pb === undefined) return orig.kernelFunc(args);
     const y = backend.makeOutput(out, 'float32');
-    engine.runElementwise({...plan, op, a: pa, b: pb, c: backend.dataIdMap.get(y.dataId)!.memoryOffset!});
+    engine.runElementwise({...plan, op, a: pa, b: pb, c: heapOffset(backend, y)!});
     return y;
   };
   return Object.assign({...orig, kernelFunc}, {[WRAPPED]: true});

@@ -251,9 +251,7 @@ interface WorkerLike {
 /** The kernel on one WASM heap, with its scratch buffers and (threads > 1) its workers. */
 export class WasmGemm {
   readonly threads: number;
-  private readonly gemm: GemmFn;
-  private readonly ew: EwFn;
-  private readonly im2col: (...args: number[]) => void;
+  private readonly k: Kernels;
   private scratch = 0;
   private scratchStride = 0;
   private readonly ctrl: Int32Array | null;
@@ -269,21 +267,12 @@ export class WasmGemm {
   private onesLength = 0;
 
   private constructor(readonly memory: WebAssembly.Memory, private readonly module: WasmModuleLike, kernels: Kernels, threads: number, ctrl: SharedArrayBuffer | null) {
-    this.gemm = kernels.gemm;
-    this.ew = kernels.ew;
-    this.im2col = kernels.im2col;
+    this.k = kernels;
     this.threads = threads;
     this.ctrl = ctrl ? new Int32Array(ctrl) : null;
     this.ctrlF = ctrl ? new Float32Array(ctrl) : null;
   }
 
-  /**
-   * The kernel for a tfjs-backend-wasm module, on `threads` threads (1 unless its memory is
-   * shared and workers can start), or null when this runtime cannot compile it (no SIMD).
-   * @param mod the Emscripten module of the WASM backend (`backend.wasm`)
-   * @param threads threads wanted (>= 1)
-   * @param spinMs how long an idle worker spins before it sleeps
-   */
   /** The kernel compiled for a module's memory, or the reason it cannot be. */
   private static compile(mod: WasmModuleLike): {memory: WebAssembly.Memory; module: WebAssembly.Module; kernels: Kernels; shared: boolean} | string {
     const memory = mod.asm?.memory ?? mod.wasmMemory;
@@ -449,7 +438,7 @@ export class WasmGemm {
     const T = parallel ? this.threads : 1;
     const scr = this.ensureScratch(j.k, T);
     if (T === 1) {
-      this.gemm(j.a, j.b, j.c, j.bias, j.m, j.k, j.ars, j.aks, j.bks, j.bjs, j.crs, 0, j.n, j.lo, j.hi, scr);
+      this.k.gemm(j.a, j.b, j.c, j.bias, j.m, j.k, j.ars, j.aks, j.bks, j.bjs, j.crs, 0, j.n, j.lo, j.hi, scr);
       return;
     }
     const plan = planUnits(j.m, j.n, j.k, T);
@@ -458,7 +447,7 @@ export class WasmGemm {
     const args = [j.a, j.b, j.c, j.bias, j.m, j.k, j.ars, j.aks, j.bks, j.bjs, j.crs, j.n, scr, this.scratchStride, 0, plan.rowsPerUnit, plan.stripsPerUnit];
     this.dispatch(0, args, plan.units, (u) => {
       const [r0, r1, j0, j1] = unitBlock(u, j.m, j.n, plan);
-      this.gemm(j.a + 4 * r0 * j.ars, j.b, j.c + 4 * r0 * j.crs, j.bias, r1 - r0, j.k, j.ars, j.aks, j.bks, j.bjs, j.crs, j0, j1, j.lo, j.hi, scr);
+      this.k.gemm(j.a + 4 * r0 * j.ars, j.b, j.c + 4 * r0 * j.crs, j.bias, r1 - r0, j.k, j.ars, j.aks, j.bks, j.bjs, j.crs, j0, j1, j.lo, j.hi, scr);
     });
   }
 
@@ -482,8 +471,8 @@ export class WasmGemm {
       const r0 = u * rpu;
       const r1 = Math.min(M, r0 + rpu);
       const blk = base + blockOffset;
-      this.im2col(j.x, blk, r0, r1 - r0, j.h, j.w, j.c, j.kh, j.kw, j.sh, j.sw, j.dh, j.dw, j.padTop, j.padLeft, j.oh, j.ow);
-      this.gemm(blk, j.filter, j.out + 4 * r0 * j.cout, j.bias, r1 - r0, K, K, 1, j.cout, 1, j.cout, 0, j.cout, j.lo, j.hi, base);
+      this.k.im2col(j.x, blk, r0, r1 - r0, j.h, j.w, j.c, j.kh, j.kw, j.sh, j.sw, j.dh, j.dw, j.padTop, j.padLeft, j.oh, j.ow);
+      this.k.gemm(blk, j.filter, j.out + 4 * r0 * j.cout, j.bias, r1 - r0, K, K, 1, j.cout, 1, j.cout, 0, j.cout, j.lo, j.hi, base);
     };
     if (T === 1) {
       for (let u = 0; u < units; u++) unit(u, scr);
@@ -505,7 +494,7 @@ export class WasmGemm {
     if (elements === 0) return;
     const T = this.threads > 1 && !this.stopped && elements >= ELEMENTWISE_PARALLEL_MIN_SIZE ? this.threads : 1;
     if (T === 1) {
-      this.ew(e.op, e.acs, e.bcs, e.a, e.b, e.c, flat ? 1 : e.total, flat ? e.total : e.cols, e.ars, e.brs);
+      this.k.ew(e.op, e.acs, e.bcs, e.a, e.b, e.c, flat ? 1 : e.total, flat ? e.total : e.cols, e.ars, e.brs);
       return;
     }
     // about ELEMENTWISE_UNIT elements per unit, at least 2 units per thread
@@ -516,8 +505,8 @@ export class WasmGemm {
     this.dispatch(1, args, units, (u) => {
       const s0 = u * per;
       const s1 = Math.min(e.total, s0 + per);
-      if (flat) this.ew(e.op, e.acs, e.bcs, e.a + 4 * s0 * e.acs, e.b + 4 * s0 * e.bcs, e.c + 4 * s0, 1, s1 - s0, 0, 0);
-      else this.ew(e.op, e.acs, e.bcs, e.a + 4 * s0 * e.ars, e.b + 4 * s0 * e.brs, e.c + 4 * s0 * e.cols, s1 - s0, e.cols, e.ars, e.brs);
+      if (flat) this.k.ew(e.op, e.acs, e.bcs, e.a + 4 * s0 * e.acs, e.b + 4 * s0 * e.bcs, e.c + 4 * s0, 1, s1 - s0, 0, 0);
+      else this.k.ew(e.op, e.acs, e.bcs, e.a + 4 * s0 * e.ars, e.b + 4 * s0 * e.brs, e.c + 4 * s0 * e.cols, s1 - s0, e.cols, e.ars, e.brs);
     });
   }
 

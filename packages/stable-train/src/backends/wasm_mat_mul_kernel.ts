@@ -1,5 +1,8 @@
-// Re-registers the WASM backend's BatchMatMul and _FusedMatMul kernels so that the GEMM always
-// runs untransposed. tfjs-backend-wasm 4.22 only sends untransposed, unbatched products to
+// Re-registers the WASM backend's BatchMatMul and _FusedMatMul kernels. Every float32 product
+// with a linear/relu/relu6 epilogue runs on stable-train's GEMM (ownGemm below, ./wasm_gemm.ts).
+// What follows is the fallback for the rest (PReLU/leaky/sigmoid/elu epilogues, or a runtime
+// without WASM SIMD), which makes XNNPACK's GEMM run untransposed.
+// tfjs-backend-wasm 4.22 only sends untransposed, unbatched products to
 // XNNPACK; any transpose flag drops to a scalar triple loop that is 10-20x slower. Its
 // gradients ask for exactly those flags (dA = dy·Bᵀ, dB = Aᵀ·dy), also inside tf.fused.matMul's
 // customGrad, which tf.registerGradient cannot replace, so the fix lives in the kernel.
@@ -19,16 +22,11 @@
 // is big enough (BATCHED_GEMM_SPLIT_MIN_WORK) they run as one unbatched product per entry.
 import * as tf from '@tensorflow/tfjs-core';
 import {wasmGemmFor} from './wasm_gemm';
-import {rewrapWasmKernels} from './wasm_kernel_wrap';
+import {FUSED_CLAMPS, heapOffset, rewrapWasmKernels, type HeapBackend} from './wasm_kernel_wrap';
 
 const WRAPPED = Symbol.for('stable-train.wasm-untransposed-gemm');
 
 type Info = tf.TensorInfo;
-interface WasmBackendLike {
-  disposeData(dataId: tf.DataId): boolean;
-  makeOutput(shape: number[], dtype: tf.DataType): Info;
-  typedArrayFromHeap(t: Info): Float32Array;
-}
 
 /**
  * Least m·k·n per batch entry for which a batched product is split into unbatched XNNPACK GEMMs
@@ -43,13 +41,6 @@ interface GemmAttrs {
   activation?: string;
 }
 
-/** Output bounds of the fused activations our kernel applies itself (others take the stock path). */
-const CLAMPS: Record<string, [number, number]> = {linear: [-Infinity, Infinity], relu: [0, Infinity], relu6: [0, 6]};
-
-interface HeapBackend extends WasmBackendLike {
-  dataIdMap: {get(dataId: tf.DataId): {memoryOffset: number | null} | undefined};
-}
-
 /**
  * C = act(op(A)·op(B) + bias) by stable-train's GEMM (./wasm_gemm.ts) straight on the heap:
  * transposes become strides, broadcast batch entries become pointer offsets, bias and
@@ -60,7 +51,7 @@ function ownGemm(args: Parameters<tf.KernelFunc>[0], ta: boolean, tb: boolean): 
   const backend = args.backend as unknown as HeapBackend;
   const inputs = args.inputs as unknown as {a: Info; b: Info; bias?: Info; preluActivationWeights?: Info};
   const {a, b, bias} = inputs;
-  const clamp = CLAMPS[(args.attrs as unknown as GemmAttrs).activation ?? 'linear'];
+  const clamp = FUSED_CLAMPS[(args.attrs as unknown as GemmAttrs).activation ?? 'linear'];
   if (clamp == null || inputs.preluActivationWeights != null || a.dtype !== 'float32' || b.dtype !== 'float32') return null;
   if (a.shape.length < 2 || b.shape.length < 2) return null;
   const [ra, ca] = a.shape.slice(-2);
@@ -74,11 +65,10 @@ function ownGemm(args: Parameters<tf.KernelFunc>[0], ta: boolean, tb: boolean): 
   const count = size(outBatch);
   const [na, nb] = [batchOf(a.shape), batchOf(b.shape)];
   if ((na !== 1 && na !== count) || (nb !== 1 && nb !== count)) return null;
-  const ptr = (x: Info) => backend.dataIdMap.get(x.dataId)?.memoryOffset;
-  const [pa, pb, pbias] = [ptr(a), ptr(b), bias ? ptr(bias) : 0];
-  if (typeof pa !== 'number' || typeof pb !== 'number' || typeof pbias !== 'number') return null;
+  const [pa, pb, pbias] = [heapOffset(backend, a), heapOffset(backend, b), bias ? heapOffset(backend, bias) : 0];
+  if (pa === undefined || pb === undefined || pbias === undefined) return null;
   const out = backend.makeOutput([...outBatch, m, n], 'float32');
-  const pc = ptr(out)!;
+  const pc = heapOffset(backend, out)!;
   for (let i = 0; i < count; i++) {
     engine.run({
       a: pa + (na > 1 ? 4 * i * ra * ca : 0),
@@ -115,7 +105,7 @@ export function gemmPlanCost(m: number, k: number, n: number, ta: boolean, tb: b
   return {direct, swapped};
 }
 
-const size = (shape: number[]) => shape.reduce((p, q) => p * q, 1);
+const size = tf.util.sizeFromShape;
 const batchOf = (shape: number[]) => size(shape.slice(0, -2));
 
 /** Shapes of a batched product that can run as one unbatched GEMM per batch entry, else null. */
@@ -135,7 +125,7 @@ function wrap(orig: tf.KernelConfig, transpose: tf.KernelConfig): tf.KernelConfi
     const own = ownGemm(args, ta, tb);
     if (own != null) return own;
     const inputs = args.inputs as unknown as {a: Info; b: Info; bias?: Info; preluActivationWeights?: Info};
-    const backend = args.backend as unknown as WasmBackendLike;
+    const backend = args.backend as unknown as HeapBackend;
     const elementwise = inputs.bias == null && inputs.preluActivationWeights == null;
     if (elementwise && (batchOf(inputs.a.shape) > 1 || batchOf(inputs.b.shape) > 1)) {
       const {a, b} = inputs;

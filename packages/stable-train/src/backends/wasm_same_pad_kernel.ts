@@ -3,6 +3,7 @@
 // width 3: cpu 210, wasm 0; a 1x1 stride-2 'same' shortcut has the same shape of problem).
 // Passing the padding explicitly (computed as tfjs computes 'same') is exact.
 import * as tf from '@tensorflow/tfjs-core';
+import {rewrapWasmKernels} from './wasm_kernel_wrap';
 
 const WRAPPED = Symbol.for('stable-train.wasm-explicit-same-pad');
 const KERNELS: Array<[string, boolean]> = [
@@ -44,14 +45,5 @@ function wrap(orig: tf.KernelConfig, depthwise: boolean): tf.KernelConfig {
  * @returns the kernel names that are wrapped
  */
 export function installWasmExplicitSamePadding(): string[] {
-  const done: string[] = [];
-  for (const [name, depthwise] of KERNELS) {
-    const orig = tf.getKernel(name, 'wasm');
-    if (orig == null) continue;
-    done.push(name);
-    if ((orig as unknown as Record<symbol, unknown>)[WRAPPED]) continue;
-    tf.unregisterKernel(name, 'wasm');
-    tf.registerKernel(wrap(orig, depthwise));
-  }
-  return done;
+  return KERNELS.flatMap(([name, depthwise]) => rewrapWasmKernels([name], WRAPPED, (orig) => wrap(orig, depthwise)));
 }

@@ -5,25 +5,20 @@
 // Each output is Σ_{p} 1·X[p, j] in increasing p in float32 — the order of the stock kernel.
 import * as tf from '@tensorflow/tfjs-core';
 import {wasmGemmFor} from './wasm_gemm';
-import {rewrapWasmKernels} from './wasm_kernel_wrap';
+import {heapOffset, rewrapWasmKernels, type HeapBackend} from './wasm_kernel_wrap';
 
 const WRAPPED = Symbol.for('stable-train.wasm-gemm-sum');
 
 /** Least number of elements for which a leading-axes Sum goes through the GEMM. */
 export const GEMM_SUM_MIN_SIZE = 8192;
 
-interface HeapBackend {
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  dataIdMap: {get(dataId: tf.DataId): {memoryOffset: number | null} | undefined};
-}
-
 /** [rows, cols, r] when `axis` is exactly the leading axes 0..r-1 of `shape` (r < rank), else null. */
 export function leadingAxesSplit(shape: number[], axis: number | number[]): [number, number, number] | null {
   const rank = shape.length;
   const axes = [...new Set((Array.isArray(axis) ? axis : [axis]).map((a) => (a < 0 ? a + rank : a)))].sort((p, q) => p - q);
   if (axes.length === 0 || axes.length >= rank || axes.some((a, i) => a !== i)) return null;
-  const rows = shape.slice(0, axes.length).reduce((p, q) => p * q, 1);
-  const cols = shape.slice(axes.length).reduce((p, q) => p * q, 1);
+  const rows = tf.util.sizeFromShape(shape.slice(0, axes.length));
+  const cols = tf.util.sizeFromShape(shape.slice(axes.length));
   return [rows, cols, axes.length];
 }
 
@@ -35,13 +30,13 @@ function wrap(orig: tf.KernelConfig): tf.KernelConfig {
     if (split == null || split[0] < 2 || split[0] * split[1] < GEMM_SUM_MIN_SIZE) return orig.kernelFunc(args);
     const backend = args.backend as unknown as HeapBackend;
     const engine = wasmGemmFor(backend);
-    const px = backend.dataIdMap.get(x.dataId)?.memoryOffset;
-    if (engine == null || typeof px !== 'number') return orig.kernelFunc(args);
+    const px = heapOffset(backend, x);
+    if (engine == null || px === undefined) return orig.kernelFunc(args);
     const [rows, cols, r] = split;
     const outShape = keepDims ? [...x.shape.slice(0, r).map(() => 1), ...x.shape.slice(r)] : x.shape.slice(r);
     const out = backend.makeOutput(outShape, 'float32');
     // C [1 × cols] = ones [1 × rows] · X [rows × cols]
-    engine.run({a: engine.ones(rows), b: px, c: backend.dataIdMap.get(out.dataId)!.memoryOffset!, bias: 0, m: 1, n: cols, k: rows,
+    engine.run({a: engine.ones(rows), b: px, c: heapOffset(backend, out)!, bias: 0, m: 1, n: cols, k: rows,
       ars: rows, aks: 1, bks: cols, bjs: 1, crs: cols, lo: -Infinity, hi: Infinity});
     return out;
   };
